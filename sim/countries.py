@@ -1,0 +1,59 @@
+"""Country codes: ISO 3166-1 alpha-2 from codes or free-text names (as publishers write them)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pycountry
+
+# Names pycountry does not know, seen in the data sets fragsim reads.
+_ALIASES = {
+    "diego garcia": "IO",
+    "kosovo": "XK",
+    "congo, dem. rep.": "CD",
+    "congo, rep.": "CG",
+    "korea, rep.": "KR",
+    "korea, dem. rep.": "KP",
+    "macau": "MO",
+    "turkey": "TR",
+    "russia": "RU",
+    "vietnam": "VN",
+    "laos": "LA",
+    "micronesia": "FM",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "ivory coast": "CI",
+    "saint martin": "MF",
+    "sint maarten": "SX",
+    "virgin islands (u.k.)": "VG",
+    "virgin islands (u.s.)": "VI",
+}
+
+
+@lru_cache(maxsize=4096)
+def to_alpha2(value: str) -> str | None:
+    """ISO alpha-2 code for a code or a country name, or ``None`` when it cannot be resolved.
+
+    Two-letter values are taken as codes (upper-cased; ``XK`` for Kosovo and other user-assigned codes pass).
+    Names are looked up in pycountry (official, common and alpha-3 forms), then in a small alias table.
+    """
+    text = " ".join(value.strip().split())
+    if len(text) == 2 and text.isalpha():
+        return text.upper()
+    if not text:
+        return None
+    alias = _ALIASES.get(text.lower())
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        pass
+    if "," in text:  # World Bank style "Gambia, The", "Iran, Islamic Rep."
+        head, tail = (s.strip() for s in text.split(",", 1))
+        for guess in (f"{tail} {head}", head):
+            try:
+                return pycountry.countries.lookup(guess).alpha_2
+            except LookupError:
+                continue
+    return None

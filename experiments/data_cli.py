@@ -14,6 +14,7 @@ import sys
 
 import sim
 from sim.caida import TopologyFormatError
+from sim.fetch import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DataKind, FetchRequest, FetchStatus, fetch_many
 
 
 def _info(args) -> dict:
@@ -60,11 +61,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", required=True, action="append", help="snapshot date YYYY-MM-DD (repeatable)")
-    parser.add_argument("--kind", choices=["as-rel", "as-org"], action="append",
-                        help="data set(s) to fetch (default: as-rel)")
+    parser.add_argument("--kind", choices=[k.value for k in DataKind], action="append",
+                        help="data set(s) to fetch, repeatable (default: as-rel)")
     parser.add_argument("--serial", type=int, choices=[1, 2], default=1, help="AS-relationship serial (default 1)")
+    parser.add_argument("--sha256", help="expected sha256 (only with a single file)")
     parser.add_argument("--dest", default="data", help="destination folder (default ./data)")
-    parser.add_argument("--base-url", help="mirror with the publisher's layout")
+    parser.add_argument("--base-url", help=f"mirror with the publisher's layout, replacing {DEFAULT_BASE_URL}")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a read may stall")
+    parser.add_argument("--force", action="store_true", help="download again even if the file is present")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +90,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fetch(args) -> int:
-    raise NotImplementedError  # replaced below once the fetch library lands
+    kinds = args.kind or [DataKind.AS_REL.value]
+    if args.sha256 and len(kinds) * len(args.date) != 1:
+        raise ValueError("--sha256 names the hash of one file: give a single --date and --kind")
+    # every request is checked before anything is downloaded, so a typo in one date costs nothing
+    requests = [FetchRequest(kind, date, args.serial if kind == DataKind.AS_REL else 1, args.sha256)
+                for kind in kinds for date in args.date]
+    results = fetch_many(requests, args.dest, base_url=args.base_url, timeout=args.timeout, force=args.force)
+    for r in results:
+        detail = r.error if r.error is not None else f"{r.path}  sha256={r.sha256}"
+        print(f"{r.status.value:<10}  {detail}")
+    return 1 if any(r.status is FetchStatus.FAILED for r in results) else 0
 
 
 if __name__ == "__main__":

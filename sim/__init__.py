@@ -2,16 +2,21 @@
 
 from sim.caida import LoadReport, TopologyFormatError
 from sim.load import load_topology, with_core_services
+from sim.reach import ReachResult, reachability
+from sim.synthetic import synthetic_topology
 from sim.topology import DNS_ROOT_OPERATOR_ASNS, UNKNOWN, Adjacency, Rel, Topology
 
 __all__ = [
     "Adjacency",
     "DNS_ROOT_OPERATOR_ASNS",
     "LoadReport",
+    "ReachResult",
     "Rel",
     "Topology",
     "TopologyFormatError",
     "UNKNOWN",
     "load_topology",
+    "reachability",
+    "synthetic_topology",
     "with_core_services",
 ]

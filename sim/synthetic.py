@@ -24,13 +24,15 @@ prefix is spread over several large countries; cycled when more Tier-1s are aske
 
 MIN_ASES = 20
 T1, T2, T3, STUB, IXP = range(5)  # tier codes; ASes are laid out by tier in this order, so index = rank
-_FITNESS_SCALE = np.array([50.0, 5.0, 1.0, 0.2, 0.0])  # by tier: larger networks attract customers and peers
+_FITNESS_SCALE = np.array([1.0, 5.0, 1.0, 0.2, 0.0])  # by tier (Tier-1s compete only among themselves)
 _STATE_TIER_WEIGHT = np.array([0.0, 20.0, 5.0, 1.0, 0.0])  # state carriers are mostly transit networks
 _MAX_PROVIDERS = 12
+_MAX_FITNESS = 1000.0  # truncates the Pareto tail: no single AS takes over a market, at any n_ases
+_TIER1_WORLD_SHARE = 0.6  # of the weight of the international transit market
 _PEERING_SCALE = np.array([0.0, 4.0, 1.0, 0.15, 0.0])  # by tier: who joins IXPs and accepts peerings
 _IXP_MEMBERSHIPS = 0.12  # IXP member draws per AS, split among route servers by Pareto weights
 _IXP_MIN_DRAWS = 10
-_IXP_LOCAL_FRAC = 0.8  # the rest of an IXP's members are foreign Tier-2 carriers
+_IXP_LOCAL_FRAC = 0.7  # the rest of an IXP's members are foreign Tier-2 carriers
 _IXP_PEERING_SHARE = 0.5  # of the optional p2p links: bilateral at IXPs; the rest are private peerings
 _MAX_PEERING_ROUNDS = 8
 _STATE_COUNTRY_FRAC = 0.3
@@ -46,7 +48,7 @@ def synthetic_topology(
     n_ixps: int | None = None,
     n_countries: int | None = None,
     country_zipf: float = 1.2,
-    domestic_frac: float = 0.8,
+    domestic_frac: float = 0.7,
     multihoming: float = 2.0,
     p2p_ratio: float = 1.15,
     fitness_exponent: float = 1.2,
@@ -62,63 +64,65 @@ def synthetic_topology(
     seed : int or None
         Seed of the one random generator used (``None``: fresh entropy). The same seed gives the same arrays.
     n_tier1 : int, optional
-        Size of the Tier-1 clique; default ``min(17, max(3, n_ases // 100))`` (CAIDA 2016 lists 17).
+        Size of the Tier-1 clique, 2 .. n_ases // 5; default ``min(17, max(3, n_ases // 100))`` (CAIDA 2016: 17).
     tier2_frac, tier3_frac : float
-        Shares of national transit (Tier-2) and small transit (Tier-3) ASes. The rest are stubs (~84 %).
+        Shares of national (Tier-2) and small (Tier-3) transit ASes, each at most 0.25; the rest are stubs.
     n_ixps : int, optional
-        Number of IXP route-server ASes; default ``max(1, round(n_ases / 2000))`` (CAIDA 2016: 28 in 55,809).
+        IXP route-server ASes, 0 .. n_ases // 20; default ``max(1, round(n_ases / 2000))`` (CAIDA 2016: 28).
     n_countries : int, optional
-        Number of countries, the first of ``COUNTRY_CODES``; default ``min(195, max(1, round(2 * sqrt(n_ases))))``.
+        Countries, the first of ``COUNTRY_CODES`` (at most 195); default ``round(2 * sqrt(n_ases))``, capped.
     country_zipf : float
-        Zipf exponent of country sizes (1.2 fits the 2018 AS-to-country table: US 26 %, rank 10 about 2 %).
+        Zipf exponent of country sizes; 1.2 fits the 2018 AS-to-country table (US 26 %, rank 10 about 2 %).
     domestic_frac : float
-        Probability that a provider draw stays in the customer's country (halved for Tier-2 customers, which
-        mostly buy from Tier-1s); also the domestic share of private peerings.
-    multihoming : float
-        Mean number of provider draws of a stub (geometric, >= 1); transit ASes make one more on average.
+        Probability that a provider draw stays in the customer's country (half that for Tier-2 customers, who
+        mostly buy from Tier-1s, and for private peerings).
+    multihoming : float, >= 1
+        Mean number of provider draws of a stub (1 + Poisson); transit ASes make half a draw more.
     p2p_ratio : float
-        Target number of p2p links per c2p link (CAIDA 2016: 128,585 / 110,479 = 1.16).
+        Target p2p links per c2p link (CAIDA 2016: 128,585 / 110,479 = 1.16). The Tier-1 clique and the
+        route-server links are always present, so a tiny ratio is not reached.
     fitness_exponent : float
-        Pareto shape of the per-AS fitness that weights provider and peer choice; smaller is heavier-tailed.
+        Pareto shape of the fitness that weights provider and peer choice; smaller is heavier-tailed.
     state_owned_frac, state_abroad_frac : float
-        Share of ASes that are state-owned (Carisimo et al. 2021: 984 ASes, ~1.8 %), and the share of those
-        operating abroad (193 / 984).
+        Share of ASes that are state-owned (Carisimo et al. 2021 found 984, ~1.8 % of the 2016 topology),
+        and the share of those operating abroad (193 of 984).
 
     Returns
     -------
     Topology
-        Named ``synthetic-{n_ases}-seed{seed}``, with ``tier1`` and ``ixp`` flags, countries, ``owner`` and
-        ``operating``; no ``core_services``.
+        Named ``synthetic-{n_ases}-seed{seed}``, with countries, ``owner``, ``operating`` and the ``tier1`` and
+        ``ixp`` flags; no ``core_services`` (real root-server ASNs mean nothing among ASNs ``1 .. n_ases``).
 
     Raises
     ------
     TypeError
-        If ``n_ases``, ``seed`` or a count is not an integer, or a share is not a number.
+        If a count or ``seed`` is not an integer, or a share is not a number.
     ValueError
-        If ``n_ases`` < 20, ``seed`` is negative, or a parameter is outside its range (the message names it).
+        If ``n_ases`` < 20, ``seed`` < 0 or a parameter is outside its range; the message names it.
 
     Notes
     -----
-    ASes are laid out by tier (Tier-1, Tier-2, Tier-3, stubs, IXP route servers) and a provider always has a
+    ASes are laid out by tier (Tier-1, Tier-2, Tier-3, stubs, route servers) and a provider always has a
     smaller index than its customer, so the c2p graph is acyclic and every AS reaches the Tier-1 clique
-    upward: the graph is connected and the Gao-Rexford hierarchy is well founded. Countries get Zipf sizes
-    (each at least one AS; Tier-1s at fixed homes). Each non-Tier-1 AS makes a geometric number of provider
-    draws; a draw is domestic with probability ``domestic_frac`` (any transit AS of its country ranked above
-    it) and otherwise global (a Tier-1 or Tier-2 ranked above it), weighted by a Pareto fitness scaled by
-    tier: a fitness model of preferential attachment, giving heavy-tailed degrees. Transit ASes left without
-    customers adopt one domestic stub, so stubs are exactly the stub tier and the route servers. Peering: the
-    Tier-1 clique; route servers with Pareto-sized member sets (mostly domestic); then, up to
-    ``p2p_ratio * n_p2c`` links, bilateral peerings between members of one IXP and private peerings between
-    transit ASes, weighted by fitness. State ownership is concentrated in ~30 % of countries with
-    heavy-tailed propensity and on transit tiers; ASes operating abroad keep ``country == operating`` (where
-    they are) with ``owner`` a foreign state. Every step is vectorized (loops only over a fixed number of
-    stages): O((n + m) log(n + m)) time for m links, and memory linear in n + m.
+    upward: the graph is connected and Gao-Rexford routing is well founded. Countries get Zipf sizes (at
+    least one AS each; Tier-1s at the clique's real home countries). A provider draw is domestic (any transit
+    AS of the customer's country ranked above it) or international (a Tier-1 or Tier-2 ranked above it; the
+    Tier-1s hold 60 % of that market whatever ``n_ases``, and carriers of small countries rarely sell
+    abroad), weighted by a truncated Pareto fitness scaled by tier: a fitness model of preferential
+    attachment, giving heavy-tailed degrees. A transit AS left without customers adopts a domestic stub, so
+    the stubs are exactly the stub tier and the route servers. Peering: the Tier-1 clique; route servers
+    with Pareto-sized, mostly domestic member sets; then, up to ``p2p_ratio * n_p2c`` links in a few rounds,
+    bilateral peerings inside one IXP and private peerings started by transit ASes (by fitness) with any
+    non-Tier-1 AS. State ownership falls on ~30 % of countries with heavy-tailed propensity, mostly on
+    transit ASes; an AS operating abroad has ``operating == country`` (where it is) and a foreign ``owner``.
+    Fully vectorized (loops only over stages and peering rounds): O((n + m) log(n + m)) time for m links,
+    memory linear in n + m; 10^6 ASes take seconds.
     """
-    n_tier1, n_ixps, n_countries = _check_params(n_ases, seed, n_tier1, n_ixps, n_countries, locals())
+    n_tier1, n_ixps, n_countries = _check_params(locals())
     rng = np.random.default_rng(seed)
     tier = _layout(n_ases, n_tier1, tier2_frac, tier3_frac, n_ixps)
     country = _assign_countries(rng, tier, n_countries, country_zipf)
-    fitness = _FITNESS_SCALE[tier] * (rng.pareto(fitness_exponent, n_ases) + 1.0)
+    fitness = _FITNESS_SCALE[tier] * np.minimum(rng.pareto(fitness_exponent, n_ases) + 1.0, _MAX_FITNESS)
     p2c = _pick_providers(rng, tier, country, fitness, domestic_frac, multihoming)
     p2c = _adopt_orphans(rng, p2c, tier, country)
     p2p = _peer_links(rng, tier, country, fitness, p2c, round(p2p_ratio * len(p2c)), domestic_frac)
@@ -129,13 +133,15 @@ def synthetic_topology(
         name=f"synthetic-{n_ases}-seed{seed}")
 
 
-def _check_params(n_ases, seed, n_tier1, n_ixps, n_countries, params) -> tuple[int, int, int]:
+def _check_params(params: dict) -> tuple[int, int, int]:
+    """Validate the arguments of :func:`synthetic_topology`; return the counts with defaults resolved."""
+    n_ases = params["n_ases"]
     _check_number("n_ases", n_ases, MIN_ASES, np.inf, integer=True)
-    if seed is not None:
-        _check_number("seed", seed, 0, np.inf, integer=True)
-    n_tier1 = min(17, max(3, n_ases // 100)) if n_tier1 is None else n_tier1
-    n_ixps = max(1, round(n_ases / 2000)) if n_ixps is None else n_ixps
-    n_countries = min(len(COUNTRY_CODES), max(1, round(2 * n_ases**0.5))) if n_countries is None else n_countries
+    if params["seed"] is not None:
+        _check_number("seed", params["seed"], 0, np.inf, integer=True)
+    defaults = {"n_tier1": min(17, max(3, n_ases // 100)), "n_ixps": max(1, round(n_ases / 2000)),
+                "n_countries": min(len(COUNTRY_CODES), round(2 * n_ases**0.5))}
+    n_tier1, n_ixps, n_countries = (defaults[k] if params[k] is None else params[k] for k in defaults)
     _check_number("n_tier1", n_tier1, 2, n_ases // 5, integer=True)
     _check_number("n_ixps", n_ixps, 0, n_ases // 20, integer=True)
     _check_number("n_countries", n_countries, 1, min(len(COUNTRY_CODES), n_ases - n_tier1), integer=True)
@@ -220,11 +226,28 @@ def _pick_providers(rng, tier, country, fitness, domestic_frac, multihoming) -> 
     n_draws = np.minimum(1 + rng.poisson(extra), _MAX_PROVIDERS)
     cust = np.repeat(np.flatnonzero(tier != T1), n_draws)
     local = _pool((tier == T2) | (tier == T3), country, fitness)
-    world = _pool(tier <= T2, np.zeros(n, np.int64), fitness)
+    world = _pool(tier <= T2, np.zeros(n, np.int64), _world_weight(tier, country, fitness))
     local_frac = np.where(tier[cust] == T2, domestic_frac / 2, domestic_frac)
     prov = _draw_local_or_global(rng, local, world, country[cust], cust, local_frac, n)
-    key = np.unique(prov.astype(np.int64) * n + cust)  # multihoming draws that hit the same provider merge
+    key = _unique(prov.astype(np.int64) * n + cust)  # multihoming draws that hit the same provider merge
     return np.stack([key // n, key % n], axis=1)
+
+
+def _world_weight(tier: np.ndarray, country: np.ndarray, fitness: np.ndarray) -> np.ndarray:
+    """Weights of the international transit market: Tier-1s hold a fixed share whatever the number of Tier-2s,
+    and Tier-2s of small countries rarely sell abroad."""
+    weight = np.where(tier == T2, fitness * _reach(country), fitness)
+    weight[tier > T2] = 0.0
+    t1 = tier == T1
+    weight[t1] *= _TIER1_WORLD_SHARE / weight[t1].sum()
+    weight[~t1] *= (1.0 - _TIER1_WORLD_SHARE) / weight[~t1].sum()
+    return weight
+
+
+def _reach(country: np.ndarray) -> np.ndarray:
+    """How far an AS's business extends abroad: the square root of its country's size relative to the largest."""
+    size = np.bincount(country)
+    return np.sqrt(size[country] / size.max())
 
 
 def _adopt_orphans(rng, p2c: np.ndarray, tier: np.ndarray, country: np.ndarray) -> np.ndarray:
@@ -239,6 +262,19 @@ def _adopt_orphans(rng, p2c: np.ndarray, tier: np.ndarray, country: np.ndarray) 
     return np.stack([key // n, key % n], axis=1)
 
 
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct keys (sorting is several times faster than ``np.unique``'s hashing on int64 here)."""
+    keys = np.sort(keys)
+    first = np.ones(len(keys), bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return keys[first]
+
+
+def _setdiff(keys: np.ndarray, other: np.ndarray) -> np.ndarray:
+    keys = _unique(keys)
+    return keys[~np.isin(keys, other)]
+
+
 def _pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
 
@@ -249,8 +285,7 @@ def _peer_links(rng, tier, country, fitness, p2c, n_p2p, domestic_frac) -> np.nd
     t1_a, t1_b = np.triu_indices(int(np.sum(tier == T1)), k=1)
     members = _ixp_members(rng, tier, country)
     taken = _pair_keys(p2c[:, 0], p2c[:, 1], n)
-    fixed = np.setdiff1d(np.concatenate([_pair_keys(t1_a, t1_b, n), _pair_keys(members // n, members % n, n)]),
-                         taken)
+    fixed = _setdiff(np.concatenate([_pair_keys(t1_a, t1_b, n), _pair_keys(members // n, members % n, n)]), taken)
     pools = _peering_pools(tier, country, fitness, members)
     optional = np.zeros(0, np.int64)
     for _ in range(_MAX_PEERING_ROUNDS):  # repeated pairs shrink a round's yield: top up the deficit
@@ -258,7 +293,7 @@ def _peer_links(rng, tier, country, fitness, p2c, n_p2p, domestic_frac) -> np.nd
         if deficit <= 0:
             break
         a, b = _candidate_pairs(rng, pools, deficit + deficit // 2 + 1, domestic_frac, n)
-        new = np.setdiff1d(_pair_keys(a[a != b], b[a != b], n), np.concatenate([taken, fixed, optional]))
+        new = _setdiff(_pair_keys(a[a != b], b[a != b], n), np.concatenate([taken, fixed, optional]))
         optional = np.concatenate([optional, rng.permutation(new)[:deficit]])
     key = np.sort(np.concatenate([fixed, optional]))
     return np.stack([key // n, key % n], axis=1)
@@ -276,38 +311,45 @@ def _ixp_members(rng, tier, country) -> np.ndarray:
     local = _pool(scale > 0, country, scale)
     world = _pool(tier == T2, np.zeros(n, np.int64), scale)
     member = _draw_local_or_global(rng, local, world, country[rs], np.full(len(rs), n), _IXP_LOCAL_FRAC, n)
-    return np.unique(rs.astype(np.int64) * n + member)
+    return _unique(rs.astype(np.int64) * n + member)
 
 
-def _peering_pools(tier, country, fitness, members) -> dict[str, _Pool]:
-    """Who initiates a peering (by fitness: large networks peer most) and who accepts (by tier only)."""
+class _PeeringPools(NamedTuple):
+    """Who starts a peering (by fitness: large networks peer most) and who accepts (by tier only)."""
+
+    ixp_fit: _Pool  # IXP members grouped by route server
+    ixp_any: _Pool
+    transit_fit: _Pool  # transit ASes, one group; small countries' carriers rarely go abroad
+    local_any: _Pool  # non-Tier-1 ASes grouped by country
+    world_any: _Pool
+    country: np.ndarray
+
+
+def _peering_pools(tier, country, fitness, members) -> _PeeringPools:
     n = len(tier)
     scale = _PEERING_SCALE[tier]
     member = members % n
-
-    def cum(weight):
-        return np.concatenate([[0.0], np.cumsum(weight)])
-
-    return {"ixp_fit": _Pool(member, members, cum(fitness[member])),
-            "ixp_any": _Pool(member, members, cum(scale[member])),
-            "transit_fit": _pool((tier == T2) | (tier == T3), np.zeros(n, np.int64), fitness),
-            "local_any": _pool(scale > 0, country, scale),
-            "world_any": _pool(scale > 0, np.zeros(n, np.int64), scale),
-            "country": country}
+    one_group = np.zeros(n, np.int64)
+    return _PeeringPools(
+        _Pool(member, members, np.concatenate([[0.0], np.cumsum(fitness[member])])),
+        _Pool(member, members, np.concatenate([[0.0], np.cumsum(scale[member])])),
+        _pool((tier == T2) | (tier == T3), one_group, fitness * _reach(country)),
+        _pool(scale > 0, country, scale), _pool(scale > 0, one_group, scale), country)
 
 
-def _candidate_pairs(rng, pools, n_draws: int, domestic_frac: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate peerings: bilateral between members of one IXP, and private ones initiated by transit ASes."""
-    rs, n_members = np.unique(pools["ixp_fit"].key // n, return_counts=True)
+def _candidate_pairs(rng, pools: _PeeringPools, n_draws: int, domestic_frac: float, n: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate peerings: bilateral between members of one IXP, and private ones started by transit ASes."""
+    rs, n_members = np.unique(pools.ixp_fit.key // n, return_counts=True)
     n_ixp = round(_IXP_PEERING_SHARE * n_draws) if len(rs) else 0
-    ixp = np.repeat(rs, rng.multinomial(n_ixp, n_members / max(1, n_members.sum())))
+    ixp = np.repeat(rs, rng.multinomial(n_ixp, n_members / n_members.sum())) if len(rs) else rs
     everywhere = np.full(n_draws, n)
-    a_ixp = _draw(rng, pools["ixp_fit"], ixp, everywhere[:n_ixp], n)[0]
-    b_ixp = _draw(rng, pools["ixp_any"], ixp, everywhere[:n_ixp], n)[0]
+    a_ixp = _draw(rng, pools.ixp_fit, ixp, everywhere[:n_ixp], n)[0]
+    b_ixp = _draw(rng, pools.ixp_any, ixp, everywhere[:n_ixp], n)[0]
     n_private = n_draws - n_ixp
-    a = _draw(rng, pools["transit_fit"], np.zeros(n_private, np.int64), everywhere[:n_private], n)[0]
-    b = _draw_local_or_global(rng, pools["local_any"], pools["world_any"], pools["country"][a],
-                              everywhere[:n_private], domestic_frac, n)
+    a = _draw(rng, pools.transit_fit, np.zeros(n_private, np.int64), everywhere[:n_private], n)[0]
+    b = _draw_local_or_global(rng, pools.local_any, pools.world_any, pools.country[a], everywhere[:n_private],
+                              domestic_frac / 2, n)
     return np.concatenate([a_ixp, a]), np.concatenate([b_ixp, b])
 
 
@@ -323,7 +365,7 @@ def _state_ownership(rng, tier, country, n_countries, owned_frac, abroad_frac) -
     n_abroad = round(abroad_frac * n_owned) if n_states > 1 else 0
     home = _weighted_sample(rng, propensity[country] * _STATE_TIER_WEIGHT[tier], n_owned - n_abroad)
     owner[home] = country[home]
-    weight = _STATE_TIER_WEIGHT[tier].copy()
+    weight = _STATE_TIER_WEIGHT[tier]
     weight[home] = 0.0
     abroad = _weighted_sample(rng, weight, n_abroad)
     pos = rng.choice(n_states, len(abroad), p=propensity[states] / propensity[states].sum())

@@ -1,0 +1,263 @@
+"""Valley-free (Gao-Rexford) reachability: which ASes can still reach which, after regulations.
+
+``d`` is reachable from ``s`` iff a path exists of zero or more customer→provider hops, at most one peer–peer
+hop, then zero or more provider→customer hops: the ASes that receive ``s``'s BGP announcement under the standard
+export rules. ``s`` reaches itself; pair counts exclude ``s = d``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.reach_kernel import Forward, propagate_block
+from sim.reach_plan import SourceLayout, make_plan, source_layout
+from sim.reach_reduce import Reducer
+from sim.topology import Topology
+
+DEFAULT_MEMORY_BUDGET = 4 << 30  # bytes
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """What the regulations take away from the graph (all optional)."""
+
+    removed_links: np.ndarray | None = None  # (n_links,) bool
+    removed_ases: np.ndarray | None = None  # (n_ases,) bool
+    forbid_transit: np.ndarray | None = None  # (n_codes, n_codes) bool: [country(s), country(v)]
+
+
+@dataclass(frozen=True, eq=False)
+class ReachResult:
+    """Reachability from a set of sources, reduced (see :func:`reachability`).
+
+    Attributes
+    ----------
+    source_idx : (n_sources,) AS indices of the sources, ascending
+    dest_counts : (n_ases,) int64, for each AS the number of sources ``s ≠ d`` that reach it
+    source_counts : (n_sources,) int64 or None, for each source the number of ASes ``d ≠ s`` it reaches
+    country_pairs : (K+1, K+1) int64, ordered pairs ``s ≠ d`` by ``[country(s), country(d)]``; index ``K``
+        (``len(topology.country_codes)``) collects ASes of unknown country
+    matrix : (n_sources, n_ases) bool or None, ``matrix[i, d]``: source ``source_idx[i]`` reaches ``d``
+    sampled : whether the sources are a uniform random sample (estimates then carry a standard error)
+    """
+
+    topology: Topology
+    restrictions: Restrictions
+    source_idx: np.ndarray
+    dest_counts: np.ndarray
+    source_counts: np.ndarray | None
+    country_pairs: np.ndarray
+    matrix: np.ndarray | None = None
+    sampled: bool = False
+    _n_pairs: int = field(default=0, repr=False)
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.source_idx)
+
+    def n_pairs(self) -> int:
+        """Ordered pairs ``(s, d)``, ``s ≠ d``, ``s`` among the sources, with ``d`` reachable from ``s``."""
+        return self._n_pairs
+
+    def reach_frac(self) -> float:
+        """Reachable share of the ordered pairs ``s ≠ d`` (an unbiased estimate when sources are sampled)."""
+        n = self.topology.n_ases
+        return self._n_pairs / (self.n_sources * (n - 1)) if self.n_sources and n > 1 else 0.0
+
+    def reach_frac_stderr(self) -> float:
+        """Standard error of :meth:`reach_frac`: 0 for exact results; for a sample of ``k`` of ``n`` sources,
+        ``sd(f_s) / sqrt(k) * sqrt(1 - k/n)`` with ``f_s`` the reachable share of source ``s``."""
+        n, k = self.topology.n_ases, self.n_sources
+        if not self.sampled or k < 2 or k >= n:
+            return 0.0
+        f = self.source_counts / (n - 1)
+        return float(np.std(f, ddof=1) / np.sqrt(k) * np.sqrt(1 - k / n))
+
+    def reachable_from(self, asn: int) -> np.ndarray:
+        """Sorted ASNs reachable from ``asn`` (``asn`` included unless it is removed)."""
+        topo = self.topology
+        idx = int(topo.asn_to_idx(asn)[0])
+        i = np.searchsorted(self.source_idx, idx)
+        if self.matrix is not None and i < self.n_sources and self.source_idx[i] == idx:
+            row = self.matrix[i]
+        else:
+            r = self.restrictions
+            one = reachability(topo, [asn], r.removed_links, r.removed_ases, r.forbid_transit, keep_matrix=True)
+            row = one.matrix[0]
+        return topo.asns[row]
+
+
+def _check_mask(name: str, mask, length: int) -> np.ndarray | None:
+    if mask is None:
+        return None
+    arr = np.asarray(mask)
+    if arr.dtype != bool:
+        raise TypeError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
+    if arr.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {arr.shape}")
+    return arr
+
+
+def _check_forbid(forbid, n_codes: int) -> np.ndarray | None:
+    if forbid is None:
+        return None
+    arr = np.asarray(forbid)
+    if arr.dtype != bool:
+        raise TypeError(f"forbid_transit must be a boolean matrix, got dtype {arr.dtype}")
+    if arr.shape != (n_codes, n_codes):
+        raise ValueError(f"forbid_transit must have shape ({n_codes}, {n_codes}) (country_codes × country_codes),"
+                         f" got {arr.shape}")
+    return arr if arr.any() else None
+
+
+def _sources(topo: Topology, sources, n_sample, rng) -> tuple[np.ndarray, bool]:
+    if n_sample is not None:
+        if sources is not None:
+            raise ValueError("give either sources or n_sample, not both")
+        if not 1 <= n_sample <= topo.n_ases:
+            raise ValueError(f"n_sample must be in 1..{topo.n_ases}, got {n_sample}")
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        return np.sort(gen.choice(topo.n_ases, size=n_sample, replace=False)), n_sample < topo.n_ases
+    if sources is None:
+        return np.arange(topo.n_ases), False
+    sources = list(sources)
+    return (np.unique(topo.asn_to_idx(sources)) if sources else np.zeros(0, np.int64)), False
+
+
+def _allowed_masks(topo: Topology, layout: SourceLayout, forbid: np.ndarray) -> np.ndarray:
+    """(K+1, n_words) uint64: bit of source s set in row k iff s may transit an AS of country slot k."""
+    n_codes = len(topo.country_codes)
+    ext = np.zeros((n_codes + 1, n_codes + 1), bool)  # unknown (slot K) is never restricted
+    ext[:n_codes, :n_codes] = forbid
+    slot = np.where(topo.country < 0, n_codes, topo.country)
+    bits = np.zeros((n_codes + 1, layout.n_words * 64), bool)
+    bits[:, layout.bitpos] = ~ext[slot[layout.source_idx]].T
+    return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+
+def _memory_estimate(n_transit: int, n_ases: int, n_words: int, block_words: int, keep_matrix: bool) -> int:
+    """Bytes: U and P rows of the transit ASes for one block, 64 MiB of gather scratch and stub-class rows,
+    and the kept matrix (all words at once)."""
+    return 8 * block_words * (2 * n_transit + 1) + (64 << 20) + (8 * n_ases * n_words if keep_matrix else 0)
+
+
+def reachability(
+    topology: Topology,
+    sources=None,
+    removed_links=None,
+    removed_ases=None,
+    forbid_transit=None,
+    *,
+    n_sample: int | None = None,
+    rng=None,
+    per_source: bool | None = None,
+    keep_matrix: bool = False,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+) -> ReachResult:
+    """Valley-free reachability from a set of sources, with the regulations' restrictions.
+
+    Parameters
+    ----------
+    topology : Topology
+    sources : iterable of ASNs, optional
+        The sources; default all ASes. Exclusive with ``n_sample``.
+    removed_links : (n_links,) bool, optional
+        Links that no longer exist (ids as in :class:`~sim.topology.Topology`: c2p first, then p2p).
+    removed_ases : (n_ases,) bool, optional
+        ASes that are gone: they reach nothing, not even themselves, and carry nothing.
+    forbid_transit : (K, K) bool, optional, K = ``len(topology.country_codes)``
+        ``forbid_transit[country(s), country(v)]``: source ``s`` may not use an AS ``v`` as an *intermediate*
+        hop. Endpoints are never blocked; ASes of unknown country are never restricted nor forbidden.
+    n_sample : int, optional
+        Use a uniform random sample of this many sources (drawn with ``rng``); the result then estimates
+        the reachable-pair fraction with a standard error (:meth:`ReachResult.reach_frac_stderr`).
+    rng : numpy Generator or seed, optional
+        Randomness of ``n_sample``.
+    per_source : bool, optional
+        Compute ``source_counts`` (default: when there are at most 8,192 sources or they are sampled).
+    keep_matrix : bool
+        Keep the full ``(n_sources, n_ases)`` boolean matrix (small graphs).
+    memory_budget : int
+        Bytes the kernel may use; the work is split into blocks of sources to stay below it.
+
+    Returns
+    -------
+    ReachResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument, named in the message.
+    MemoryError
+        The estimate for the smallest block exceeds ``memory_budget`` (estimate and budget in the message).
+
+    Notes
+    -----
+    One bit per source, ``uint64`` words per AS. Three passes over the graph per block of sources: up the
+    customer→provider hierarchy (levels from the bottom, cycles closed by a fixpoint), one peer hop, down from
+    the top; stubs (~85% of ASes) are never stored, their rows are built and reduced in chunks. Work is
+    O(n_links × n_sources / 64) word operations; memory ``16 × n_transit × block_words`` bytes plus scratch.
+    """
+    topo = topology
+    removed_links = _check_mask("removed_links", removed_links, topo.n_links)
+    removed_ases = _check_mask("removed_ases", removed_ases, topo.n_ases)
+    forbid = _check_forbid(forbid_transit, len(topo.country_codes))
+    src_idx, sampled = _sources(topo, sources, n_sample, rng)
+    if per_source is None:
+        per_source = sampled or len(src_idx) <= 8192
+
+    plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
+    layout = source_layout(topo, src_idx)
+    allowed = _allowed_masks(topo, layout, forbid) if forbid is not None else None
+    block = _block_words(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget)
+    matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
+    n_slots = len(topo.country_codes) + 1
+    slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
+
+    total, dest_counts = 0, np.zeros(topo.n_ases, np.int64)
+    country_pairs = np.zeros((n_slots, n_slots), np.int64)
+    bit_counts = np.zeros(layout.n_words * 64, np.int64)
+    for w0 in range(0, layout.n_words, block):
+        w1 = min(w0 + block, layout.n_words)
+        bit_rel = np.where((layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64), layout.bit_of - w0 * 64, -1)
+        fwd = Forward(slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
+        red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words)
+        propagate_block(plan, layout, w0, w1, fwd, red)
+        total += red.total
+        dest_counts += red.dest_counts
+        seg_slot, by_seg = red.country_pairs()
+        np.add.at(country_pairs, seg_slot, by_seg)
+        if per_source:
+            bit_counts[w0 * 64:w1 * 64] = red.bit_counts
+
+    # every alive source reaches itself; pairs exclude s = d
+    self_src = src_idx[plan.alive[src_idx]]
+    total -= len(self_src)
+    dest_counts[self_src] -= 1
+    np.add.at(country_pairs, (slot[self_src], slot[self_src]), -1)
+    alive_src = plan.alive[layout.source_idx]
+    source_counts = None
+    if per_source:
+        counts = bit_counts[layout.bitpos] - alive_src
+        source_counts = counts[np.argsort(layout.source_idx)]
+    matrix = None
+    if keep_matrix:
+        order = np.argsort(layout.source_idx)
+        pos = layout.bitpos[order]
+        matrix = ((matrix_words[:, pos >> 6] >> (pos & 63).astype(np.uint64)) & np.uint64(1)).astype(bool).T
+    return ReachResult(topo, Restrictions(removed_links, removed_ases, forbid), src_idx, dest_counts,
+                       source_counts, country_pairs, matrix, sampled, total)
+
+
+def _block_words(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int) -> int:
+    """The widest block of source words whose memory estimate fits the budget."""
+    need = _memory_estimate(n_transit, n_ases, n_words, 1, keep_matrix)
+    if need > budget:
+        raise MemoryError(f"reachability needs about {need / 2**30:.2f} GiB even for one block of 64 sources "
+                          f"(transit rows, scratch{', the kept matrix' if keep_matrix else ''}), over the "
+                          f"memory_budget of {budget / 2**30:.2f} GiB: raise memory_budget"
+                          f"{', drop keep_matrix' if keep_matrix else ''} or sample sources")
+    per_word = _memory_estimate(n_transit, n_ases, n_words, 2, keep_matrix) - need
+    return int(max(1, min(n_words, 1 + (budget - need) // per_word)))

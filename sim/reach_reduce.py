@@ -1,0 +1,77 @@
+"""Reductions of the kernel's D rows, block by block, without materializing the reachability matrix.
+
+The kernel emits rows of ``uint64`` words (bits = sources of one block) with the ASes they stand for: a
+transit AS's own row, or one row shared by the members of a stub class, each member adding its own bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.reach_plan import SourceLayout
+
+
+class Reducer:
+    """Reachable-pair totals, per-destination counts, word sums by destination country (from which the
+    country × country matrix follows), and optionally per-source counts and the full bit matrix."""
+
+    def __init__(self, dest_slot: np.ndarray, n_slots: int, layout: SourceLayout, w0: int, w1: int,
+                 bit_rel: np.ndarray, per_source: bool, matrix_words: np.ndarray | None):
+        self.dest_slot, self.n_slots = dest_slot, n_slots
+        self.layout, self.w0, self.w1, self.bit_rel = layout, w0, w1, bit_rel
+        self.total = 0
+        self.dest_counts = np.zeros(len(dest_slot), np.int64)
+        self.word_sums = np.zeros((n_slots, w1 - w0), np.int64)  # [dest slot, word]: set bits
+        self.bit_counts = np.zeros((w1 - w0) * 64, np.int64) if per_source else None
+        self.matrix_words = matrix_words
+
+    def __call__(self, rows: np.ndarray, row_of_member: np.ndarray, members: np.ndarray) -> None:
+        """Member ``k`` (AS ``members[k]``) has D row ``rows[row_of_member[k]]`` plus its own bit.
+
+        All members of a row share a country. Rows sorted by destination country reduce fastest.
+        """
+        g = row_of_member
+        pc = np.bitwise_count(rows)
+        per_row = pc.sum(axis=1, dtype=np.int64)
+        own = self.bit_rel[members]
+        has = own >= 0
+        own_w = np.maximum(own, 0) >> 6
+        own_b = (np.maximum(own, 0) & 63).astype(np.uint64)
+        add = has & (((rows[g, own_w] >> own_b) & np.uint64(1)) == 0)  # own bit not already in the row
+        counts = per_row[g] + add
+        self.total += int(counts.sum())
+        self.dest_counts[members] += counts
+        size = np.bincount(g, minlength=len(rows))
+        row_slot = np.zeros(len(rows), np.int64)
+        row_slot[g] = self.dest_slot[members]
+        self._add_word_sums(pc, row_slot, size)
+        np.add.at(self.word_sums, (self.dest_slot[members[add]], own_w[add]), 1)
+        if self.bit_counts is not None:
+            bits = np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")
+            self.bit_counts += size.astype(np.int64) @ bits
+            np.add.at(self.bit_counts, own[add], 1)
+        if self.matrix_words is not None:
+            self.matrix_words[members, self.w0:self.w1] = rows[g]
+            self.matrix_words[members[has], self.w0 + own_w[has]] |= np.uint64(1) << own_b[has]
+
+    def _add_word_sums(self, pc: np.ndarray, row_slot: np.ndarray, size: np.ndarray) -> None:
+        # runs of equal destination country: one contiguous column sum each (vectorized over words)
+        cut = np.flatnonzero(np.diff(row_slot)) + 1
+        starts, stops = np.r_[0, cut], np.r_[cut, len(row_slot)]
+        heavy = size > 1
+        for a, b in zip(starts.tolist(), stops.tolist()):
+            s = row_slot[a]
+            self.word_sums[s] += pc[a:b].sum(axis=0, dtype=np.int64)
+            h = a + np.flatnonzero(heavy[a:b])
+            if len(h):  # a stub class stands for size members: count its row size times
+                self.word_sums[s] += ((size[h] - 1)[:, None] * pc[h]).sum(axis=0, dtype=np.int64)
+
+    def country_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source slots, [source slot, dest slot] counts) of this block's word segments."""
+        lo = np.clip(self.layout.seg_start, self.w0, self.w1) - self.w0
+        hi = np.clip(self.layout.seg_stop, self.w0, self.w1) - self.w0
+        seg = hi > lo
+        cum = np.zeros((self.n_slots, self.w1 - self.w0 + 1), np.int64)
+        np.cumsum(self.word_sums, axis=1, out=cum[:, 1:])
+        by_seg = (cum[:, hi[seg]] - cum[:, lo[seg]]).T  # [segment, dest slot]
+        return self.layout.seg_country[seg], by_seg

@@ -47,7 +47,23 @@ def _check_sources(topo: Topology, sources_idx) -> np.ndarray:
     return sources_idx
 
 
-def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np.ndarray:
+def scipy_state_graph(topo: Topology, removed_links=None) -> csr_matrix:
+    """The state-expanded graph as a sparse ``(2·n_ases, 2·n_ases)`` matrix (built once per question)."""
+    n = topo.n_ases
+    rows, cols = _state_edges(topo, removed_links)
+    return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(2 * n, 2 * n))
+
+
+def networkx_state_graph(topo: Topology, removed_links=None) -> nx.DiGraph:
+    """The state-expanded graph as a ``networkx.DiGraph`` on nodes ``0 .. 2·n_ases - 1``."""
+    rows, cols = _state_edges(topo, removed_links)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(2 * topo.n_ases))
+    graph.add_edges_from(zip(rows.tolist(), cols.tolist()))
+    return graph
+
+
+def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None, graph: csr_matrix | None = None) -> np.ndarray:
     """Number of ASes each source reaches (itself included), one ``scipy`` BFS per source.
 
     Parameters
@@ -57,6 +73,8 @@ def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np.nd
         Source AS indices.
     removed_links : (n_links,) bool, optional
         Links that may not be used.
+    graph : optional
+        The prebuilt state graph (:func:`scipy_state_graph`), so that timings measure the searches alone.
 
     Returns
     -------
@@ -69,8 +87,7 @@ def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np.nd
     """
     sources_idx = _check_sources(topo, sources_idx)
     n = topo.n_ases
-    rows, cols = _state_edges(topo, removed_links)
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(2 * n, 2 * n))
+    graph = scipy_state_graph(topo, removed_links) if graph is None else graph
     counts = np.empty(len(sources_idx), dtype=np.int64)
     seen = np.zeros(n, dtype=bool)
     for k, source in enumerate(sources_idx.tolist()):
@@ -81,7 +98,7 @@ def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np.nd
     return counts
 
 
-def networkx_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np.ndarray:
+def networkx_reach_counts(topo: Topology, sources_idx, removed_links=None, graph: nx.DiGraph | None = None) -> np.ndarray:
     """Number of ASes each source reaches (itself included), one ``networkx`` BFS per source.
 
     Parameters and returns as in :func:`scipy_reach_counts`.
@@ -93,10 +110,7 @@ def networkx_reach_counts(topo: Topology, sources_idx, removed_links=None) -> np
     """
     sources_idx = _check_sources(topo, sources_idx)
     n = topo.n_ases
-    rows, cols = _state_edges(topo, removed_links)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(2 * n))
-    graph.add_edges_from(zip(rows.tolist(), cols.tolist()))
+    graph = networkx_state_graph(topo, removed_links) if graph is None else graph
     counts = np.empty(len(sources_idx), dtype=np.int64)
     for k, source in enumerate(sources_idx.tolist()):
         reached = {node % n for node in nx.descendants(graph, source)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.arrays import unique_sorted
 from sim.reach_kernel import Forward, propagate_block
 from sim.reach_plan import SourceLayout, make_plan, source_layout
 from sim.reach_reduce import Reducer
@@ -123,7 +124,7 @@ def _sources(topo: Topology, sources, n_sample, rng) -> tuple[np.ndarray, bool]:
     if sources is None:
         return np.arange(topo.n_ases), False
     sources = list(sources)
-    return (np.unique(topo.asn_to_idx(sources)) if sources else np.zeros(0, np.int64)), False
+    return (unique_sorted(topo.asn_to_idx(sources)) if sources else np.zeros(0, np.int64)), False
 
 
 def _allowed_masks(topo: Topology, layout: SourceLayout, forbid: np.ndarray) -> np.ndarray:

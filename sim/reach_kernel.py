@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import runs
 from sim.reach_plan import Edges, Levels, Plan, SourceLayout
 
 TALL = 24  # targets with more in-edges than this are reduced on their own (np.bitwise_or.reduce)
@@ -66,7 +67,7 @@ def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
     scratch = np.empty((chunk, n_words), np.uint64)
     order = np.argsort(pos, kind="stable")
     pos, src_row, src_as = pos[order], src_row[order], src_as[order]
-    tgt, start, deg = np.unique(pos, return_index=True, return_counts=True)
+    tgt, start, deg = runs(pos)
     for t, s, d in zip(*(a[deg > TALL] for a in (tgt, start, deg))):
         for c0 in range(s, s + d, chunk):
             c1 = min(c0 + chunk, s + d)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import group_rows, runs, unique_sorted
 from sim.topology import Topology
 
 
@@ -114,7 +115,7 @@ def _pairs_within_groups(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, 
 
 def _has_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Whether each ``(a, b)`` is in ``keys`` (sorted ``a * n + b`` codes)."""
-    if not len(keys):
+    if not len(keys) or not len(a):
         return np.zeros(len(a), bool)
     code = a.astype(np.int64) * n + b
     order = np.argsort(code)  # sorted queries make the binary searches cache-friendly
@@ -137,25 +138,27 @@ def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, 
     inside a c2p cycle they otherwise can (every edge into the cycle "covered" by another one).
     """
     c2p_keys = np.sort(down.src.astype(np.int64) * n + down.dst)
-    p2p_keys = np.sort(peer.src.astype(np.int64) * n + peer.dst)
     by_cust = down.select(np.argsort(down.dst, kind="stable"))
+    v_level = np.where(down_level >= 0, down_level, np.iinfo(np.int32).max)  # stubs sit below everything
     i, j = _pairs_within_groups(by_cust.dst, n)
     q1, q2 = by_cust.src[i], by_cust.src[j]
-    v_level = np.where(down_level >= 0, down_level, np.iinfo(np.int32).max)  # stubs sit below everything
-    covered = (_has_pair(c2p_keys, q1, q2, n) & (down_level[q2] > down_level[q1])
-               & (down_level[q2] < v_level[by_cust.dst[i]]))
+    ok = (down_level[q2] > down_level[q1]) & (down_level[q2] < v_level[by_cust.dst[i]])
+    i, q1, q2 = i[ok], q1[ok], q2[ok]
     drop = np.zeros(len(by_cust), bool)
-    drop[i[covered]] = True
-    # peers: pair each transit peer p -> v with every provider q of v
+    drop[i[_has_pair(c2p_keys, q1, q2, n)]] = True
+    # peers: pair each transit peer p -> v with every provider q of v on a lower level
     indptr = np.concatenate([[0], np.cumsum(np.bincount(by_cust.dst, minlength=n))])
     tp = np.flatnonzero(transit_mask[peer.src])
     n_prov = indptr[peer.dst[tp] + 1] - indptr[peer.dst[tp]]
     e = np.repeat(tp, n_prov)
-    q = by_cust.src[np.repeat(indptr[peer.dst[tp]], n_prov) + (np.arange(len(e)) - np.repeat(np.cumsum(n_prov) - n_prov, n_prov))]
-    p = peer.src[e]
-    hit = (_has_pair(p2p_keys, p, q, n) | _has_pair(c2p_keys, p, q, n)) & (down_level[q] < v_level[peer.dst[e]])
+    first = np.repeat(indptr[peer.dst[tp]] - (np.cumsum(n_prov) - n_prov), n_prov)
+    q = by_cust.src[first + np.arange(len(e))]
+    ok = down_level[q] < v_level[peer.dst[e]]
+    e, q = e[ok], q[ok]
+    # p is a peer of q, or q's provider: one lookup in the union of both relations
+    adjacent = np.sort(np.concatenate([peer.src.astype(np.int64) * n + peer.dst, c2p_keys]))  # disjoint
     peer_drop = np.zeros(len(peer), bool)
-    peer_drop[e[hit]] = True
+    peer_drop[e[_has_pair(adjacent, peer.src[e], q, n)]] = True
     return by_cust.select(~drop), peer.select(~peer_drop)
 
 
@@ -175,9 +178,7 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
     for k, (e, w) in enumerate(zip(into, (h_prov, h_peer))):
         np.add.at(h, e.dst, w[e.src])
         deg[k] = np.bincount(e.dst, minlength=n)
-    key = np.stack([h[stubs].view(np.int64), deg[0, stubs], deg[1, stubs], slot[stubs]], axis=1)
-    _, first, label = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    label = label.ravel()
+    label, first = group_rows(h[stubs].view(np.int64), deg[0, stubs], deg[1, stubs], slot[stubs])
     rep_of_stub = np.full(n, -1, np.int64)
     rep_of_stub[stubs] = stubs[first[label]]
     for e in into:  # exactness: every member's sorted neighbour list equals its representative's
@@ -187,7 +188,9 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
         offset = np.arange(len(srt)) - np.searchsorted(srt.dst, srt.dst)
         bad = srt.dst[rep_e.src[pos + offset] != srt.src]
         rep_of_stub[bad] = bad  # a hash collision: such a stub stands alone
-    reps, member_class = np.unique(rep_of_stub[stubs], return_inverse=True)
+    member_rep = rep_of_stub[stubs]
+    reps = unique_sorted(member_rep)
+    member_class = np.searchsorted(reps, member_rep)
     by_slot = np.argsort(slot[reps], kind="stable")  # classes by country: faster reductions
     rank = np.empty_like(by_slot)
     rank[by_slot] = np.arange(len(by_slot))
@@ -246,10 +249,10 @@ class SourceLayout:
 def source_layout(topo: Topology, source_idx: np.ndarray) -> SourceLayout:
     n_slots = len(topo.country_codes) + 1  # the last slot is "unknown"
     slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
-    src = np.unique(source_idx)
+    src = unique_sorted(source_idx)
     src = src[np.argsort(slot[src], kind="stable")]
     src_slot = slot[src]
-    seg_country, first, counts = np.unique(src_slot, return_index=True, return_counts=True)
+    seg_country, first, counts = runs(src_slot)
     seg_words = (counts + 63) // 64
     seg_start = (np.cumsum(seg_words) - seg_words).astype(np.int64)
     rank = np.arange(len(src)) - np.repeat(first, counts)

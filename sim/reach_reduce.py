@@ -48,7 +48,9 @@ class Reducer:
         np.add.at(self.word_sums, (self.dest_slot[members[add]], own_w[add]), 1)
         if self.bit_counts is not None:
             bits = np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")
-            self.bit_counts += size.astype(np.int64) @ bits
+            self.bit_counts += bits.sum(axis=0, dtype=np.int64)
+            heavy = np.flatnonzero(size > 1)  # integer matmul is slow in numpy: weight only the classes
+            self.bit_counts += ((size[heavy] - 1)[:, None] * bits[heavy]).sum(axis=0, dtype=np.int64)
             np.add.at(self.bit_counts, own[add], 1)
         if self.matrix_words is not None:
             self.matrix_words[members, self.w0:self.w1] = rows[g]

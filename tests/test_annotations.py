@@ -10,7 +10,7 @@ from experiments.data_cli import main as data_cli
 from sim import load_topology
 from sim.caida import TopologyFormatError
 from sim.countries import to_alpha2
-from tests.conftest import AS_COUNTRY, AS_REL_2016, STATE_OWNED
+from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED
 
 RELS = "1|2|0\n1|3|-1\n2|4|-1\n3|5|-1\n"
 

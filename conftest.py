@@ -1,0 +1,16 @@
+"""Fixtures shared by tests/ and benchmarks/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
+
+
+@pytest.fixture(scope="session")
+def real_topology():
+    """The CAIDA 2016-11-01 graph with the shared AS→country and state-owned annotations (loaded once)."""
+    require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
+    from sim import load_topology
+
+    return load_topology(AS_REL_2016, AS_COUNTRY, STATE_OWNED)

@@ -1,0 +1,39 @@
+"""Small array helpers shared by the kernels. numpy's ``np.unique`` hashes int64 input, which is several times
+slower than sorting for the sizes met here, so these sort (or expect sorted input) instead."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unique_sorted(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of ``keys``."""
+    keys = np.sort(keys)
+    first = np.ones(len(keys), bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return keys[first]
+
+
+def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value, start, length) of each run of equal values in an already sorted array."""
+    if not len(sorted_values):
+        empty = np.zeros(0, np.int64)
+        return sorted_values[:0], empty, empty
+    start = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    return sorted_values[start], start, np.diff(np.r_[start, len(sorted_values)])
+
+
+def group_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal rows of the given integer columns: (label of each row, index of each group's first row),
+    labels numbered in the lexicographic order of the rows."""
+    order = np.lexsort(columns[::-1])
+    new = np.zeros(len(order), bool)
+    if len(order):
+        new[0] = True
+        for col in columns:
+            c = col[order]
+            new[1:] |= c[1:] != c[:-1]
+    label_sorted = np.cumsum(new) - 1
+    label = np.empty(len(order), np.int64)
+    label[order] = label_sorted
+    return label, order[new]

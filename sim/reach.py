@@ -228,8 +228,7 @@ def reachability(
         propagate_block(plan, layout, w0, w1, fwd, red)
         total += red.total
         dest_counts += red.dest_counts
-        seg_slot, by_seg = red.country_pairs()
-        np.add.at(country_pairs, seg_slot, by_seg)
+        country_pairs += red.country_pairs()
         if per_source:
             bit_counts[w0 * 64:w1 * 64] = red.bit_counts
 

@@ -234,16 +234,17 @@ def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np
 
 @dataclass(frozen=True)
 class SourceLayout:
-    """Where each source's bit lives: sources sorted by country, each country starting on a word boundary,
-    so per-country counts are sums of whole words."""
+    """Where each source's bit lives: sources sorted by country, so each country's sources form one
+    contiguous run of bits (a *segment*); per-country counts are sums over whole words plus the partial words
+    at segment edges."""
 
     source_idx: np.ndarray  # (n_sources,) AS indices in bit order
     bitpos: np.ndarray  # (n_sources,) bit position of each source
     bit_of: np.ndarray  # (n_ases,) int64 bit position, -1 for non-sources
     n_words: int
-    seg_country: np.ndarray  # (n_seg,) country slot (K = unknown) of each word segment
-    seg_start: np.ndarray  # (n_seg,) first word
-    seg_stop: np.ndarray  # (n_seg,) one past the last word
+    seg_country: np.ndarray  # (n_seg,) country slot (K = unknown) of each segment
+    seg_start: np.ndarray  # (n_seg,) first bit
+    seg_stop: np.ndarray  # (n_seg,) one past the last bit
 
 
 def source_layout(topo: Topology, source_idx: np.ndarray) -> SourceLayout:
@@ -251,12 +252,8 @@ def source_layout(topo: Topology, source_idx: np.ndarray) -> SourceLayout:
     slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
     src = unique_sorted(source_idx)
     src = src[np.argsort(slot[src], kind="stable")]
-    src_slot = slot[src]
-    seg_country, first, counts = runs(src_slot)
-    seg_words = (counts + 63) // 64
-    seg_start = (np.cumsum(seg_words) - seg_words).astype(np.int64)
-    rank = np.arange(len(src)) - np.repeat(first, counts)
-    bitpos = np.repeat(seg_start * 64, counts) + rank
+    seg_country, first, counts = runs(slot[src])
+    bitpos = np.arange(len(src), dtype=np.int64)
     bit_of = np.full(topo.n_ases, -1, dtype=np.int64)
     bit_of[src] = bitpos
-    return SourceLayout(src, bitpos, bit_of, int(seg_words.sum()), seg_country, seg_start, seg_start + seg_words)
+    return SourceLayout(src, bitpos, bit_of, (len(src) + 63) // 64, seg_country, first, first + counts)

@@ -22,6 +22,9 @@ class Reducer:
         self.total = 0
         self.dest_counts = np.zeros(len(dest_slot), np.int64)
         self.word_sums = np.zeros((n_slots, w1 - w0), np.int64)  # [dest slot, word]: set bits
+        self._segments()
+        self.piece_sums = np.zeros((n_slots, len(self.piece_word)), np.int64)  # [dest slot, piece]
+        self.own_adds = np.zeros(n_slots, np.int64)  # own bits added, by slot (source = destination)
         self.bit_counts = np.zeros((w1 - w0) * 64, np.int64) if per_source else None
         self.matrix_words = matrix_words
 
@@ -44,8 +47,10 @@ class Reducer:
         size = np.bincount(g, minlength=len(rows))
         row_slot = np.zeros(len(rows), np.int64)
         row_slot[g] = self.dest_slot[members]
-        self._add_word_sums(pc, row_slot, size)
-        np.add.at(self.word_sums, (self.dest_slot[members[add]], own_w[add]), 1)
+        piece_pc = np.bitwise_count(rows[:, self.piece_word] & self.piece_mask)
+        self._add_sums(self.word_sums, pc, row_slot, size)
+        self._add_sums(self.piece_sums, piece_pc, row_slot, size)
+        self.own_adds += np.bincount(self.dest_slot[members[add]], minlength=self.n_slots)
         if self.bit_counts is not None:
             bits = np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")
             self.bit_counts += bits.sum(axis=0, dtype=np.int64)
@@ -56,24 +61,47 @@ class Reducer:
             self.matrix_words[members, self.w0:self.w1] = rows[g]
             self.matrix_words[members[has], self.w0 + own_w[has]] |= np.uint64(1) << own_b[has]
 
-    def _add_word_sums(self, pc: np.ndarray, row_slot: np.ndarray, size: np.ndarray) -> None:
-        # runs of equal destination country: one contiguous column sum each (vectorized over words)
+    @staticmethod
+    def _add_sums(out: np.ndarray, pc: np.ndarray, row_slot: np.ndarray, size: np.ndarray) -> None:
+        """``out[slot] += Σ size[r] · pc[r]`` over rows of that destination slot."""
+        # runs of equal destination country: one contiguous column sum each (vectorized over columns)
         cut = np.flatnonzero(np.diff(row_slot)) + 1
         starts, stops = np.r_[0, cut], np.r_[cut, len(row_slot)]
         heavy = size > 1
         for a, b in zip(starts.tolist(), stops.tolist()):
             s = row_slot[a]
-            self.word_sums[s] += pc[a:b].sum(axis=0, dtype=np.int64)
+            out[s] += pc[a:b].sum(axis=0, dtype=np.int64)
             h = a + np.flatnonzero(heavy[a:b])
             if len(h):  # a stub class stands for size members: count its row size times
-                self.word_sums[s] += ((size[h] - 1)[:, None] * pc[h]).sum(axis=0, dtype=np.int64)
+                out[s] += ((size[h] - 1)[:, None] * pc[h]).sum(axis=0, dtype=np.int64)
 
-    def country_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """(source slots, [source slot, dest slot] counts) of this block's word segments."""
-        lo = np.clip(self.layout.seg_start, self.w0, self.w1) - self.w0
-        hi = np.clip(self.layout.seg_stop, self.w0, self.w1) - self.w0
-        seg = hi > lo
+    def _segments(self) -> None:
+        """Each country segment of this block as whole words ``[full_lo, full_hi)`` and partial-word pieces."""
+        base, n_bits = 64 * self.w0, 64 * (self.w1 - self.w0)
+        b0 = np.clip(self.layout.seg_start - base, 0, n_bits)
+        b1 = np.clip(self.layout.seg_stop - base, 0, n_bits)
+        keep = b1 > b0
+        self.seg_slot, b0, b1 = self.layout.seg_country[keep], b0[keep], b1[keep]
+        self.full_lo, self.full_hi = (b0 + 63) // 64, np.maximum(b1 // 64, (b0 + 63) // 64)
+        words, masks, segs = [], [], []
+        for k, (lo, hi) in enumerate(zip(b0.tolist(), b1.tolist())):
+            for w in sorted({lo // 64, (hi - 1) // 64}):
+                a, b = max(lo, 64 * w) - 64 * w, min(hi, 64 * w + 64) - 64 * w
+                if b - a < 64:
+                    words.append(w)
+                    masks.append(((1 << b) - 1) ^ ((1 << a) - 1))
+                    segs.append(k)
+        self.piece_word = np.array(words, np.int64)
+        self.piece_mask = np.array(masks, np.uint64)
+        self.piece_seg = np.array(segs, np.int64)
+
+    def country_pairs(self) -> np.ndarray:
+        """This block's ``[source slot, dest slot]`` pair counts (own bits included)."""
         cum = np.zeros((self.n_slots, self.w1 - self.w0 + 1), np.int64)
         np.cumsum(self.word_sums, axis=1, out=cum[:, 1:])
-        by_seg = (cum[:, hi[seg]] - cum[:, lo[seg]]).T  # [segment, dest slot]
-        return self.layout.seg_country[seg], by_seg
+        by_seg = (cum[:, self.full_hi] - cum[:, self.full_lo]).T  # [segment, dest slot]
+        np.add.at(by_seg, self.piece_seg, self.piece_sums.T)
+        pairs = np.zeros((self.n_slots, self.n_slots), np.int64)
+        np.add.at(pairs, self.seg_slot, by_seg)
+        pairs[np.diag_indices(self.n_slots)] += self.own_adds
+        return pairs

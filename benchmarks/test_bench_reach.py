@@ -40,20 +40,21 @@ def run_kernel(benchmark, topo, **kwargs):
     return result
 
 
-def run_scipy(benchmark, topo, k):
-    graph = scipy_state_graph(topo)
+def run_baseline(benchmark, topo, k, build, count, rounds):
+    """Time ``count`` from ``k`` sampled sources on a graph built beforehand; record the extrapolation."""
+    graph = build(topo)
     src = sample(topo.n_ases, k)
-    counts = benchmark.pedantic(scipy_reach_counts, args=(topo, src), kwargs={"graph": graph}, rounds=3)
+    counts = benchmark.pedantic(count, args=(topo, src), kwargs={"graph": graph}, rounds=rounds)
     benchmark.extra_info.update(n_ases=topo.n_ases, n_sampled=len(src), scale=topo.n_ases / len(src))
     return src, counts
+
+
+def run_scipy(benchmark, topo, k):
+    return run_baseline(benchmark, topo, k, scipy_state_graph, scipy_reach_counts, rounds=3)
 
 
 def run_networkx(benchmark, topo, k):
-    graph = networkx_state_graph(topo)
-    src = sample(topo.n_ases, k)
-    counts = benchmark.pedantic(networkx_reach_counts, args=(topo, src), kwargs={"graph": graph}, rounds=1)
-    benchmark.extra_info.update(n_ases=topo.n_ases, n_sampled=len(src), scale=topo.n_ases / len(src))
-    return src, counts
+    return run_baseline(benchmark, topo, k, networkx_state_graph, networkx_reach_counts, rounds=1)
 
 
 @pytest.mark.benchmark(group="synthetic all-pairs")

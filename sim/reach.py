@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.arrays import unique_sorted
+from sim.checks import check_forbid, check_mask
 from sim.reach_kernel import Forward, propagate_block
 from sim.reach_plan import SourceLayout, make_plan, source_layout
 from sim.reach_reduce import Reducer
@@ -88,29 +89,6 @@ class ReachResult:
             one = reachability(topo, [asn], r.removed_links, r.removed_ases, r.forbid_transit, keep_matrix=True)
             row = one.matrix[0]
         return topo.asns[row]
-
-
-def _check_mask(name: str, mask, length: int) -> np.ndarray | None:
-    if mask is None:
-        return None
-    arr = np.asarray(mask)
-    if arr.dtype != bool:
-        raise TypeError(f"{name} must be a boolean mask, got dtype {arr.dtype}")
-    if arr.shape != (length,):
-        raise ValueError(f"{name} must have shape ({length},), got {arr.shape}")
-    return arr
-
-
-def _check_forbid(forbid, n_codes: int) -> np.ndarray | None:
-    if forbid is None:
-        return None
-    arr = np.asarray(forbid)
-    if arr.dtype != bool:
-        raise TypeError(f"forbid_transit must be a boolean matrix, got dtype {arr.dtype}")
-    if arr.shape != (n_codes, n_codes):
-        raise ValueError(f"forbid_transit must have shape ({n_codes}, {n_codes}) (country_codes × country_codes),"
-                         f" got {arr.shape}")
-    return arr if arr.any() else None
 
 
 def _sources(topo: Topology, sources, n_sample, rng) -> tuple[np.ndarray, bool]:
@@ -202,9 +180,10 @@ def reachability(
     O(n_links × n_sources / 64) word operations; memory ``16 × n_transit × block_words`` bytes plus scratch.
     """
     topo = topology
-    removed_links = _check_mask("removed_links", removed_links, topo.n_links)
-    removed_ases = _check_mask("removed_ases", removed_ases, topo.n_ases)
-    forbid = _check_forbid(forbid_transit, len(topo.country_codes))
+    removed_links = check_mask("removed_links", removed_links, topo.n_links)
+    removed_ases = check_mask("removed_ases", removed_ases, topo.n_ases)
+    forbid = check_forbid(forbid_transit, len(topo.country_codes))
+    forbid = forbid if forbid is not None and forbid.any() else None
     src_idx, sampled = _sources(topo, sources, n_sample, rng)
     if per_source is None:
         per_source = sampled or len(src_idx) <= 8192

@@ -19,33 +19,21 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 
+from sim.checks import check_forbid, check_mask
 from sim.topology import UNKNOWN, Topology
 
 UP, DOWN = 0, 1
 """Phases of the state-expanded graph (see the module docstring)."""
 
 
-def _check_mask(mask, length: int, arg_name: str, length_name: str) -> np.ndarray:
-    if mask is None:
-        return np.zeros(length, dtype=bool)
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise TypeError(f"{arg_name} must be a boolean array, got dtype {mask.dtype}")
-    if mask.shape != (length,):
-        raise ValueError(f"{arg_name} has shape {mask.shape}, expected ({length},) = ({length_name},)")
-    return mask
+def _check_mask(mask, length: int, arg_name: str) -> np.ndarray:
+    mask = check_mask(arg_name, mask, length)
+    return np.zeros(length, dtype=bool) if mask is None else mask
 
 
 def _check_forbid(forbid_transit, n_codes: int) -> np.ndarray:
-    if forbid_transit is None:
-        return np.zeros((n_codes, n_codes), dtype=bool)
-    forbid_transit = np.asarray(forbid_transit)
-    if forbid_transit.dtype != bool:
-        raise TypeError(f"forbid_transit must be a boolean array, got dtype {forbid_transit.dtype}")
-    if forbid_transit.shape != (n_codes, n_codes):
-        raise ValueError(f"forbid_transit has shape {forbid_transit.shape}, expected ({n_codes}, {n_codes}) "
-                         "= (len(country_codes), len(country_codes))")
-    return forbid_transit
+    forbid = check_forbid(forbid_transit, n_codes)
+    return np.zeros((n_codes, n_codes), dtype=bool) if forbid is None else forbid
 
 
 def state_graph(topo: Topology, removed_links=None, removed_ases=None) -> nx.DiGraph:
@@ -65,8 +53,8 @@ def state_graph(topo: Topology, removed_links=None, removed_ases=None) -> nx.DiG
         Edges ``(c, UP)→(p, UP)`` for each c2p link; ``(a, UP)→(b, DOWN)`` both ways for each p2p link;
         ``(p, UP)→(c, DOWN)`` and ``(p, DOWN)→(c, DOWN)`` for each c2p link.
     """
-    removed_links = _check_mask(removed_links, topo.n_links, "removed_links", "n_links")
-    removed_ases = _check_mask(removed_ases, topo.n_ases, "removed_ases", "n_ases")
+    removed_links = _check_mask(removed_links, topo.n_links, "removed_links")
+    removed_ases = _check_mask(removed_ases, topo.n_ases, "removed_ases")
     graph = nx.DiGraph()
     for idx in range(topo.n_ases):
         if not removed_ases[idx]:
@@ -162,7 +150,7 @@ def reference_reach_sets(
     One Python breadth-first search per source: O(|sources| · (n_ases + n_links)), meant for graphs of tens to
     thousands of ASes in tests only.
     """
-    removed_ases = _check_mask(removed_ases, topo.n_ases, "removed_ases", "n_ases")
+    removed_ases = _check_mask(removed_ases, topo.n_ases, "removed_ases")
     forbid_transit = _check_forbid(forbid_transit, len(topo.country_codes))
     graph = state_graph(topo, removed_links, removed_ases)
     result: dict[int, frozenset[int]] = {}

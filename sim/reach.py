@@ -7,6 +7,8 @@ export rules. ``s`` reaches itself; pair counts exclude ``s = d``.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,10 +118,12 @@ def _allowed_masks(topo: Topology, layout: SourceLayout, forbid: np.ndarray) -> 
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
 
-def _memory_estimate(n_transit: int, n_ases: int, n_words: int, block_words: int, keep_matrix: bool) -> int:
-    """Bytes: U and P rows of the transit ASes for one block, 64 MiB of gather scratch and stub-class rows,
-    and the kept matrix (all words at once)."""
-    return 8 * block_words * (2 * n_transit + 1) + (64 << 20) + (8 * n_ases * n_words if keep_matrix else 0)
+SCRATCH_BYTES = 64 << 20  # gather scratch and stub-class rows of one block
+
+
+def _block_bytes(n_transit: int, block_words: int) -> int:
+    """Memory of one block in flight: U and P rows of the transit ASes, and scratch."""
+    return 8 * block_words * (2 * n_transit + 1) + SCRATCH_BYTES
 
 
 def reachability(
@@ -134,6 +138,7 @@ def reachability(
     per_source: bool | None = None,
     keep_matrix: bool = False,
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    n_threads: int | None = None,
 ) -> ReachResult:
     """Valley-free reachability from a set of sources, with the regulations' restrictions.
 
@@ -160,6 +165,9 @@ def reachability(
         Keep the full ``(n_sources, n_ases)`` boolean matrix (small graphs).
     memory_budget : int
         Bytes the kernel may use; the work is split into blocks of sources to stay below it.
+    n_threads : int, optional
+        Blocks of sources processed at once (default: the machine's cores, at most 4). Results do not depend
+        on it: blocks are independent and their integer counts are summed.
 
     Returns
     -------
@@ -174,10 +182,11 @@ def reachability(
 
     Notes
     -----
-    One bit per source, ``uint64`` words per AS. Three passes over the graph per block of sources: up the
+    Memory: ``8 × block_words × (2 × n_transit + 1)`` bytes plus 64 MiB of scratch per block in flight, plus
+    ``8 × n_ases × n_words`` for a kept matrix. One bit per source, ``uint64`` words per AS. Three passes over the graph per block of sources: up the
     customer→provider hierarchy (levels from the bottom, cycles closed by a fixpoint), one peer hop, down from
     the top; stubs (~85% of ASes) are never stored, their rows are built and reduced in chunks. Work is
-    O(n_links × n_sources / 64) word operations; memory ``16 × n_transit × block_words`` bytes plus scratch.
+    O(n_links × n_sources / 64) word operations.
     """
     topo = topology
     removed_links = check_mask("removed_links", removed_links, topo.n_links)
@@ -191,25 +200,27 @@ def reachability(
     plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
     allowed = _allowed_masks(topo, layout, forbid) if forbid is not None else None
-    block = _block_words(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget)
+    block, n_threads = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget,
+                                    _n_threads(n_threads))
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
     n_slots = len(topo.country_codes) + 1
     slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
 
-    total, dest_counts = 0, np.zeros(topo.n_ases, np.int64)
-    country_pairs = np.zeros((n_slots, n_slots), np.int64)
-    bit_counts = np.zeros(layout.n_words * 64, np.int64)
-    for w0 in range(0, layout.n_words, block):
-        w1 = min(w0 + block, layout.n_words)
+    def run(span: tuple[int, int]) -> Reducer:
+        w0, w1 = span
         bit_rel = np.where((layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64), layout.bit_of - w0 * 64, -1)
         fwd = Forward(slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
         red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words)
         propagate_block(plan, layout, w0, w1, fwd, red)
-        total += red.total
-        dest_counts += red.dest_counts
-        country_pairs += red.country_pairs()
-        if per_source:
-            bit_counts[w0 * 64:w1 * 64] = red.bit_counts
+        return red
+
+    spans = [(w0, min(w0 + block, layout.n_words)) for w0 in range(0, layout.n_words, block)]
+    with ThreadPoolExecutor(max_workers=min(n_threads, max(len(spans), 1))) as pool:
+        reducers = list(pool.map(run, spans))  # numpy releases the GIL in the row gathers and ORs
+    total = sum(red.total for red in reducers)
+    dest_counts = sum((red.dest_counts for red in reducers), np.zeros(topo.n_ases, np.int64))
+    country_pairs = sum((red.country_pairs() for red in reducers), np.zeros((n_slots, n_slots), np.int64))
+    bit_counts = np.concatenate([red.bit_counts for red in reducers]) if per_source and reducers else None
 
     # every alive source reaches itself; pairs exclude s = d
     self_src = src_idx[plan.alive[src_idx]]
@@ -219,7 +230,7 @@ def reachability(
     alive_src = plan.alive[layout.source_idx]
     source_counts = None
     if per_source:
-        counts = bit_counts[layout.bitpos] - alive_src
+        counts = (bit_counts[layout.bitpos] if len(layout.bitpos) else np.zeros(0, np.int64)) - alive_src
         source_counts = counts[np.argsort(layout.source_idx)]
     matrix = None
     if keep_matrix:
@@ -230,13 +241,31 @@ def reachability(
                        source_counts, country_pairs, matrix, sampled, total)
 
 
-def _block_words(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int) -> int:
-    """The widest block of source words whose memory estimate fits the budget."""
-    need = _memory_estimate(n_transit, n_ases, n_words, 1, keep_matrix)
+def _n_threads(n_threads: int | None) -> int:
+    if n_threads is None:
+        return min(4, os.cpu_count() or 1)
+    if not isinstance(n_threads, int) or n_threads < 1:
+        raise ValueError(f"n_threads must be a positive integer, got {n_threads!r}")
+    return n_threads
+
+
+MIN_THREAD_WORDS = 32  # below 2,048 sources a block is too small to be worth a thread of its own
+
+
+def _plan_blocks(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int,
+                 n_threads: int) -> tuple[int, int]:
+    """(block width in words, blocks in flight at once): the widest blocks that fit ``budget`` with one block
+    per thread in memory (fewer threads if they do not fit), and wide questions split so every thread works."""
+    matrix = 8 * n_ases * n_words if keep_matrix else 0
+    threads = n_threads if matrix + n_threads * _block_bytes(n_transit, 1) <= budget else 1
+    need = matrix + threads * _block_bytes(n_transit, 1)
     if need > budget:
         raise MemoryError(f"reachability needs about {need / 2**30:.2f} GiB even for one block of 64 sources "
                           f"(transit rows, scratch{', the kept matrix' if keep_matrix else ''}), over the "
                           f"memory_budget of {budget / 2**30:.2f} GiB: raise memory_budget"
                           f"{', drop keep_matrix' if keep_matrix else ''} or sample sources")
-    per_word = _memory_estimate(n_transit, n_ases, n_words, 2, keep_matrix) - need
-    return int(max(1, min(n_words, 1 + (budget - need) // per_word)))
+    per_word = threads * (_block_bytes(n_transit, 2) - _block_bytes(n_transit, 1))
+    width = int(min(n_words, 1 + (budget - need) // per_word)) if n_words else 1
+    if threads > 1 and n_words >= 2 * MIN_THREAD_WORDS:
+        width = min(width, max(MIN_THREAD_WORDS, -(-n_words // threads)))
+    return max(width, 1), threads

@@ -125,13 +125,16 @@ def _has_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndar
     return found
 
 
-def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray):
+def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray,
+                    up_level: np.ndarray):
     """Drop edges whose contribution another kept edge already brings (valid only without transit
     restrictions, where every AS forwards every bit):
 
     - provider ``q1 → v`` when ``q1`` is a provider of another provider ``q2`` of ``v`` (``D[q2] ⊇ D[q1]``);
     - transit peer ``p → v`` when ``p`` is a peer or a provider of a provider ``q`` of ``v``
-      (``D[v] ⊇ D[q] ⊇ U[p]``).
+      (``D[v] ⊇ D[q] ⊇ U[p]``);
+    - transit peer ``p → v`` when a provider ``p'`` of ``p`` on a strictly higher up-level is a peer of ``v``
+      too (``U[p'] ⊇ U[p]``).
 
     The covering provider (``q2``, ``q``) must sit on a strictly lower down-level than ``v``, and ``q2`` on a
     strictly higher one than ``q1``: justifications then run down the levels and never in a circle, which
@@ -159,6 +162,15 @@ def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, 
     adjacent = np.sort(np.concatenate([peer.src.astype(np.int64) * n + peer.dst, c2p_keys]))  # disjoint
     peer_drop = np.zeros(len(peer), bool)
     peer_drop[e[_has_pair(adjacent, peer.src[e], q, n)]] = True
+    # peers still kept: pair each transit peer p -> v with every provider p2 of p on a higher up-level
+    tp = tp[~peer_drop[tp]]
+    n_up = indptr[peer.src[tp] + 1] - indptr[peer.src[tp]]
+    e = np.repeat(tp, n_up)
+    p2 = by_cust.src[np.repeat(indptr[peer.src[tp]] - (np.cumsum(n_up) - n_up), n_up) + np.arange(len(e))]
+    ok = up_level[p2] > up_level[peer.src[e]]
+    e, p2 = e[ok], p2[ok]
+    p2p_keys = np.sort(peer.src.astype(np.int64) * n + peer.dst)
+    peer_drop[e[_has_pair(p2p_keys, p2, peer.dst[e], n)]] = True
     return by_cust.select(~drop), peer.select(~peer_drop)
 
 
@@ -223,11 +235,12 @@ def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np
     # transit-to-transit edges define the order; stubs are leaves of both hierarchies
     up_t = up.select(has_customer[up.src])
     down_levels = levels(n, transit, Edges(up_t.dst, up_t.src))
+    up_levels = levels(n, transit, up_t)
     if prune:
-        down, peer = prune_redundant(n, down, peer, alive & has_customer, down_levels.level)
+        down, peer = prune_redundant(n, down, peer, alive & has_customer, down_levels.level, up_levels.level)
     return Plan(
         n=n, alive=alive, stub=stub, transit=transit, row_of=row_of, up=up, peer=peer, down=down,
-        up_levels=levels(n, transit, up_t), down_levels=down_levels,
+        up_levels=up_levels, down_levels=down_levels,
         classes=stub_classes(n, stub, slot, down, peer),
     )
 

@@ -190,3 +190,18 @@ def test_real_2016_transit_restriction_and_removed_links_agree_with_scipy(real_t
     expected = reference_reach_sets(topo, sources[:2], forbid_transit=forbid)
     for asn in sources[:2]:
         assert frozenset(restricted.reachable_from(asn).tolist()) == expected[asn]
+
+
+def test_threads_do_not_change_the_answer():
+    from sim import synthetic_topology
+
+    topo = synthetic_topology(5000, seed=4)  # 79 source words: split in blocks across threads
+    rng = np.random.default_rng(4)
+    removed = rng.random(topo.n_links) < 0.05
+    one = reachability(topo, removed_links=removed, n_threads=1, per_source=True)
+    two = reachability(topo, removed_links=removed, n_threads=2, per_source=True)
+    assert one.n_pairs() == two.n_pairs()
+    for name in ("dest_counts", "country_pairs", "source_counts"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    with pytest.raises(ValueError, match="n_threads"):
+        reachability(topo, n_threads=0)

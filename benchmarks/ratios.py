@@ -17,7 +17,8 @@ def rows(path: str) -> list[dict]:
     out = []
     for b in data["benchmarks"]:
         name = b["name"].split("[")[0].removeprefix("test_")
-        param = b["param"] or ""
+        param = b["param"] or ("100k" if name.endswith("_100k") else "")
+        name = name.removesuffix("_100k")
         info = b.get("extra_info", {})
         median = b["stats"]["median"]
         out.append(dict(group=f"{b['group']} {param}".strip(), impl=name.split("_")[0], measured=median,

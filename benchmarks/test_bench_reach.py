@@ -73,9 +73,17 @@ def test_scipy_synthetic(benchmark, synthetic):
 @pytest.mark.benchmark(group="synthetic all-pairs")
 def test_networkx_synthetic(benchmark, synthetic):
     if synthetic.n_ases > 10_000:
-        pytest.skip("networkx builds a 100k-AS state graph too slowly for the suite; see the 2016 graph")
+        pytest.skip("the 100k networkx baseline is test_networkx_synthetic_100k, marked slow")
     src, counts = run_networkx(benchmark, synthetic, 10)
     assert np.array_equal(counts, scipy_reach_counts(synthetic, src))
+
+
+@pytest.mark.slow
+@pytest.mark.benchmark(group="synthetic all-pairs")
+def test_networkx_synthetic_100k(benchmark):
+    topo = synthetic_topology(100_000, seed=0)  # building its networkx state graph takes a while
+    src, counts = run_networkx(benchmark, topo, 3)
+    assert np.array_equal(counts, scipy_reach_counts(topo, src))
 
 
 @pytest.mark.benchmark(group="CAIDA 2016 all-pairs")

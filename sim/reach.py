@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ class Restrictions:
     removed_links: np.ndarray | None = None  # (n_links,) bool
     removed_ases: np.ndarray | None = None  # (n_ases,) bool
     forbid_transit: np.ndarray | None = None  # (n_codes, n_codes) bool: [country(s), country(v)]
+    transit_exempt: np.ndarray | None = None  # (n_ases,) bool: never restricted
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +47,7 @@ class ReachResult:
         (``len(topology.country_codes)``) collects ASes of unknown country
     matrix : (n_sources, n_ases) bool or None, ``matrix[i, d]``: source ``source_idx[i]`` reaches ``d``
     sampled : whether the sources are a uniform random sample (estimates then carry a standard error)
+    reach_any : name → (n_sources,) bool, whether each source reaches at least one AS of the named set
     """
 
     topology: Topology
@@ -56,6 +59,7 @@ class ReachResult:
     matrix: np.ndarray | None = None
     sampled: bool = False
     _n_pairs: int = field(default=0, repr=False)
+    reach_any: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_sources(self) -> int:
@@ -88,7 +92,8 @@ class ReachResult:
             row = self.matrix[i]
         else:
             r = self.restrictions
-            one = reachability(topo, [asn], r.removed_links, r.removed_ases, r.forbid_transit, keep_matrix=True)
+            one = reachability(topo, [asn], r.removed_links, r.removed_ases, r.forbid_transit, keep_matrix=True,
+                               transit_exempt=r.transit_exempt)
             row = one.matrix[0]
         return topo.asns[row]
 
@@ -107,12 +112,11 @@ def _sources(topo: Topology, sources, n_sample, rng) -> tuple[np.ndarray, bool]:
     return (unique_sorted(topo.asn_to_idx(sources)) if sources else np.zeros(0, np.int64)), False
 
 
-def _allowed_masks(topo: Topology, layout: SourceLayout, forbid: np.ndarray) -> np.ndarray:
+def _allowed_masks(layout: SourceLayout, forbid: np.ndarray, slot: np.ndarray) -> np.ndarray:
     """(K+1, n_words) uint64: bit of source s set in row k iff s may transit an AS of country slot k."""
-    n_codes = len(topo.country_codes)
+    n_codes = len(forbid)
     ext = np.zeros((n_codes + 1, n_codes + 1), bool)  # unknown (slot K) is never restricted
     ext[:n_codes, :n_codes] = forbid
-    slot = np.where(topo.country < 0, n_codes, topo.country)
     bits = np.zeros((n_codes + 1, layout.n_words * 64), bool)
     bits[:, layout.bitpos] = ~ext[slot[layout.source_idx]].T
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
@@ -139,6 +143,8 @@ def reachability(
     keep_matrix: bool = False,
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     n_threads: int | None = None,
+    transit_exempt=None,
+    reach_any=None,
 ) -> ReachResult:
     """Valley-free reachability from a set of sources, with the regulations' restrictions.
 
@@ -165,6 +171,12 @@ def reachability(
         Keep the full ``(n_sources, n_ases)`` boolean matrix (small graphs).
     memory_budget : int
         Bytes the kernel may use; the work is split into blocks of sources to stay below it.
+    transit_exempt : (n_ases,) bool, optional
+        ASes the transit restrictions never apply to (e.g. the public core under a non-interference norm):
+        never blocked as intermediates, never restricted as sources.
+    reach_any : mapping of name → (n_ases,) bool, optional
+        Sets of ASes (e.g. DNS root operators); ``ReachResult.reach_any[name]`` tells, for each source, whether
+        it reaches at least one of them.
     n_threads : int, optional
         Blocks of sources processed at once (default: the machine's cores, at most 4). Results do not depend
         on it: blocks are independent and their integer counts are summed.
@@ -197,20 +209,23 @@ def reachability(
     if per_source is None:
         per_source = sampled or len(src_idx) <= 8192
 
+    transit_exempt = check_mask("transit_exempt", transit_exempt, topo.n_ases)
+    reach_any = {name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()}
     plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
-    allowed = _allowed_masks(topo, layout, forbid) if forbid is not None else None
+    n_slots = len(topo.country_codes) + 1
+    slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
+    transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
+    allowed = _allowed_masks(layout, forbid, transit_slot) if forbid is not None else None
     block, n_threads = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget,
                                     _n_threads(n_threads))
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
-    n_slots = len(topo.country_codes) + 1
-    slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
 
     def run(span: tuple[int, int]) -> Reducer:
         w0, w1 = span
         bit_rel = np.where((layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64), layout.bit_of - w0 * 64, -1)
-        fwd = Forward(slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
-        red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words)
+        fwd = Forward(transit_slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
+        red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words, reach_any)
         propagate_block(plan, layout, w0, w1, fwd, red)
         return red
 
@@ -221,6 +236,10 @@ def reachability(
     dest_counts = sum((red.dest_counts for red in reducers), np.zeros(topo.n_ases, np.int64))
     country_pairs = sum((red.country_pairs() for red in reducers), np.zeros((n_slots, n_slots), np.int64))
     bit_counts = np.concatenate([red.bit_counts for red in reducers]) if per_source and reducers else None
+    by_source = np.argsort(layout.source_idx)
+    any_bits = {name: np.concatenate([red.any_bits[name] for red in reducers]) if reducers else np.zeros(0, bool)
+                for name in reach_any}
+    reached_any = {name: bits[layout.bitpos][by_source] for name, bits in any_bits.items()}
 
     # every alive source reaches itself; pairs exclude s = d
     self_src = src_idx[plan.alive[src_idx]]
@@ -237,8 +256,8 @@ def reachability(
         order = np.argsort(layout.source_idx)
         pos = layout.bitpos[order]
         matrix = ((matrix_words[:, pos >> 6] >> (pos & 63).astype(np.uint64)) & np.uint64(1)).astype(bool).T
-    return ReachResult(topo, Restrictions(removed_links, removed_ases, forbid), src_idx, dest_counts,
-                       source_counts, country_pairs, matrix, sampled, total)
+    return ReachResult(topo, Restrictions(removed_links, removed_ases, forbid, transit_exempt), src_idx,
+                       dest_counts, source_counts, country_pairs, matrix, sampled, total, reached_any)
 
 
 def _n_threads(n_threads: int | None) -> int:

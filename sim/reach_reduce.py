@@ -16,7 +16,8 @@ class Reducer:
     country × country matrix follows), and optionally per-source counts and the full bit matrix."""
 
     def __init__(self, dest_slot: np.ndarray, n_slots: int, layout: SourceLayout, w0: int, w1: int,
-                 bit_rel: np.ndarray, per_source: bool, matrix_words: np.ndarray | None):
+                 bit_rel: np.ndarray, per_source: bool, matrix_words: np.ndarray | None,
+                 reach_any: dict[str, np.ndarray] | None = None):
         self.dest_slot, self.n_slots = dest_slot, n_slots
         self.layout, self.w0, self.w1, self.bit_rel = layout, w0, w1, bit_rel
         self.total = 0
@@ -27,6 +28,8 @@ class Reducer:
         self.own_adds = np.zeros(n_slots, np.int64)  # own bits added, by slot (source = destination)
         self.bit_counts = np.zeros((w1 - w0) * 64, np.int64) if per_source else None
         self.matrix_words = matrix_words
+        self.any_sets = reach_any or {}
+        self.any_words = {name: np.zeros(w1 - w0, np.uint64) for name in self.any_sets}
 
     def __call__(self, rows: np.ndarray, row_of_member: np.ndarray, members: np.ndarray) -> None:
         """Member ``k`` (AS ``members[k]``) has D row ``rows[row_of_member[k]]`` plus its own bit.
@@ -57,6 +60,14 @@ class Reducer:
             heavy = np.flatnonzero(size > 1)  # integer matmul is slow in numpy: weight only the classes
             self.bit_counts += ((size[heavy] - 1)[:, None] * bits[heavy]).sum(axis=0, dtype=np.int64)
             np.add.at(self.bit_counts, own[add], 1)
+        for name, in_set in self.any_sets.items():
+            hit = in_set[members]
+            if hit.any():
+                self.any_words[name] |= np.bitwise_or.reduce(rows[g[hit]], axis=0)
+                own_hit = hit & has  # a member reaches itself
+                scatter = np.zeros_like(self.any_words[name])
+                np.bitwise_or.at(scatter, own_w[own_hit], np.uint64(1) << own_b[own_hit])
+                self.any_words[name] |= scatter
         if self.matrix_words is not None:
             self.matrix_words[members, self.w0:self.w1] = rows[g]
             self.matrix_words[members[has], self.w0 + own_w[has]] |= np.uint64(1) << own_b[has]
@@ -94,6 +105,12 @@ class Reducer:
         self.piece_word = np.array(words, np.int64)
         self.piece_mask = np.array(masks, np.uint64)
         self.piece_seg = np.array(segs, np.int64)
+
+    @property
+    def any_bits(self) -> dict[str, np.ndarray]:
+        """name → (64 × words,) bool: bits of this block's sources reaching the named set."""
+        return {name: np.unpackbits(w.view(np.uint8), bitorder="little").astype(bool)
+                for name, w in self.any_words.items()}
 
     def country_pairs(self) -> np.ndarray:
         """This block's ``[source slot, dest slot]`` pair counts (own bits included)."""

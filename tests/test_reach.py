@@ -205,3 +205,21 @@ def test_threads_do_not_change_the_answer():
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
     with pytest.raises(ValueError, match="n_threads"):
         reachability(topo, n_threads=0)
+
+
+@PROPERTY
+@given(st.data())
+def test_transit_exempt_and_reach_any_match_the_reference(data):
+    topo, restr = data.draw(topologies_with_restrictions(max_ases=12, allow_none=False))
+    exempt = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_ases, max_size=topo.n_ases)), bool)
+    target = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_ases, max_size=topo.n_ases)), bool)
+    # exempt ASes are never restricted: the reference sees them as ASes of unknown country
+    as_unknown = topo.replace(country=np.where(exempt, -1, topo.country).astype(np.int16))
+    expected = reference_reach_sets(as_unknown, **restr._asdict())
+    r = reachability(topo, **restr._asdict(), transit_exempt=exempt, keep_matrix=True,
+                     reach_any={"target": target})
+    got = {int(topo.asns[i]): frozenset(topo.asns[r.matrix[k]].tolist()) for k, i in enumerate(r.source_idx)}
+    assert got == expected
+    targets = set(topo.asns[target].tolist())
+    want = [bool(expected[int(a)] & targets) for a in topo.asns[r.source_idx]]
+    assert r.reach_any["target"].tolist() == want

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.arrays import unique_sorted
 from sim.checks import check_forbid, check_mask
-from sim.reach_kernel import Forward, propagate_block
+from sim.reach_kernel import Forward, propagate_block, up_rows
 from sim.reach_plan import SourceLayout, make_plan, source_layout
 from sim.reach_reduce import Reducer
 from sim.topology import Topology
@@ -145,6 +145,7 @@ def reachability(
     n_threads: int | None = None,
     transit_exempt=None,
     reach_any=None,
+    sampled: bool | None = None,
 ) -> ReachResult:
     """Valley-free reachability from a set of sources, with the regulations' restrictions.
 
@@ -174,6 +175,9 @@ def reachability(
     transit_exempt : (n_ases,) bool, optional
         ASes the transit restrictions never apply to (e.g. the public core under a non-interference norm):
         never blocked as intermediates, never restricted as sources.
+    sampled : bool, optional
+        Whether explicit ``sources`` are a uniform random sample (e.g. drawn once for a whole run), so that
+        the result reports a standard error; implied by ``n_sample``.
     reach_any : mapping of name → (n_ases,) bool, optional
         Sets of ASes (e.g. DNS root operators); ``ReachResult.reach_any[name]`` tells, for each source, whether
         it reaches at least one of them.
@@ -205,7 +209,8 @@ def reachability(
     removed_ases = check_mask("removed_ases", removed_ases, topo.n_ases)
     forbid = check_forbid(forbid_transit, len(topo.country_codes))
     forbid = forbid if forbid is not None and forbid.any() else None
-    src_idx, sampled = _sources(topo, sources, n_sample, rng)
+    src_idx, drawn = _sources(topo, sources, n_sample, rng)
+    sampled = drawn if sampled is None else bool(sampled) and len(src_idx) < topo.n_ases
     if per_source is None:
         per_source = sampled or len(src_idx) <= 8192
 
@@ -288,3 +293,25 @@ def _plan_blocks(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, b
     if threads > 1 and n_words >= 2 * MIN_THREAD_WORDS:
         width = min(width, max(MIN_THREAD_WORDS, -(-n_words // threads)))
     return max(width, 1), threads
+
+
+def customer_cone_sizes(topology: Topology, removed_links=None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> np.ndarray:
+    """Number of ASes in each AS's customer cone (itself included): the ASes below it by provider→customer
+    links, exact with customer→provider cycles. One up pass of the kernel with every AS as a source.
+
+    Complexity: O(n_c2p × n_ases / 64) word operations, in blocks that fit ``memory_budget``.
+    """
+    topo = topology
+    removed_links = check_mask("removed_links", removed_links, topo.n_links)
+    plan = make_plan(topo, removed_links, None, prune=False)
+    layout = source_layout(topo, np.arange(topo.n_ases))
+    block, _ = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, False, memory_budget, 1)
+    sizes = np.ones(topo.n_ases, np.int64)
+    slot = np.zeros(topo.n_ases, np.int64)
+    for w0 in range(0, layout.n_words, block):
+        w1 = min(w0 + block, layout.n_words)
+        bit_rel = np.where((layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64), layout.bit_of - w0 * 64, -1)
+        up = up_rows(plan, Forward(slot, None, bit_rel, w1 - w0))
+        sizes[plan.transit] += np.bitwise_count(up).sum(axis=1, dtype=np.int64)
+    sizes[plan.transit] -= 1  # a U row holds the AS itself too
+    return sizes

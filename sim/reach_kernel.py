@@ -130,16 +130,23 @@ def _hierarchy_pass(arr, plan: Plan, edges: Edges, lv: Levels, fwd: Forward) -> 
             _close_cycles(arr, plan.row_of, cyc[lvl], fwd)
 
 
+def up_rows(plan: Plan, fwd: Forward) -> np.ndarray:
+    """U rows of the transit ASes (sources reaching each by customer→provider hops only) for one block."""
+    bit_rel = fwd.bit_rel
+    U = np.zeros((len(plan.transit), fwd.n_words), np.uint64)
+    scatter_bits(U, np.arange(len(plan.transit)), bit_rel[plan.transit])
+    stub_up = plan.up.select(plan.stub[plan.up.src])
+    scatter_bits(U, plan.row_of[stub_up.dst], bit_rel[stub_up.src])
+    _hierarchy_pass(U, plan, plan.up, plan.up_levels, fwd)
+    return U
+
+
 def propagate_block(plan: Plan, layout: SourceLayout, w0: int, w1: int, fwd: Forward, emit) -> None:
     """Run the four phases for source words ``w0:w1``; ``emit(rows, ases)`` receives every alive AS's D row."""
     n_words = w1 - w0
     bit_rel = fwd.bit_rel
     row_of, transit = plan.row_of, plan.transit
-    U = np.zeros((len(transit), n_words), np.uint64)
-    scatter_bits(U, np.arange(len(transit)), bit_rel[transit])
-    stub_up = plan.up.select(plan.stub[plan.up.src])
-    scatter_bits(U, row_of[stub_up.dst], bit_rel[stub_up.src])
-    _hierarchy_pass(U, plan, plan.up, plan.up_levels, fwd)
+    U = up_rows(plan, fwd)
 
     P = U.copy()
     to_transit = plan.peer.select(row_of[plan.peer.dst] >= 0)

@@ -223,3 +223,25 @@ def test_transit_exempt_and_reach_any_match_the_reference(data):
     targets = set(topo.asns[target].tolist())
     want = [bool(expected[int(a)] & targets) for a in topo.asns[r.source_idx]]
     assert r.reach_any["target"].tolist() == want
+
+
+@PROPERTY
+@given(topologies(max_ases=14))
+def test_customer_cone_sizes_match_networkx_descendants(topo):
+    import networkx as nx
+
+    from sim.reach import customer_cone_sizes
+
+    g = nx.DiGraph()
+    g.add_nodes_from(range(topo.n_ases))
+    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist()))
+    expected = [len(nx.descendants(g, v) | {v}) for v in range(topo.n_ases)]
+    assert customer_cone_sizes(topo).tolist() == expected
+
+
+def test_customer_cone_sizes_across_blocks():
+    from sim.reach import customer_cone_sizes
+
+    topo = random_topology(300, 5)
+    tiny = (64 << 20) + 8 * 3 * topo.n_ases
+    assert np.array_equal(customer_cone_sizes(topo), customer_cone_sizes(topo, memory_budget=tiny))

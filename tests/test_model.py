@@ -1,0 +1,72 @@
+"""The model as a whole: construction, the data collector's columns, determinism, and no-regulation runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from tests.worlds import cut_pairs, quiet_model, world
+
+COLUMNS = ["reach_frac", "loss", "cross_border_loss", "loss_gini", "n_segments", "core_availability",
+           "n_adopters", "n_links_cut", "n_conflicts", "n_links_rehomed", "transit_hhi"]
+
+# XA: 1 > 2, 1 > 3; XB: 10 > 11; 1 = 10 (the only cross-border link)
+TWO_COUNTRIES = dict(p2c=[(1, 2), (1, 3), (10, 11)], p2p=[(1, 10)],
+                     country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB"})
+
+
+def test_no_regulation_means_no_loss():
+    topo = sim.synthetic_topology(2000, seed=1)
+    model = sim.FragmentationModel(topology=topo, rng=3, n_sources=256, adoption_frac=0.0)
+    for _ in range(5):
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 6 and set(COLUMNS) <= set(df.columns)
+    assert (df["loss"] == 0).all() and (df["n_links_cut"] == 0).all() and (df["n_adopters"] == 0).all()
+
+
+def test_same_seed_same_metrics_different_seed_different_draws():
+    topo = sim.synthetic_topology(2000, seed=1)
+
+    def run(seed):
+        model = sim.FragmentationModel(topology=topo, rng=seed, n_sources=256, adoption_frac=0.5)
+        for _ in range(4):
+            model.step()
+        return model
+
+    a, b, c = run(7), run(7), run(8)
+    da, db, dc = (m.datacollector.get_model_vars_dataframe() for m in (a, b, c))
+    assert da.equals(db)
+    assert a.sources == b.sources and a.sources != c.sources
+    assert not da.equals(dc)
+
+
+def test_shutdown_cuts_every_cross_border_link_except_exempt():
+    topo = world(p2c=[(1, 2), (1, 3), (10, 11), (20, 21)], p2p=[(1, 10), (3, 20), (2, 21)],
+                 country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"})
+    model = quiet_model(topo, imposed=[dict(step=1, country="XA", kind="shutdown", exempt=[3])])
+    model.step()
+    assert cut_pairs(model) == {frozenset((1, 10)), frozenset((2, 21))}
+    why = model.why_cut(10, 1)
+    assert why.kind == "shutdown" and topo.country_codes[why.state] == "XA"
+    assert model.why_cut(3, 20) is None
+
+
+def test_unknown_parameter_and_bad_values_are_named():
+    topo = world(**TWO_COUNTRIES)
+    with pytest.raises(TypeError, match="adoption_fraction"):
+        sim.FragmentationModel(topology=topo, adoption_fraction=0.5)
+    with pytest.raises(ValueError, match="adoption_frac must be in"):
+        sim.FragmentationModel(topology=topo, adoption_frac=1.5)
+    with pytest.raises(ValueError, match="mechanisms"):
+        sim.FragmentationModel(topology=topo, mechanisms=["m9"])
+
+
+def test_five_line_example_from_the_readme_runs():
+    topo = sim.synthetic_topology(2000, seed=0)
+    model = sim.FragmentationModel(topology=topo, rng=1, n_sources=256, mechanisms=["m5", "m6"], adoption_frac=0.5)
+    for _ in range(3):
+        model.step()
+    loss = model.datacollector.get_model_vars_dataframe()["loss"]
+    assert len(loss) == 4 and loss.iloc[0] == 0 and np.all(np.isfinite(loss))

@@ -75,7 +75,9 @@ def _task(cfg: DictConfig) -> None:
     folder = Path(HydraConfig.get().runtime.output_dir)
     label = HydraConfig.get().job.override_dirname or "default"
     started = time.perf_counter()
-    yaml = OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    # the sweep's name only places the folder: leaving it out keeps a run's files identical wherever it ran
+    yaml = OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in ("hydra", "sweep_name")]),
+                             resolve=True)
     ran = execute(run_cfg, yaml, folder, progress=_progress(f"[{label}]"))
     total = os.environ.get("FRAGSIM_SWEEP_TOTAL")
     sweep = ""

@@ -132,7 +132,7 @@ def figure_segments(series: pd.DataFrame, out: Path, caption: str) -> None:
         ax.plot(mean.index, mean.values, label=mechanism_label(name))
         ax.fill_between(mean.index, low.values, high.values, alpha=0.2)
     ax.set_xlabel("step (policy cycle)")
-    ax.set_ylabel("national segments (groups of countries still mutually reachable)")
+    ax.set_ylabel("national segments (count)")
     ax.set_title("Fragmentation over time" + note)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

@@ -21,7 +21,7 @@ class ConfigError(ValueError):
 
 
 def _prefixed(prefix: str, exc: Exception) -> ConfigError:
-    return ConfigError(f"{prefix}.{exc}" if not str(exc).startswith(prefix) else str(exc))
+    return ConfigError(f"{prefix}.{exc}" if not str(exc).startswith(prefix + ".") else str(exc))
 
 
 @dataclass(frozen=True)

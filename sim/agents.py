@@ -54,7 +54,8 @@ class StateAgent(mesa.Agent):
     loss it already suffers exceeds its tolerance. With retaliation (M2),
     a state hurt by another's rule sanctions it with probability ``retaliate_prob``. Under a unilateral
     leader (M1), a state dependent on the leader's market complies with probability
-    ``comply_prob × dependence`` (it adopts the leader's profile). In a forum (M5) a non-member joins when the
+    ``comply_prob × dependence`` (it adopts the leader's profile; decided with the mechanisms, step 3, once the
+    leader's rule is known). In a forum (M5) a non-member joins when the
     members' share of the world market exceeds its joining cost.
     """
 
@@ -99,8 +100,6 @@ class StateAgent(mesa.Agent):
 
     def step(self) -> None:
         model = self.model
-        if model.config.has(Mechanism.M1):
-            self._consider_complying()
         if model.config.has(Mechanism.M2):
             self._consider_retaliating()
         if model.config.has(Mechanism.M5) and "forum" not in self.memberships:
@@ -128,7 +127,10 @@ class StateAgent(mesa.Agent):
                     self.country, RegKind.SANCTIONS, target=offender):
                 self.model.adopt(self, RegKind.SANCTIONS, target=offender)
 
-    def _consider_complying(self) -> None:
+    def consider_complying(self) -> None:
+        """M1: comply with the leader's extraterritorial rule (adopt its profile) with probability
+        ``comply_prob × dependence``. Called by the model once per step, after every state has decided and the
+        imposed rules took effect, so a state can answer the leader's rule before operators resolve it."""
         leader = self.model.leader
         if leader is None or leader.country == self.country or "complied" in self.memberships:
             return

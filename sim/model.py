@@ -226,6 +226,7 @@ class FragmentationModel(mesa.Model):
                     s.profile = s.profile + mp.harmonization_rate * (mean - s.profile)
         if cfg.has(Mechanism.M1) and self.leader is not None:
             for s in self.states.values():
+                s.consider_complying()  # after the leader's rule took effect, before operators resolve it
                 if "complied" in s.memberships:
                     s.profile = self.leader.profile.copy()
         if cfg.has(Mechanism.M3):
@@ -254,6 +255,7 @@ class FragmentationModel(mesa.Model):
         if forbid is not None:
             norm = np.array([c in self.states and "norm" in self.states[c].memberships
                              for c in range(self.world.n_states)])
+            # a restriction of state c blocks c's ASes as intermediates: an adherent's protected ASes stay open
             exempt = self.world.protected & norm[np.maximum(self.world.country, 0)] & (self.world.country >= 0)
         return measure(self, forbid, exempt)
 

@@ -173,8 +173,8 @@ def reachability(
     memory_budget : int
         Bytes the kernel may use; the work is split into blocks of sources to stay below it.
     transit_exempt : (n_ases,) bool, optional
-        ASes the transit restrictions never apply to (e.g. the public core under a non-interference norm):
-        never blocked as intermediates, never restricted as sources.
+        ASes the transit restrictions never block as intermediates (e.g. the public core of states adhering to
+        a non-interference norm); as sources they are restricted like any other AS of their country.
     sampled : bool, optional
         Whether explicit ``sources`` are a uniform random sample (e.g. drawn once for a whole run), so that
         the result reports a standard error; implied by ``n_sample``.
@@ -221,7 +221,7 @@ def reachability(
     n_slots = len(topo.country_codes) + 1
     slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
-    allowed = _allowed_masks(layout, forbid, transit_slot) if forbid is not None else None
+    allowed = _allowed_masks(layout, forbid, slot) if forbid is not None else None
     block, n_threads = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget,
                                     _n_threads(n_threads))
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None

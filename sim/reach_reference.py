@@ -114,6 +114,7 @@ def reference_reach_sets(
     removed_links=None,
     removed_ases=None,
     forbid_transit=None,
+    transit_exempt=None,
 ) -> dict[int, frozenset[int]]:
     """Which ASes each source reaches along valley-free paths (the reference; slow and exact).
 
@@ -129,6 +130,8 @@ def reference_reach_sets(
     forbid_transit : (len(country_codes), len(country_codes)) bool, optional
         ``forbid_transit[country[s], country[v]]`` forbids a source ``s`` to use AS ``v`` as an *intermediate*
         hop (``v != s`` and ``v != d``). Sources and ASes of unknown country are never restricted.
+    transit_exempt : (n_ases,) bool, optional
+        ASes never forbidden as intermediates (they stay restricted as sources).
 
     Returns
     -------
@@ -152,6 +155,7 @@ def reference_reach_sets(
     """
     removed_ases = _check_mask(removed_ases, topo.n_ases, "removed_ases")
     forbid_transit = _check_forbid(forbid_transit, len(topo.country_codes))
+    exempt = set(np.flatnonzero(_check_mask(transit_exempt, topo.n_ases, "transit_exempt")).tolist())
     graph = state_graph(topo, removed_links, removed_ases)
     result: dict[int, frozenset[int]] = {}
     for source in _source_indices(topo, sources).tolist():
@@ -159,7 +163,7 @@ def reference_reach_sets(
         if removed_ases[source]:
             result[asn] = frozenset()
             continue
-        reached = _reach_from(graph, source, _forbidden_intermediates(topo, source, forbid_transit))
+        reached = _reach_from(graph, source, _forbidden_intermediates(topo, source, forbid_transit) - exempt)
         result[asn] = frozenset(int(topo.asns[idx]) for idx in reached)
     return result
 

@@ -89,14 +89,18 @@ def _task(cfg: DictConfig) -> None:
 
 
 def _job_overrides(argv: list[str]) -> list[list[str]]:
-    """The override list of every job the command line asks for (sweeps expanded as Hydra's basic
-    sweeper does)."""
+    """The override list of every job the command line asks for, sweeps expanded as Hydra's basic sweeper
+    does (the command line's sweeps and those an experiment declares in ``hydra.sweeper.params``)."""
+    from hydra import compose
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     overrides = [a for a in argv if not a.startswith("-")]
     if not {"-m", "--multirun"} & set(argv):
         return [overrides]
+    declared = compose(config_name="config", overrides=overrides, return_hydra_config=True).hydra.sweeper.params
+    given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]
     parsed = OverridesParser.create().parse_overrides(overrides)
     return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
 
@@ -115,8 +119,11 @@ def validate(argv: list[str]) -> int:
     """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError."""
     from hydra import compose, initialize_config_dir
 
-    jobs = _job_overrides(argv)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        try:
+            jobs = _job_overrides(argv)
+        except (HydraException, OmegaConfBaseException) as exc:
+            raise ConfigError(_one_line(exc)) from None
         for job in jobs:
             try:
                 to_run_config(compose(config_name="config", overrides=job))

@@ -261,21 +261,29 @@ class FragmentationModel(mesa.Model):
 
     # -- outputs ---------------------------------------------------------------------------------------------
     def cut_links(self) -> pd.DataFrame:
-        """Every link cut, with the regulation that cut it: ask "why was this link cut"."""
-        cut = np.flatnonzero(self.cut_by >= 0)
-        ends = self.world.ends[cut]
-        regs = [self.regulations[i] for i in self.cut_by[cut]]
+        """Every link cut during the run, with the regulation that cut it and, for links a lifted regulation
+        gave back, the step they were restored (-1: still cut): ask "why was this link cut"."""
+        log = self.operators.cut_log
+        links = np.concatenate([ids for ids, _, _ in log]) if log else np.zeros(0, np.int64)
+        reg_ids = np.concatenate([np.full(len(ids), r) for ids, r, _ in log]) if log else np.zeros(0, np.int64)
+        steps = np.concatenate([np.full(len(ids), t) for ids, _, t in log]) if log else np.zeros(0, np.int64)
+        restored = np.full(len(links), -1, np.int64)
+        for ids, t in self.operators.restore_log:
+            restored[np.isin(links, ids) & (steps < t) & (restored < 0)] = t
+        ends = self.world.ends[links]
+        regs = [self.regulations[i] for i in reg_ids]
         codes = self.world.topo.country_codes
         return pd.DataFrame({
-            "link": cut,
+            "link": links,
             "asn_a": self.world.topo.asns[ends[:, 0]],
             "asn_b": self.world.topo.asns[ends[:, 1]],
-            "rel": np.where(self.world.is_p2c[cut], "p2c", "p2p"),
-            "step": self.cut_step[cut],
-            "regulation": [r.id for r in regs],
+            "rel": np.where(self.world.is_p2c[links], "p2c", "p2p"),
+            "step": steps,
+            "regulation": reg_ids,
             "kind": [r.kind.value for r in regs],
             "state": [codes[r.state] for r in regs],
             "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
+            "restored_step": restored,
         })
 
     def why_cut(self, asn_a: int, asn_b: int) -> Regulation | None:

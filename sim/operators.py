@@ -27,6 +27,8 @@ class Operators:
         self.model = model
         self.bought: list[BoughtLink] = []
         self.handled = np.full(model.world.topo.n_ases, -1, np.int64)  # last cut step already re-homed for
+        self.cut_log: list[tuple[np.ndarray, int, int]] = []  # (link ids, regulation id, step)
+        self.restore_log: list[tuple[np.ndarray, int]] = []  # (link ids, step) restored when a rule was lifted
 
     def resolve(self) -> None:
         m = self.model
@@ -38,6 +40,7 @@ class Operators:
             eff = effect(m.world, reg, ctx)
             new = eff.cut[alive[eff.cut]]
             m.cut_by[new], m.cut_step[new] = reg.id, m.steps
+            self.cut_log.append((new, reg.id, m.steps))
             alive[new] = False
             n_conflicts += eff.n_conflicts
             for victim in np.unique(m.world.end_country[new]).tolist():
@@ -51,6 +54,7 @@ class Operators:
         m = self.model
         lifted = [r.id for r in m.regulations if r.lift_step >= 0 and not r.active(m.steps)]
         back = np.isin(m.cut_by, lifted)
+        self.restore_log.append((np.flatnonzero(back), m.steps))
         m.cut_by[back], m.cut_step[back] = -1, -1
 
     def _rehome(self) -> None:

@@ -105,7 +105,7 @@ def _choose(world: World, ctx: Context, c: int, ases: np.ndarray, other: np.ndar
     """Whether each bound operator keeps ``c``'s market (True) rather than the ``other`` country's."""
     if ctx.operator_choice == "home_law":
         return np.zeros(len(ases), bool)
-    return world.market[c] > world.market[other]
+    return world.market[c] >= world.market[other]  # a tie goes to the regulating state, as for sanctions
 
 
 def _cut_links_to(world: World, ases: np.ndarray, countries: np.ndarray) -> np.ndarray:

@@ -70,3 +70,17 @@ def test_five_line_example_from_the_readme_runs():
         model.step()
     loss = model.datacollector.get_model_vars_dataframe()["loss"]
     assert len(loss) == 4 and loss.iloc[0] == 0 and np.all(np.isfinite(loss))
+
+
+def test_cut_links_keep_the_history_of_lifted_regulations():
+    topo = world(p2c=[(1, 2), (10, 11)], p2p=[(1, 10), (2, 11)],
+                 country={1: "XA", 2: "XA", 10: "XB", 11: "XB"})
+    model = quiet_model(topo, imposed=[dict(step=1, country="XA", kind="shutdown", lift_step=3)])
+    model.step()
+    model.step()
+    assert cut_pairs(model) == {frozenset((1, 10)), frozenset((2, 11))}
+    model.step()  # lifted: links are back, the history stays
+    assert cut_pairs(model) == set() and model.why_cut(1, 10) is None
+    history = model.cut_links()
+    assert sorted(zip(history.asn_a, history.asn_b)) == [(1, 10), (2, 11)]
+    assert (history.step == 1).all() and (history.restored_step == 3).all() and (history.kind == "shutdown").all()

@@ -42,8 +42,9 @@ def quiet_model(topo: Topology, rng: int = 0, **params) -> FragmentationModel:
 
 
 def cut_pairs(model) -> set[frozenset]:
-    """The cut links as unordered ASN pairs."""
+    """The links cut now (not restored) as unordered ASN pairs."""
     df = model.cut_links()
+    df = df[df.restored_step < 0]
     return {frozenset((int(a), int(b))) for a, b in zip(df.asn_a, df.asn_b)}
 
 

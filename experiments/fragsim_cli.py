@@ -98,10 +98,12 @@ def _job_overrides(argv: list[str]) -> list[list[str]]:
     overrides = [a for a in argv if not a.startswith("-")]
     if not {"-m", "--multirun"} & set(argv):
         return [overrides]
-    declared = compose(config_name="config", overrides=overrides, return_hydra_config=True).hydra.sweeper.params
+    parser = OverridesParser.create()
+    fixed = [o.input_line for o in parser.parse_overrides(overrides) if not o.is_sweep_override()]
+    declared = compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra.sweeper.params
     given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
     overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]
-    parsed = OverridesParser.create().parse_overrides(overrides)
+    parsed = parser.parse_overrides(overrides)
     return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
 
 

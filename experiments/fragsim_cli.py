@@ -23,7 +23,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from scenarios.run import execute, is_complete
+from scenarios.run import RunFolderConflict, build_topology, execute, is_complete
 from scenarios.schema import ConfigError, RunConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
@@ -78,7 +78,11 @@ def _task(cfg: DictConfig) -> None:
     # the sweep's name only places the folder: leaving it out keeps a run's files identical wherever it ran
     yaml = OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in ("hydra", "sweep_name")]),
                              resolve=True)
-    ran = execute(run_cfg, yaml, folder, progress=_progress(f"[{label}]"))
+    try:
+        ran = execute(run_cfg, yaml, folder, progress=_progress(f"[{label}]"))
+    except RunFolderConflict as exc:
+        print(f"fragsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     total = os.environ.get("FRAGSIM_SWEEP_TOTAL")
     sweep = ""
     if total and HydraConfig.get().mode.name == "MULTIRUN":
@@ -128,7 +132,8 @@ def validate(argv: list[str]) -> int:
             raise ConfigError(_one_line(exc)) from None
         for job in jobs:
             try:
-                to_run_config(compose(config_name="config", overrides=job))
+                run_cfg = to_run_config(compose(config_name="config", overrides=job))
+                run_cfg.check_topology(build_topology(run_cfg.topology))  # cached per topology
             except ConfigError:
                 raise
             except (HydraException, OmegaConfBaseException, ValueError, TypeError) as exc:

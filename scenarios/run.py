@@ -41,6 +41,10 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+class RunFolderConflict(RuntimeError):
+    """A complete run folder holds results of a different configuration."""
+
+
 def is_complete(folder: Path) -> bool:
     return (folder / DONE).is_file()
 
@@ -85,13 +89,16 @@ def _versions() -> dict[str, str]:
 
 def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bool:
     """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped)."""
-    folder.mkdir(parents=True, exist_ok=True)
     if is_complete(folder):
+        if (folder / "config.yaml").read_text() != config_yaml:
+            raise RunFolderConflict(f"{folder} holds the results of another configuration (a scenario file or the "
+                                    "data changed since?): remove it or choose another sweep_name")
         return False
-    clear_incomplete(folder)
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
     model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
+    folder.mkdir(parents=True, exist_ok=True)
+    clear_incomplete(folder)
     for _ in range(cfg.scenario.steps):
         model.step()
         if progress is not None:

@@ -115,6 +115,18 @@ class RunConfig:
         if self.n_sources is not None and not (isinstance(self.n_sources, int) and self.n_sources >= 1):
             raise ConfigError(f"n_sources must be a positive integer or null, got {self.n_sources!r}")
 
+    def check_topology(self, topo) -> None:
+        """The model's checks against the topology, reported under the run's config keys."""
+        from sim.model import check_config
+
+        try:
+            check_config(self.model_config(), topo)
+        except ValueError as exc:
+            text = str(exc)
+            text = text.replace("mechanism_params.", "mechanism.params.", 1) if text.startswith("mechanism_params.") \
+                else f"scenario.{text}"
+            raise ConfigError(text) from None
+
     def model_config(self) -> ModelConfig:
         return ModelConfig(n_sources=self.n_sources, mechanisms=tuple(self.mechanism.mechanisms),
                            mechanism_params=self.mechanism.params, **self.scenario.model_fields())

@@ -123,7 +123,7 @@ class StateAgent(mesa.Agent):
     def _consider_retaliating(self) -> None:
         prob = self.model.config.mechanism_params.retaliate_prob
         for offender in sorted(self.hurt_by):
-            if self.model.rng_dynamics.random() < prob and not self.model.has_rule(
+            if self.model.rng_retaliate.random() < prob and not self.model.has_rule(
                     self.country, RegKind.SANCTIONS, target=offender):
                 self.model.adopt(self, RegKind.SANCTIONS, target=offender)
 
@@ -137,6 +137,6 @@ class StateAgent(mesa.Agent):
         if not leader.adopted:
             return
         prob = self.model.config.mechanism_params.comply_prob * self.model.dependence(self.country, leader.country)
-        if self.model.rng_dynamics.random() < prob:
+        if self.model.rng_comply.random() < prob:
             self.memberships.add("complied")
             self.profile = leader.profile.copy()

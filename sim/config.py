@@ -133,6 +133,9 @@ class ImposedRegulation:
         needs_target = self.kind in ("sanctions", "transit_restriction")
         _check(bool(self.target) == needs_target, "target", self.target,
                "a country code for sanctions and transit restrictions, empty otherwise")
+        _check(self.target != self.country, "target", self.target, f"a country other than {self.country!r}")
+        _check(self.lift_step < 0 or self.lift_step > self.step, "lift_step", self.lift_step,
+               f"-1 (never) or a step after step={self.step}")
         object.__setattr__(self, "exempt", tuple(int(a) for a in self.exempt))
 
 

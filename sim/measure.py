@@ -29,7 +29,8 @@ class Measurement:
         codes = list(topo.country_codes) + ["??"]
         dest = np.bincount(np.where(topo.country < 0, len(codes) - 1, topo.country), minlength=len(codes))
         with np.errstate(invalid="ignore", divide="ignore"):
-            frac = self.country_pairs / np.outer(self.source_slots, dest)
+            # pairs exclude s = d: a country's own sources have one destination fewer each
+            frac = self.country_pairs / (np.outer(self.source_slots, dest) - np.diag(self.source_slots))
         return pd.DataFrame(frac, index=pd.Index(codes, name="source"), columns=pd.Index(codes, name="dest"))
 
 

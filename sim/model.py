@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim.agents import N_POLICY_DIMS, StateAgent
 from sim.config import Mechanism, ModelConfig
+from sim.load import DEFAULT_CORE_SERVICES
 from sim.measure import Measurement, measure, reporters_for
 from sim.operators import Operators
 from sim.reach import customer_cone_sizes
@@ -38,13 +39,16 @@ class FragmentationModel(mesa.Model):
 
     def __init__(self, topology: Topology, rng=None, config: ModelConfig | None = None, **params):
         super().__init__(rng=rng)
-        self.config = config if config is not None else ModelConfig.from_kwargs(**params)
         if config is not None and params:
             raise TypeError("give either config or keyword parameters, not both")
+        self.config = config if config is not None else ModelConfig.from_kwargs(**params)
+        check_config(self.config, topology)
         streams = [np.random.default_rng(s) for s in np.random.SeedSequence(
-            int(self.rng.integers(2**63))).spawn(3)]
-        # separate streams, so variants compared under one seed share their draws (paired comparisons)
-        self.rng_init, self.rng_sources, self.rng_dynamics = streams
+            int(self.rng.integers(2**63))).spawn(6)]
+        # one stream per purpose, so variants compared under one seed share their draws (paired comparisons):
+        # the same states, sources and shocks whatever the mechanisms
+        (self.rng_init, self.rng_sources, self.rng_shocks,
+         self.rng_comply, self.rng_retaliate, self.rng_rehome) = streams
         self.protected_sets = _protected_sets(topology)
         roles = self.config.mechanism_params.protected_roles
         protected = np.zeros(topology.n_ases, bool)
@@ -172,7 +176,7 @@ class FragmentationModel(mesa.Model):
                          GatewayChoice(gateway_choice), tuple(exempt), imposed, lift_step)
         self.regulations.append(reg)
         state.regulations.append(reg.id)
-        if reg.kind == RegKind.EXTRATERRITORIAL:
+        if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
             self.et_adopters[state.country] = True
         return reg
 
@@ -202,6 +206,10 @@ class FragmentationModel(mesa.Model):
         for s in self.states.values():
             s.hurt_by, s.hurt_next = s.hurt_next, set()
         self.conflicts = self.conflict_matrix()  # states decide on the profiles as they stood
+        self.et_adopters[:] = False  # rules in force this step (an imposed one may have been lifted)
+        for reg in self.regulations:
+            if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
+                self.et_adopters[reg.state] = True
         self.agents.shuffle_do("step")
         self._impose()
         self._mechanisms_act()
@@ -212,7 +220,7 @@ class FragmentationModel(mesa.Model):
     def _update_pressure(self) -> None:
         p = self.config.decision
         self.shock *= p.shock_decay
-        if self.rng_dynamics.random() < p.shock_prob:
+        if self.rng_shocks.random() < p.shock_prob:
             self.shock += p.shock_size
         self.pressure = p.base_pressure + p.pressure_trend * self.steps + self.shock
 
@@ -299,6 +307,31 @@ class FragmentationModel(mesa.Model):
     def country_matrix(self) -> pd.DataFrame:
         """The latest reachable-pair fractions by (source country, destination country)."""
         return self.current.country_frame(self.world.topo)
+
+
+def check_config(config: ModelConfig, topo: Topology) -> None:
+    """Check what only the topology can tell: countries and ASNs named by the scenario exist, protected roles
+    are known. Raises ``ValueError`` naming the field (``imposed[0].country``, ``mechanism_params.leader``)."""
+    located = set(np.unique(topo.country[topo.country >= 0]).tolist())
+
+    def present(code: str) -> bool:
+        return code in topo.country_codes and topo.country_codes.index(code) in located
+
+    for i, ev in enumerate(config.imposed):
+        for key in ("country", "target"):
+            code = getattr(ev, key)
+            if code and not present(code):
+                raise ValueError(f"imposed[{i}].{key}: country {code!r} has no AS in the topology {topo.name!r}")
+        missing = sorted(set(ev.exempt) - set(topo.asns[np.isin(topo.asns, ev.exempt)].tolist()))
+        if missing:
+            raise ValueError(f"imposed[{i}].exempt: ASNs not in the topology {topo.name!r}: {missing[:10]}")
+    leader = config.mechanism_params.leader
+    if leader and config.has(Mechanism.M1) and not present(leader):
+        raise ValueError(f"mechanism_params.leader: country {leader!r} has no AS in the topology {topo.name!r}")
+    known = {"tier1", "ixp"} | set(DEFAULT_CORE_SERVICES) | set(topo.core_services)  # roles a topology may lack
+    unknown = sorted(set(config.mechanism_params.protected_roles) - known)
+    if unknown:
+        raise ValueError(f"mechanism_params.protected_roles: unknown role(s) {unknown}; known: {sorted(known)}")
 
 
 def _protected_sets(topo: Topology) -> dict[str, np.ndarray]:

@@ -71,9 +71,9 @@ class Operators:
         last = np.full(world.topo.n_ases, -1, np.int64)
         np.maximum.at(last, ases, when)
         cand = np.flatnonzero((last > self.handled) & (world.country >= 0))
-        cand = cand[m.rng_dynamics.random(len(cand)) < mp.rehome_rate]
+        cand = cand[m.rng_rehome.random(len(cand)) < mp.rehome_rate]
         self.handled[cand] = last[cand]
-        new = self._choose_providers(world, cand, m.cone, m.rng_dynamics)
+        new = self._choose_providers(world, cand, m.cone, m.rng_rehome)
         if not len(new):
             return
         topo = world.topo

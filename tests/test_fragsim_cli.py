@@ -52,12 +52,25 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
     (["topology=caida", "topology.path=missing.bz2"], "topology.path: no such file 'missing.bz2'"),
     (["-m", "scenario.adoption_frac=0,1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
     (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
+    (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
+    (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
 ])
 def test_bad_configs_give_one_message_and_write_nothing(tmp_path, args, message):
     proc = fragsim(tmp_path, *args)
     assert proc.returncode == 2
     assert proc.stderr.count("fragsim: error:") == 1 and message in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_path):
+    args = ["topology.n_ases=600", "scenario.steps=1"]
+    assert fragsim(tmp_path, *args).returncode == 0
+    folder = next((tmp_path / "runs" / "single").iterdir())
+    config = folder / "config.yaml"
+    config.write_text(config.read_text().replace("adoption_frac: 0.5", "adoption_frac: 0.25"))  # an older run
+    proc = fragsim(tmp_path, *args)
+    assert proc.returncode == 2 and "holds the results of another configuration" in proc.stderr
+    assert fragsim(tmp_path, *args, "experiment=adoption_sweep_2016", "--cfg", "hydra").returncode == 0
 
 
 def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):

@@ -84,3 +84,33 @@ def test_cut_links_keep_the_history_of_lifted_regulations():
     history = model.cut_links()
     assert sorted(zip(history.asn_a, history.asn_b)) == [(1, 10), (2, 11)]
     assert (history.step == 1).all() and (history.restored_step == 3).all() and (history.kind == "shutdown").all()
+
+
+def test_shocks_are_the_same_whatever_the_mechanisms():
+    topo = sim.synthetic_topology(2000, seed=1)
+    runs = []
+    for mechanisms in (["m0"], ["m2", "m7"]):
+        model = sim.FragmentationModel(topology=topo, rng=3, n_sources=128, adoption_frac=0.5, mechanisms=mechanisms,
+                                       shock_prob=0.5)
+        for _ in range(6):
+            model.step()
+        runs.append(model.datacollector.get_model_vars_dataframe()["pressure"].tolist())
+    assert runs[0] == runs[1]  # paired comparison: the exogenous drivers do not depend on the mechanisms
+
+
+def test_country_matrix_is_one_where_everything_is_reachable():
+    model = quiet_model(world(**TWO_COUNTRIES))
+    matrix = model.country_matrix()
+    assert matrix.loc["XA", "XA"] == 1.0 and matrix.loc["XB", "XB"] == 1.0 and matrix.loc["XA", "XB"] == 1.0
+
+
+@pytest.mark.parametrize("event, message", [
+    (dict(step=1, country="XA", kind="sanctions", target="XA"), "target must be a country other than"),
+    (dict(step=3, country="XA", kind="shutdown", lift_step=2), "lift_step must be -1"),
+    (dict(step=1, country="XD", kind="shutdown"), "imposed[0].country: country 'XD' has no AS"),
+    (dict(step=1, country="XA", kind="shutdown", exempt=[99]), "imposed[0].exempt: ASNs not in the topology"),
+])
+def test_imposed_events_are_checked(event, message):
+    with pytest.raises(ValueError) as err:
+        quiet_model(world(**TWO_COUNTRIES), imposed=[event])
+    assert message in str(err.value)

@@ -14,6 +14,13 @@ def unique_sorted(keys: np.ndarray) -> np.ndarray:
     return keys[first]
 
 
+def expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions ``starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1`` for every k, concatenated
+    (e.g. the CSR entries of several rows)."""
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(int(np.sum(counts)))
+
+
 def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(value, start, length) of each run of equal values in an already sorted array."""
     if not len(sorted_values):

@@ -27,7 +27,7 @@ class Measurement:
     def country_frame(self, topo: Topology) -> pd.DataFrame:
         """Reachable fraction of each (source country, destination country) pair of ASes."""
         codes = list(topo.country_codes) + ["??"]
-        dest = np.bincount(np.where(topo.country < 0, len(codes) - 1, topo.country), minlength=len(codes))
+        dest = np.bincount(topo.country_slot, minlength=topo.n_slots)
         with np.errstate(invalid="ignore", divide="ignore"):
             # pairs exclude s = d: a country's own sources have one destination fewer each
             frac = self.country_pairs / (np.outer(self.source_slots, dest) - np.diag(self.source_slots))
@@ -41,9 +41,7 @@ def measure(model, forbid: np.ndarray | None, exempt: np.ndarray | None) -> Meas
     r = reachability(topo, model.sources, removed_links=removed, forbid_transit=forbid, transit_exempt=exempt,
                      reach_any=model.protected_sets, per_source=model.sources is not None,
                      sampled=model.sources is not None)
-    n_slots = len(topo.country_codes) + 1
-    slot = np.where(topo.country < 0, n_slots - 1, topo.country)
-    source_slots = np.bincount(slot[r.source_idx], minlength=n_slots)
+    source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
     m = Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r)
     if model.baseline is not None:

@@ -218,8 +218,7 @@ def reachability(
     reach_any = {name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()}
     plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
-    n_slots = len(topo.country_codes) + 1
-    slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
+    n_slots, slot = topo.n_slots, topo.country_slot
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
     allowed = _allowed_masks(layout, forbid, slot) if forbid is not None else None
     block, n_threads = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget,

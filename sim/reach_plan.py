@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import group_rows, runs, unique_sorted
+from sim.arrays import expand_ranges, group_rows, runs, unique_sorted
 from sim.topology import Topology
 
 
@@ -108,7 +108,7 @@ def _pairs_within_groups(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, 
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     k = counts[group]
     i = np.repeat(np.arange(len(group)), k)
-    j = start[group][i] + (np.arange(len(i)) - np.repeat(np.cumsum(k) - k, k))
+    j = expand_ranges(start[group], k)
     keep = i != j
     return i[keep], j[keep]
 
@@ -154,22 +154,22 @@ def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, 
     tp = np.flatnonzero(transit_mask[peer.src])
     n_prov = indptr[peer.dst[tp] + 1] - indptr[peer.dst[tp]]
     e = np.repeat(tp, n_prov)
-    first = np.repeat(indptr[peer.dst[tp]] - (np.cumsum(n_prov) - n_prov), n_prov)
-    q = by_cust.src[first + np.arange(len(e))]
+    q = by_cust.src[expand_ranges(indptr[peer.dst[tp]], n_prov)]
     ok = down_level[q] < v_level[peer.dst[e]]
     e, q = e[ok], q[ok]
     # p is a peer of q, or q's provider: one lookup in the union of both relations
-    adjacent = np.sort(np.concatenate([peer.src.astype(np.int64) * n + peer.dst, c2p_keys]))  # disjoint
+    peer_codes = peer.src.astype(np.int64) * n + peer.dst
+    adjacent = np.sort(np.concatenate([peer_codes, c2p_keys]))  # the two relations are disjoint
     peer_drop = np.zeros(len(peer), bool)
     peer_drop[e[_has_pair(adjacent, peer.src[e], q, n)]] = True
     # peers still kept: pair each transit peer p -> v with every provider p2 of p on a higher up-level
     tp = tp[~peer_drop[tp]]
     n_up = indptr[peer.src[tp] + 1] - indptr[peer.src[tp]]
     e = np.repeat(tp, n_up)
-    p2 = by_cust.src[np.repeat(indptr[peer.src[tp]] - (np.cumsum(n_up) - n_up), n_up) + np.arange(len(e))]
+    p2 = by_cust.src[expand_ranges(indptr[peer.src[tp]], n_up)]
     ok = up_level[p2] > up_level[peer.src[e]]
     e, p2 = e[ok], p2[ok]
-    p2p_keys = np.sort(peer.src.astype(np.int64) * n + peer.dst)
+    p2p_keys = np.sort(peer_codes)
     peer_drop[e[_has_pair(p2p_keys, p2, peer.dst[e], n)]] = True
     return by_cust.select(~drop), peer.select(~peer_drop)
 
@@ -224,7 +224,7 @@ def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np
     has_customer = np.zeros(n, bool)
     has_customer[prov] = True
     stub = alive & ~has_customer
-    slot = np.where(topo.country < 0, len(topo.country_codes), topo.country).astype(np.int64)
+    slot = topo.country_slot
     transit = np.flatnonzero(alive & has_customer)
     transit = transit[np.argsort(slot[transit], kind="stable")]  # rows by country: faster reductions
     row_of = np.full(n, -1, dtype=np.int64)
@@ -261,8 +261,7 @@ class SourceLayout:
 
 
 def source_layout(topo: Topology, source_idx: np.ndarray) -> SourceLayout:
-    n_slots = len(topo.country_codes) + 1  # the last slot is "unknown"
-    slot = np.where(topo.country < 0, n_slots - 1, topo.country).astype(np.int64)
+    slot = topo.country_slot
     src = unique_sorted(source_idx)
     src = src[np.argsort(slot[src], kind="stable")]
     seg_country, first, counts = runs(slot[src])

@@ -207,6 +207,16 @@ class Topology:
         asns = np.asarray(list(asns), dtype=np.int64)
         return np.isin(self.asns, asns)
 
+    @property
+    def n_slots(self) -> int:
+        """Country slots of the kernels' per-country counts: one per country code, the last for "unknown"."""
+        return len(self.country_codes) + 1
+
+    @cached_property
+    def country_slot(self) -> np.ndarray:
+        """(n_ases,) int64: each AS's country index, ``len(country_codes)`` (the last slot) when unknown."""
+        return np.where(self.country < 0, len(self.country_codes), self.country).astype(np.int64)
+
     def country_index(self, code: str) -> int:
         try:
             return self.country_codes.index(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import expand_ranges
 from sim.topology import Topology
 
 
@@ -53,9 +54,7 @@ class World:
         """(AS, link id) pairs for every link of the given ASes."""
         starts, stops = self.as_indptr[ases], self.as_indptr[ases + 1]
         counts = stops - starts
-        owner = np.repeat(ases, counts)
-        pos = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
-        return owner, self.as_links[pos]
+        return np.repeat(ases, counts), self.as_links[expand_ranges(starts, counts)]
 
     def other_end(self, links: np.ndarray, ases: np.ndarray) -> np.ndarray:
         """The AS at the other end of each link from ``ases``."""

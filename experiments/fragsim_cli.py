@@ -27,6 +27,7 @@ from scenarios.run import RunFolderConflict, build_topology, execute, is_complet
 from scenarios.schema import ConfigError, RunConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+NOT_RUN_KEYS = ("hydra", "sweep_name", "analysis")  # keys that do not change a run's results
 
 
 def _schema() -> DictConfig:
@@ -75,9 +76,9 @@ def _task(cfg: DictConfig) -> None:
     folder = Path(HydraConfig.get().runtime.output_dir)
     label = HydraConfig.get().job.override_dirname or "default"
     started = time.perf_counter()
-    # the sweep's name only places the folder: leaving it out keeps a run's files identical wherever it ran
-    yaml = OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in ("hydra", "sweep_name")]),
-                             resolve=True)
+    # the sweep's name only places the folder and the analysis block only serves the experiment's analysis:
+    # leaving them out keeps a run's files identical wherever it ran and however it is analysed
+    yaml = OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in NOT_RUN_KEYS]), resolve=True)
     try:
         ran = execute(run_cfg, yaml, folder, progress=_progress(f"[{label}]"))
     except RunFolderConflict as exc:
@@ -103,8 +104,11 @@ def _job_overrides(argv: list[str]) -> list[list[str]]:
     if not {"-m", "--multirun"} & set(argv):
         return [overrides]
     parser = OverridesParser.create()
-    fixed = [o.input_line for o in parser.parse_overrides(overrides) if not o.is_sweep_override()]
-    declared = compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra.sweeper.params
+    # the declared sweep depends on the chosen groups (experiment=...) only; values inside a group may need the
+    # sweep's own group choices to apply (scenario.imposed.0.exempt=[] needs a scenario with an event)
+    groups = [o.input_line for o in parser.parse_overrides(overrides)
+              if not o.is_sweep_override() and "." not in o.key_or_group]
+    declared = compose(config_name="config", overrides=groups, return_hydra_config=True).hydra.sweeper.params
     given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
     overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]
     parsed = parser.parse_overrides(overrides)

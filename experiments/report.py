@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.config import MECHANISM_NAMES, Mechanism
+from experiments.figures import mechanism_label, save
 
 IGNORED_KEYS = {"seed", "sweep_name", "scenario.description"}
 
@@ -50,7 +50,8 @@ def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
         configs.append(cfg)
         run = len(configs) - 1
         metrics.append(pd.read_csv(folder / "metrics.csv").assign(run=run))
-        states.append(pd.read_csv(folder / "states.csv").assign(run=run))
+        # keep_default_na=False: Namibia's code "NA" is a country, not a missing value
+        states.append(pd.read_csv(folder / "states.csv", keep_default_na=False, na_values=[""]).assign(run=run))
     if not configs:
         raise SystemExit(f"fragsim-report: no complete run in {sweep}")
     cfg = pd.DataFrame(configs)
@@ -73,17 +74,6 @@ def summarize(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataF
     return out
 
 
-def mechanism_label(name: str) -> str:
-    parts = [p for p in str(name).split("_") if p]
-    words = [MECHANISM_NAMES.get(Mechanism(p), p) if p in Mechanism.__members__.values() else p for p in parts]
-    return " + ".join(words) + f" ({str(name).upper().replace('_', '+')})"
-
-
-def _save(fig, out: Path, name: str) -> None:
-    for ext in ("png", "svg"):
-        fig.savefig(out / f"{name}.{ext}", dpi=150, bbox_inches="tight")
-
-
 def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
 
@@ -100,9 +90,7 @@ def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> Non
     ax.set_title("Connectivity loss at the last step, by coordination mechanism")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.text(0.01, -0.02, caption, fontsize=7)
-    _save(fig, out, "loss_vs_adoption")
-    plt.close(fig)
+    save(fig, out, "loss_vs_adoption", caption)
 
 
 def figure_country_loss(country: pd.DataFrame, out: Path, caption: str) -> None:
@@ -115,9 +103,7 @@ def figure_country_loss(country: pd.DataFrame, out: Path, caption: str) -> None:
     ax.set_xlabel("per-country connectivity loss at the last step (%)")
     ax.set_title("Who bears the loss: distribution across countries" + note)
     ax.grid(alpha=0.3, axis="x")
-    fig.text(0.01, -0.02, caption, fontsize=7)
-    _save(fig, out, "country_loss")
-    plt.close(fig)
+    save(fig, out, "country_loss", caption)
 
 
 def figure_segments(series: pd.DataFrame, out: Path, caption: str) -> None:
@@ -136,9 +122,7 @@ def figure_segments(series: pd.DataFrame, out: Path, caption: str) -> None:
     ax.set_title("Fragmentation over time" + note)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.text(0.01, -0.02, caption, fontsize=7)
-    _save(fig, out, "segments_over_time")
-    plt.close(fig)
+    save(fig, out, "segments_over_time", caption)
 
 
 def headline(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -165,9 +149,6 @@ def report(sweep: Path, out: Path | None = None) -> Path:
     n_seeds = metrics.groupby(cells)["seed"].nunique().min()
     caption = (f"{sweep.name}: {metrics['run'].nunique()} runs, {n_seeds}+ seeds per cell, step {last}; "
                f"bands: 95% t-intervals over seeds" + (f"; {incomplete} incomplete runs ignored" if incomplete else ""))
-    import matplotlib
-
-    matplotlib.use("Agg")
     figure_loss_vs_adoption(final, out, caption)
     figure_country_loss(country, out, caption)
     figure_segments(series, out, caption)

@@ -2,7 +2,7 @@
 
 A run folder holds ``config.yaml`` (the resolved configuration), ``metrics.csv`` (long format: step, metric,
 value), ``states.csv`` (per state and step), ``country_matrix.csv`` (final reachable fractions by source and
-destination country), ``cut_links.csv`` (every cut link and the regulation that cut it), ``meta.json`` (git
+destination country; ``country_matrix_baseline.csv`` the same before any regulation), ``cut_links.csv`` (every cut link and the regulation that cut it), ``meta.json`` (git
 revision, package versions, seed, data file hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
 is incomplete: rerunning the same run clears it and starts again; a folder with ``DONE`` is skipped.
 """
@@ -26,7 +26,8 @@ from scenarios.schema import RunConfig, TopologyConfig
 from sim.load import file_sha256
 
 DONE = "DONE"
-RESULT_FILES = ("config.yaml", "metrics.csv", "states.csv", "country_matrix.csv", "cut_links.csv")
+RESULT_FILES = ("config.yaml", "metrics.csv", "states.csv", "country_matrix.csv", "country_matrix_baseline.csv",
+                "cut_links.csv")
 PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
 
 
@@ -126,8 +127,14 @@ def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:
     metrics = wide.reset_index().melt(id_vars="step", var_name="metric", value_name="value")
     states = model.datacollector.get_agent_vars_dataframe().reset_index()
     states = states.rename(columns={"Step": "step", "AgentID": "agent"})
-    matrix = model.country_matrix()
-    present = np.flatnonzero(matrix.index.isin([s.code for s in model.states.values()]))
-    matrix = matrix.iloc[present, present].reset_index()
-    return {"metrics.csv": metrics, "states.csv": states, "country_matrix.csv": matrix,
+    return {"metrics.csv": metrics, "states.csv": states,
+            "country_matrix.csv": _country_matrix(model, model.current),
+            "country_matrix_baseline.csv": _country_matrix(model, model.baseline),
             "cut_links.csv": model.cut_links()}
+
+
+def _country_matrix(model: sim.FragmentationModel, measurement) -> pd.DataFrame:
+    """Reachable fractions between the countries that have states (rows: source, columns: destination)."""
+    matrix = measurement.country_frame(model.world.topo)
+    present = np.flatnonzero(matrix.index.isin([s.code for s in model.states.values()]))
+    return matrix.iloc[present, present].reset_index()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from sim.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig
 
@@ -108,6 +108,8 @@ class RunConfig:
     seed: int = 0  #: the run's seed: every random choice of the model flows from it
     n_sources: Optional[int] = 1024  #: sampled sources per step (None: exact all-pairs)
     sweep_name: str = "default"  #: names a sweep's folder (runs/<sweep_name>/); not a model parameter
+    #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
+    analysis: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         if not (isinstance(self.seed, int) and self.seed >= 0):

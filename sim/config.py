@@ -107,9 +107,12 @@ class MechanismParams:
         object.__setattr__(self, "protected_roles", tuple(self.protected_roles))
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImposedRegulation:
-    """A regulation the scenario imposes (a historic event replayed), e.g. a shutdown at step 3."""
+    """A regulation the scenario imposes (a historic event replayed), e.g. a shutdown at step 3.
+
+    Not frozen, unlike the other groups: Hydra overrides of list elements (``scenario.imposed.0.k=4``, how an
+    experiment sweeps one event's parameters) need writable list items."""
 
     step: int
     country: str

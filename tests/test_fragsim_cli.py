@@ -70,7 +70,7 @@ def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_p
     config.write_text(config.read_text().replace("adoption_frac: 0.5", "adoption_frac: 0.25"))  # an older run
     proc = fragsim(tmp_path, *args)
     assert proc.returncode == 2 and "holds the results of another configuration" in proc.stderr
-    assert fragsim(tmp_path, *args, "experiment=adoption_sweep_2016", "--cfg", "hydra").returncode == 0
+    assert fragsim(tmp_path, *args, "experiment=adoption_sweep", "--cfg", "hydra").returncode == 0
 
 
 def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):

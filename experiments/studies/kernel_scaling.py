@@ -109,10 +109,10 @@ def analyze(study: Study) -> list[Path]:
     for ax in (ax1, ax2):
         ax.legend(loc="upper left")
     threads = os.cpu_count()
-    text = (f"Measured on this machine ({threads} cores) in one run; kernel: median of {a.get('repeats', 3)} "
+    text = (f"Data: synthetic Internets (generator seed 0) and {study.data_label()}; sources sampled with seed "
+            f"0. Measured on this machine ({threads} cores) in one run; kernel: median of {a.get('repeats', 3)} "
             f"calls. Baselines: one BFS per source on the same state-expanded graph (built beforehand, not "
             f"timed), timed from {a.get('scipy_sources', 8)} (scipy) and {a.get('networkx_sources', 8)} "
             f"(networkx) sampled sources and scaled linearly to the number of sources; networkx is not run "
-            f"above {int(a.get('networkx_max_ases', 100_000)):,} ASes. Synthetic Internets: generator seed 0; "
-            f"sources sampled with seed 0.")
+            f"above {int(a.get('networkx_max_ases', 100_000)):,} ASes.")
     return paths + save(fig, study.out, "kernel_scaling", text)

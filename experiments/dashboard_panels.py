@@ -68,7 +68,7 @@ def regulations_adopted(model: FragmentationModel) -> pd.DataFrame:
     }, columns=["step", "state", "regulation", "target", "how"])
 
 
-def _figure(height: float, left: float = 0.12, bottom: float = 0.14, right: float = 0.97) -> tuple[Figure, object]:
+def _figure(height: float, left: float = 0.14, bottom: float = 0.14, right: float = 0.97) -> tuple[Figure, object]:
     """A figure sized to a dashboard cell, margins set by hand: matplotlib's constrained layout and a tight
     bounding box would each cost another draw, and a step must redraw in well under a second."""
     fig = Figure(figsize=(5.8, height), dpi=100)
@@ -85,7 +85,7 @@ def loss_panel(model: FragmentationModel):
     ax.legend(loc="upper left")
     ax.set_title("Connectivity loss over time")
     ax.set_xlabel("step")
-    ax.set_ylabel("reachable AS pairs lost")
+    ax.set_ylabel("AS pairs lost")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0, top=max(0.05, float(frame[["loss", "cross_border_loss"]].max().max()) * 1.1))
@@ -117,8 +117,8 @@ def losers_panel(model: FragmentationModel):
     for y, loss in enumerate(table["loss"]):
         ax.text(loss, y, f" {loss:.1%}", va="center", fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlim(0, max(0.05, float(table["loss"].max()) * 1.25))
-    ax.set_title("Countries losing most (red: has an extraterritorial rule)")
+    ax.set_xlim(0, max(0.05, float(table["loss"].max()) * 1.2))
+    ax.set_title("Countries losing most (red: extraterritorial rule)")
     ax.set_xlabel("the country's AS pairs with the world lost since step 0")
     return solara.FigureMatplotlib(fig, format="png")
 

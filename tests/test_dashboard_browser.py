@@ -7,14 +7,13 @@ The screenshot is saved to ``test-artifacts/dashboard.png``. Chromium is Debian'
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
 
 from experiments.dashboard import TITLE
 from tests.browser import CHROMIUM, chromium_page, dashboard_server, step_and_wait
-from tests.shared_data import ROOT
+from tests.shared_data import ROOT, skip_locally_fail_in_ci
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -29,10 +28,7 @@ def _require_chromium() -> None:
         missing.append("playwright (pip install -e '.[test]')")
     if not missing:
         return
-    message = f"browser test needs {', '.join(missing)}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_locally_fail_in_ci(f"browser test needs {', '.join(missing)}")
 
 
 class PageProblems:

@@ -169,3 +169,34 @@ def test_report_tables_and_figures(tmp_path):
         values.append(m[(m.metric == "loss") & (m.step == 3)].value.iloc[0])
     half = stats.t.ppf(0.975, 2) * np.std(values, ddof=1) / np.sqrt(3)
     assert np.isclose(row["mean"], np.mean(values)) and np.isclose(row.ci_high, np.mean(values) + half)
+
+
+LIBRARY = sorted(p.stem for p in (Path(__file__).parents[1] / "scenarios" / "library").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("scenario", LIBRARY)
+def test_every_library_scenario_composes_and_checks(scenario):
+    """Each scenario file composes with the defaults (one that selects its own mechanism, too) and passes the
+    model's checks on the topology it is meant for (the real graph for ASN-based events, else the synthetic)."""
+    import yaml
+
+    from experiments.fragsim_cli import validate
+    from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
+
+    text = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "library" / f"{scenario}.yaml").read_text())
+    real = any(ev.get("exempt") for ev in text.get("imposed", []))  # real ASNs: the 2016 graph
+    if real:
+        require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
+    args = [f"scenario={scenario}"] + (["topology=caida_2016"] if real else [])
+    assert validate(args) == 1
+
+
+def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
+    from hydra import compose, initialize_config_dir
+
+    from experiments.fragsim_cli import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        assert compose("config", overrides=["scenario=forum_formation"]).mechanism.name == "m5"
+        assert compose("config", overrides=["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
+        assert compose("config", overrides=["scenario=retaliation_spiral"]).mechanism.name == "m2"

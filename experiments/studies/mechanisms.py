@@ -141,7 +141,8 @@ def figure_country_loss(study: Study, losses: pd.DataFrame, mechanism: str, text
     fig, ax = new_figure(1, width=8, height=0.28 * len(losses) + 1.5)
     y = np.arange(len(losses))
     mean = losses["mean"].to_numpy() * 100
-    err = np.vstack([mean - losses["ci_low"].to_numpy() * 100, losses["ci_high"].to_numpy() * 100 - mean])
+    ci = np.clip(losses[["ci_low", "ci_high"]].to_numpy(), 0, 1) * 100  # a loss lies in [0, 100] %
+    err = np.vstack([mean - ci[:, 0], ci[:, 1] - mean])
     ax.barh(y, mean, xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:red", alpha=0.8, capsize=2)
     ax.set_yticks(y, [country_label(c) for c in losses["code"]])
     ax.invert_yaxis()

@@ -89,4 +89,5 @@ def save(fig, out: Path, name: str, caption: str) -> list[Path]:
 def percent_axis(ax, axis: str = "y") -> None:
     from matplotlib.ticker import PercentFormatter
 
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(100, decimals=0))
+    # decimals=None: as many decimals as the axis range needs (0.2% steps on a 0-1.5% axis)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(100, decimals=None))

@@ -188,6 +188,8 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         a.invert_yaxis()
         a.set(xlim=(0, 100), title=f"{label}\nits ASes cut off from the world", xlabel="% of the country's ASes")
         a.text(min(after, 100) + 1, 1, f"{after:.0f}% of {summary['n_ases']:,} ASes", va="center", fontsize=8)
+        a.text(0.98, 0.93, f"its cross-border AS pairs still reachable: {summary['cross_border_retained']:.1%}",
+               ha="right", va="top", fontsize=8, transform=a.transAxes)
         percent_axis(a, "x")
         y = np.arange(len(losers))
         direct = losers["direct_loss"].to_numpy() * 100

@@ -89,6 +89,6 @@ def caption(study: Study, runs: int, seeds: int, steps: int, extra: str = "") ->
     sources = "exact all-pairs reachability" if cfg.n_sources is None else \
         f"{cfg.n_sources:,} sampled sources per step"
     seed_text = f"{seeds} seed{'s' if seeds > 1 else ''} per cell" + (
-        ", bands/bars: 95% t-intervals over seeds" if seeds > 1 else "")
+        ", bands and bars: 95% t-intervals over seeds" if seeds > 1 else "")
     return (f"Data: {study.data_label()}. {runs} runs, {seed_text}; {sources}; {steps} step{'s' if steps > 1 else ''}."
             + (f" {extra}" if extra else ""))

@@ -156,15 +156,18 @@ def pair_measures(codes: list[str], now: np.ndarray, before: np.ndarray, code: s
             "world_cost": 1.0 - now[np.ix_(rest, rest)].sum() / before[np.ix_(rest, rest)].sum()}
 
 
+MIN_LOSS = 1e-4  # a country losing less than 0.01% of its pairs is not listed as losing
+
+
 def other_losers(codes: list[str], now: np.ndarray, before: np.ndarray, code: str, top: int) -> pd.DataFrame:
-    """The other countries losing most: the share of each one's pairs with the world lost, split into its pairs
-    with the focus country (``direct_loss``) and all its other pairs (``collateral_loss``)."""
+    """The other countries losing most (at least ``MIN_LOSS``): the share of each one's pairs with the world lost,
+    split into its pairs with the focus country (``direct_loss``) and all its other pairs (``collateral_loss``)."""
     i = codes.index(code)
     base = involvement(before)
     direct = (before[:, i] + before[i, :] - now[:, i] - now[i, :]) / np.maximum(base, 1)
     total = 1.0 - involvement(now) / np.maximum(base, 1)
     df = pd.DataFrame({"code": codes, "loss": total, "direct_loss": direct, "collateral_loss": np.where(np.abs(total - direct) < 1e-12, 0.0, total - direct)})
-    df = df[(df["code"] != code) & (df["loss"] > 1e-12)]
+    df = df[(df["code"] != code) & (df["loss"] >= MIN_LOSS)]
     return df.sort_values(["loss", "code"], ascending=[False, True]).head(top).reset_index(drop=True)
 
 
@@ -199,8 +202,10 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         b.set_yticks(y, [country_label(x) for x in losers["code"]])
         b.invert_yaxis()
         b.set(title="who else loses", xlabel="the country's AS pairs with the world lost (%)")
+        b.ticklabel_format(axis="x", useOffset=False, style="plain")
         if not len(losers):
-            b.text(0.5, 0.5, "no other country loses", ha="center", va="center", transform=b.transAxes)
+            b.text(0.5, 0.5, f"no other country loses {MIN_LOSS:.2%} or more", ha="center", va="center",
+                   transform=b.transAxes)
         y = np.arange(len(choke))
         c.barh(y - 0.2, choke["share_before"].to_numpy() * 100, height=0.4, color="tab:gray", label="before")
         c.barh(y + 0.2, choke["share_after"].to_numpy() * 100, height=0.4, color="tab:purple", label="after")

@@ -25,6 +25,9 @@ from scenarios.run import build_topology
 from sim.reach import reachability
 from sim.topology import Topology
 
+COLORS = {"direct": "tab:orange", "collateral": "tab:brown", "before": "tab:gray", "after": "tab:purple"}
+LEGEND = {"direct": "its pairs with the country in the case", "collateral": "its other pairs (collateral)",
+          "before": "before the regulation", "after": "after"}
 CHUNK = 2048  # sources per kernel call: bounds the (sources × ASes) matrix to ~110 MB on the 2016 graph
 
 
@@ -196,9 +199,8 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         percent_axis(a, "x")
         y = np.arange(len(losers))
         direct = losers["direct_loss"].to_numpy() * 100
-        b.barh(y, direct, color="tab:orange", label="its pairs with the country in the case")
-        b.barh(y, losers["collateral_loss"].to_numpy() * 100, left=direct, color="tab:brown",
-               label="its other pairs (collateral)")
+        b.barh(y, direct, color=COLORS["direct"])
+        b.barh(y, losers["collateral_loss"].to_numpy() * 100, left=direct, color=COLORS["collateral"])
         b.set_yticks(y, [country_label(x) for x in losers["code"]])
         b.invert_yaxis()
         b.set(title="who else loses", xlabel="the country's AS pairs with the world lost (%)")
@@ -206,9 +208,10 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         if not len(losers):
             b.text(0.5, 0.5, f"no other country loses {MIN_LOSS:.2%} or more", ha="center", va="center",
                    transform=b.transAxes)
+            b.set_xticks([])
         y = np.arange(len(choke))
-        c.barh(y - 0.2, choke["share_before"].to_numpy() * 100, height=0.4, color="tab:gray", label="before")
-        c.barh(y + 0.2, choke["share_after"].to_numpy() * 100, height=0.4, color="tab:purple", label="after")
+        c.barh(y - 0.2, choke["share_before"].to_numpy() * 100, height=0.4, color=COLORS["before"])
+        c.barh(y + 0.2, choke["share_after"].to_numpy() * 100, height=0.4, color=COLORS["after"])
         c.set_yticks(y, [f"AS{asn} ({cc}, {side})" for asn, cc, side in
                          zip(choke["asn"], choke["as_country"], choke["side"])])
         c.invert_yaxis()
@@ -219,13 +222,11 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
                    va="center", fontsize=7)
         if not len(choke):
             c.text(0.5, 0.5, "no cross-border link left", ha="center", va="center", transform=c.transAxes)
-    handles = {}
-    for ax in axes.ravel():
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(l, h)
-    names = {"before": "before the regulation", "after": "after"}
-    legend = fig.legend(list(handles.values()), [names.get(l, l) for l in handles], loc="outside upper center",
-                        ncol=len(handles), title=title, frameon=False)  # the legend's title is the figure's
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=COLORS[key], label=label) for key, label in LEGEND.items()]
+    legend = fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), title=title,
+                        frameon=False)  # the legend's title is the figure's
     legend.get_title().set_fontsize(12)
     return save(fig, out, name, caption)
 

@@ -43,7 +43,8 @@ def analyze(study: Study) -> list[Path]:
                xlabel="states that may adopt extraterritorial rules (% of states; uneven steps)",
                ylabel="AS pairs no longer reachable (% of baseline)", ylim=(-2, 102))
         percent_axis(ax, "y")
-    axes[0].legend(loc="lower right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncol=len(labels), frameon=False)  # clear of the bands
     seeds = int(metrics.groupby(["mechanism.name", KEY])["seed"].nunique().min())
     text = caption(study, metrics["run"].nunique(), seeds, int(last),
                    "States adopt in order of market size (the largest first).")

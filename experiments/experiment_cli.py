@@ -15,6 +15,7 @@ analysis. With ``--analysis-only`` the runs are not launched (the folder must ho
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import subprocess
@@ -61,13 +62,22 @@ def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> No
         raise SystemExit(result.returncode)
 
 
+def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
+    """``NAME_<data>``, plus a digest of the command line's run overrides: runs of different variants never
+    share a folder (an analysis reads every run of its folder), and the same command resumes its own."""
+    changes = sorted(o for o in overrides if not o.startswith("analysis."))
+    if not changes:
+        return f"{name}_{data}"
+    return f"{name}_{data}_{hashlib.sha256(' '.join(changes).encode()).hexdigest()[:8]}"
+
+
 def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
     cfg, extra = compose(name, data, overrides)
-    overrides = extra + overrides
     out = out_root / name
     runs = None
     if cfg.analysis.get("sweep"):
-        sweep_name = f"{name}_{data}"
+        sweep_name = sweep_folder_name(name, data, overrides)
+        overrides = extra + overrides
         runs = Path("runs") / sweep_name
         if not analysis_only:
             run_sweep(name, data, overrides, sweep_name)

@@ -148,6 +148,16 @@ def test_kernel_scaling(tmp_path):
     figures(out, "kernel_scaling")
 
 
+def test_variants_of_an_experiment_never_share_a_run_folder():
+    from experiments.experiment_cli import sweep_folder_name
+
+    assert sweep_folder_name("mechanisms", "real", []) == "mechanisms_real"
+    assert sweep_folder_name("mechanisms", "real", ["analysis.headline_mechanism=m5"]) == "mechanisms_real"
+    a = sweep_folder_name("mechanisms", "real", ["seed=0,1", "scenario.steps=3"])
+    assert a == sweep_folder_name("mechanisms", "real", ["scenario.steps=3", "seed=0,1"])  # order does not matter
+    assert a.startswith("mechanisms_real_") and a != sweep_folder_name("mechanisms", "real", ["seed=0,1"])
+
+
 @pytest.mark.parametrize("args, message", [
     (["nosuch"], "unknown experiment"),
     (["shutdown", "scenario.steps=-1"], "scenario.steps"),

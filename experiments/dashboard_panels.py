@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pycountry
 import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.countries import country_name
 from sim.model import FragmentationModel
 
 N_HEATMAP = 20  #: countries in the reachability heatmap (the largest by number of ASes)
 N_LOSERS = 10  #: countries in the "losing most" panel
 N_REGULATIONS = 12  #: latest regulations listed
 LOSS_LABELS = {"loss": "all AS pairs", "cross_border_loss": "cross-border pairs"}
-
-
-def country_name(code: str) -> str:
-    """A country's short English name from its ISO 3166 alpha-2 code (the code itself when unknown)."""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
 
 
 def largest_countries(model: FragmentationModel, n: int) -> list[str]:

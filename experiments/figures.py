@@ -8,16 +8,15 @@ caption line under it stating the data, the seeds and the sample size. It is sav
 from __future__ import annotations
 
 import textwrap
-from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pycountry  # noqa: E402
 
 from sim.config import MECHANISM_NAMES, Mechanism  # noqa: E402
+from sim.countries import country_name  # noqa: E402
 
 plt.rcParams.update({
     "svg.hashsalt": "fragsim",  # fixed element ids in SVG
@@ -30,24 +29,6 @@ plt.rcParams.update({
     "ytick.labelsize": 8,
     "legend.fontsize": 8,
 })
-
-#: short names where ISO's are long ("Iran, Islamic Republic of")
-SHORT_NAMES = {"IR": "Iran", "RU": "Russia", "KR": "South Korea", "KP": "North Korea", "TW": "Taiwan",
-               "VE": "Venezuela", "SY": "Syria", "BO": "Bolivia", "TZ": "Tanzania", "MD": "Moldova",
-               "VN": "Vietnam", "LA": "Laos", "CD": "DR Congo", "GB": "United Kingdom", "US": "United States",
-               "CZ": "Czechia", "MK": "North Macedonia", "PS": "Palestine", "HK": "Hong Kong", "MO": "Macao"}
-
-
-@lru_cache(maxsize=None)
-def country_name(code: str) -> str:
-    """A country's short English name from its ISO alpha-2 code ("??" for unknown jurisdiction)."""
-    if code in SHORT_NAMES:
-        return SHORT_NAMES[code]
-    entry = pycountry.countries.get(alpha_2=code)
-    if entry is None:
-        return "unknown country" if code == "??" else code
-    return getattr(entry, "common_name", None) or entry.name.split(",")[0]
-
 
 def country_label(code: str) -> str:
     return f"{country_name(code)} ({code})"

@@ -139,7 +139,7 @@ class ImposedRegulation:
         _check(self.target != self.country, "target", self.target, f"a country other than {self.country!r}")
         _check(self.lift_step < 0 or self.lift_step > self.step, "lift_step", self.lift_step,
                f"-1 (never) or a step after step={self.step}")
-        object.__setattr__(self, "exempt", tuple(int(a) for a in self.exempt))
+        self.exempt = tuple(int(a) for a in self.exempt)
 
 
 @dataclass(frozen=True)

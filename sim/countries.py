@@ -1,4 +1,5 @@
-"""Country codes: ISO 3166-1 alpha-2 from codes or free-text names (as publishers write them)."""
+"""Country codes and names: ISO 3166-1 alpha-2 from codes or free-text names (as publishers write them), and
+short English names from codes (for figures and the dashboard)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,21 @@ def to_alpha2(value: str) -> str | None:
             except LookupError:
                 continue
     return None
+
+
+#: short names where ISO's are long ("Iran, Islamic Republic of")
+SHORT_NAMES = {"IR": "Iran", "RU": "Russia", "KR": "South Korea", "KP": "North Korea", "TW": "Taiwan",
+               "VE": "Venezuela", "SY": "Syria", "BO": "Bolivia", "TZ": "Tanzania", "MD": "Moldova",
+               "VN": "Vietnam", "LA": "Laos", "CD": "DR Congo", "GB": "United Kingdom", "US": "United States",
+               "CZ": "Czechia", "MK": "North Macedonia", "PS": "Palestine", "HK": "Hong Kong", "MO": "Macao"}
+
+
+@lru_cache(maxsize=None)
+def country_name(code: str) -> str:
+    """A country's short English name from its ISO alpha-2 code ("??" for unknown jurisdiction)."""
+    if code in SHORT_NAMES:
+        return SHORT_NAMES[code]
+    entry = pycountry.countries.get(alpha_2=code)
+    if entry is None:
+        return "unknown country" if code == "??" else code
+    return getattr(entry, "common_name", None) or entry.name.split(",")[0]

@@ -217,6 +217,10 @@ class Topology:
         """(n_ases,) int64: each AS's country index, ``len(country_codes)`` (the last slot) when unknown."""
         return np.where(self.country < 0, len(self.country_codes), self.country).astype(np.int64)
 
+    def ases_per_country(self) -> np.ndarray:
+        """(len(country_codes),) int64: ASes located in each country (those of unknown country left out)."""
+        return np.bincount(self.country_slot, minlength=self.n_slots)[:-1]
+
     def country_index(self, code: str) -> int:
         try:
             return self.country_codes.index(code)

@@ -34,8 +34,7 @@ class World:
         self.is_p2c = np.r_[np.arange(topo.n_links) < topo.n_p2c, np.ones(len(self.bought), bool)]
         self.protected = protected
         self.protected_link = protected[self.ends].any(axis=1)
-        located = self.country >= 0
-        self.market = np.bincount(self.country[located], minlength=self.n_states).astype(np.int64)
+        self.market = topo.ases_per_country()
         n = topo.n_ases
         rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
         ids = np.concatenate([np.arange(self.n_links)] * 2)

@@ -60,6 +60,10 @@ class Run:
     def table(self, name: str) -> pd.DataFrame:
         return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""])
 
+    def matrix(self, name: str) -> pd.DataFrame:
+        """A country matrix of the run (rows: source country), Namibia's code "NA" kept as a code."""
+        return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""], index_col=0)
+
     def topology_config(self) -> TopologyConfig:
         return TopologyConfig(**self.cfg["topology"])
 

@@ -34,7 +34,7 @@ def facts(topo) -> dict:
 
 def country_shares(topo) -> pd.Series:
     """Share of the located ASes in each country, largest first."""
-    counts = np.bincount(topo.country[topo.country >= 0], minlength=len(topo.country_codes))
+    counts = topo.ases_per_country()
     return pd.Series(counts / max(counts.sum(), 1), index=list(topo.country_codes)).sort_values(
         ascending=False, kind="stable")
 

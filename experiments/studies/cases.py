@@ -117,6 +117,13 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
         pairs=pair_measures(codes, now, before_pairs, code))
 
 
+def run_summary(run: Run) -> dict:
+    """Links cut and global connectivity loss at the run's last step."""
+    metrics = run.table("metrics.csv")
+    last = metrics[metrics["step"] == metrics["step"].max()].set_index("metric")["value"]
+    return {"links_cut": int(last["n_links_cut"]), "global_loss": float(last["loss"])}
+
+
 def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """(summary row, chokepoint rows, other-loser rows), each labelled with ``labels`` (e.g. k=4)."""
     row = {**labels, "country": outcome.country, "n_ases": outcome.n_ases,
@@ -131,10 +138,9 @@ def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd
 def pair_counts(run: Run, topo: Topology) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(country codes, reachable AS pairs now, before) by [source country, destination country], from the run's
     country matrices (fractions) and the countries' AS counts."""
-    final = read_matrix(run.folder / "country_matrix.csv")
-    base = read_matrix(run.folder / "country_matrix_baseline.csv")
+    final, base = run.matrix("country_matrix.csv"), run.matrix("country_matrix_baseline.csv")
     codes = list(final.index)
-    n = np.bincount(topo.country[topo.country >= 0], minlength=len(topo.country_codes))
+    n = topo.ases_per_country()
     size = np.array([n[topo.country_codes.index(c)] for c in codes], float)
     possible = np.outer(size, size) - np.diag(size)
     now = np.nan_to_num(final.loc[codes, codes].to_numpy()) * possible
@@ -172,11 +178,6 @@ def other_losers(codes: list[str], now: np.ndarray, before: np.ndarray, code: st
     df = pd.DataFrame({"code": codes, "loss": total, "direct_loss": direct, "collateral_loss": np.where(np.abs(total - direct) < 1e-12, 0.0, total - direct)})
     df = df[(df["code"] != code) & (df["loss"] >= MIN_LOSS)]
     return df.sort_values(["loss", "code"], ascending=[False, True]).head(top).reset_index(drop=True)
-
-
-def read_matrix(path) -> pd.DataFrame:
-    """A run's country matrix (rows: source country); Namibia's code "NA" stays a code."""
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], index_col=0)
 
 
 def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]],

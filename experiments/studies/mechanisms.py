@@ -101,21 +101,15 @@ def figure_over_time(study: Study, metrics: pd.DataFrame, order: list[str], text
                 "mechanisms_compared); equal means overlap (here M8 = M0, M5+M6 = M5).")
 
 
-def read_matrix(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], index_col=0)
-
-
 def headline_matrix(study: Study, mechanism: str, n: int) -> pd.DataFrame:
     """Reachability retained (final / baseline, mean over seeds) between the ``n`` countries with most ASes,
     ordered by clustering (countries that stay connected sit together)."""
     runs = [r for r in complete_runs(study.runs) if r.cfg["mechanism"]["name"] == mechanism]
     topo = study.topology()
-    counts = pd.Series(np.bincount(topo.country[topo.country >= 0], minlength=len(topo.country_codes)),
-                       index=list(topo.country_codes))
+    counts = pd.Series(topo.ases_per_country(), index=list(topo.country_codes))
     retained = []
     for run in runs:
-        final = read_matrix(run.folder / "country_matrix.csv")
-        base = read_matrix(run.folder / "country_matrix_baseline.csv")
+        final, base = run.matrix("country_matrix.csv"), run.matrix("country_matrix_baseline.csv")
         codes = [c for c in counts.sort_values(ascending=False, kind="stable").index if c in final.index][:n]
         retained.append((final.loc[codes, codes] / base.loc[codes, codes]).clip(upper=1.0).to_numpy())
     with warnings.catch_warnings():

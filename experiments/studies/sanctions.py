@@ -12,8 +12,7 @@ from pathlib import Path
 
 from experiments.figures import country_name
 from experiments.studies import Study, caption, complete_runs
-from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows
-from experiments.studies.shutdown import run_summary
+from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows, run_summary
 
 
 def analyze(study: Study) -> list[Path]:

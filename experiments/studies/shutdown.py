@@ -12,19 +12,13 @@ from pathlib import Path
 
 from experiments.figures import country_name
 from experiments.studies import Study, caption, complete_runs
-from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows
+from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows, run_summary
 
 
 def event_label(cfg: dict) -> str:
     ev = cfg["scenario"]["imposed"][0]
     exempt = ", ".join(f"AS{a}" for a in ev["exempt"]) or "none"
     return f"{country_name(ev['country'])}: {cfg['scenario']['name']} (exempt: {exempt})"
-
-
-def run_summary(run) -> dict:
-    metrics = run.table("metrics.csv")
-    last = metrics[metrics["step"] == metrics["step"].max()].set_index("metric")["value"]
-    return {"links_cut": int(last["n_links_cut"]), "global_loss": float(last["loss"])}
 
 
 def analyze(study: Study) -> list[Path]:

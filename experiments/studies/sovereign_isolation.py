@@ -15,8 +15,7 @@ import pandas as pd
 
 from experiments.figures import country_label, new_figure, percent_axis, save
 from experiments.studies import Study, caption, complete_runs
-from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows
-from experiments.studies.shutdown import run_summary
+from experiments.studies.cases import case_figure, case_outcome, case_tables, outcome_rows, run_summary
 
 PANELS = {
     "domestic_retained": "Domestic reachability retained",

@@ -14,7 +14,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from experiments.dashboard import TITLE
+from sim.dashboard.app import TITLE
 from tests.browser import chromium_page, dashboard_server, step_and_wait
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sim import reachability, synthetic_topology
-from sim.baselines import networkx_reach_counts, networkx_state_graph, scipy_reach_counts, scipy_state_graph
+from sim.experiments.baselines import networkx_reach_counts, networkx_state_graph, scipy_reach_counts, scipy_state_graph
 
 N_PAIRS_2016 = 3_083_229_408
 SIZES = [1_000, 10_000, 100_000]

@@ -1,0 +1,98 @@
+"""The experiments of MODEL.md §8, one module each, run by ``fragsim-experiment NAME``.
+
+Each module has ``analyze(study) -> list[Path]``: it turns the experiment's results into the tables (CSV) and
+figures (PNG + SVG) it writes to ``study.out``, and returns their paths. An experiment whose config sets
+``analysis.sweep: true`` is a Hydra sweep of ``fragsim`` runs (its run folders are in ``study.runs``); the
+others (baseline, kernel scaling) compute what they report directly. Every parameter lives in the experiment's
+``configs/experiment/NAME.yaml``: the ``analysis`` block holds what the analysis needs beyond the runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.runner.run import build_topology, is_complete
+from sim.runner.schema import RunConfig, TopologyConfig
+from sim.data.topology import Topology
+
+EXPERIMENTS = ("baseline", "adoption_sweep", "mechanisms", "sovereign_isolation", "sanctions", "shutdown",
+               "kernel_scaling")
+
+
+@dataclass(frozen=True)
+class Study:
+    """One experiment being analysed: its composed configuration and where its inputs and outputs are."""
+
+    name: str
+    cfg: RunConfig  #: the experiment's configuration (one job's, sweeps unexpanded)
+    out: Path  #: where its tables and figures go
+    runs: Path | None = None  #: its sweep folder (sweep experiments)
+
+    @property
+    def analysis(self) -> dict:
+        return self.cfg.analysis
+
+    def topology(self) -> Topology:
+        return build_topology(self.cfg.topology)
+
+    def data_label(self) -> str:
+        return data_label(self.cfg.topology)
+
+
+def data_label(cfg: TopologyConfig) -> str:
+    """The data set in words, for captions."""
+    if cfg.kind == "synthetic":
+        return f"synthetic Internet ({cfg.n_ases:,} ASes, generator seed {cfg.seed})"
+    return f"CAIDA AS relationships {Path(cfg.path).name.split('.')[0]}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A complete run folder and its configuration."""
+
+    folder: Path
+    cfg: dict
+
+    def table(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""])
+
+    def matrix(self, name: str) -> pd.DataFrame:
+        """A country matrix of the run (rows: source country), Namibia's code "NA" kept as a code."""
+        return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""], index_col=0)
+
+    def topology_config(self) -> TopologyConfig:
+        return TopologyConfig(**self.cfg["topology"])
+
+    def final_states(self) -> pd.DataFrame:
+        states = self.table("states.csv")
+        return states[states["step"] == states["step"].max()]
+
+
+def complete_runs(sweep: Path) -> list[Run]:
+    """The complete runs of a sweep folder, in folder-name order; an error when there is none."""
+    runs = [Run(p, yaml.safe_load((p / "config.yaml").read_text()))
+            for p in sorted(sweep.iterdir()) if p.is_dir() and is_complete(p)]
+    if not runs:
+        raise FileNotFoundError(f"no complete run in {sweep}")
+    return runs
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    return path
+
+
+def caption(study: Study, runs: int, seeds: int, steps: int, extra: str = "") -> str:
+    """The caption line: data, runs, seeds, sources per step, steps."""
+    cfg = study.cfg
+    sources = "exact all-pairs reachability" if cfg.n_sources is None else \
+        f"{cfg.n_sources:,} sampled sources per step"
+    seed_text = f"{seeds} seed{'s' if seeds > 1 else ''} per cell" + (
+        ", bands and bars: 95% t-intervals over seeds" if seeds > 1 else "")
+    return (f"Data: {study.data_label()}. {runs} runs, {seed_text}; {sources}; {steps} step{'s' if steps > 1 else ''}."
+            + (f" {extra}" if extra else ""))

@@ -1,30 +1,53 @@
-"""fragsim: an agent-based simulator of the Internet's regulatory fragmentation."""
+"""fragsim: an agent-based simulator of the Internet's regulatory fragmentation.
 
-from sim.caida import LoadReport, TopologyFormatError
-from sim.agents import StateAgent
-from sim.config import ImposedRegulation, Mechanism, ModelConfig
-from sim.load import load_topology, with_core_services
-from sim.model import FragmentationModel
-from sim.reach import ReachResult, reachability
-from sim.synthetic import synthetic_topology
-from sim.topology import DNS_ROOT_OPERATOR_ASNS, UNKNOWN, Adjacency, Rel, Topology
+The package is layered, each layer importing only the ones below it::
 
-__all__ = [
-    "FragmentationModel",
-    "ImposedRegulation",
-    "Mechanism",
-    "ModelConfig",
-    "StateAgent",
-    "Adjacency",
-    "DNS_ROOT_OPERATOR_ASNS",
-    "LoadReport",
-    "ReachResult",
-    "Rel",
-    "Topology",
-    "TopologyFormatError",
-    "UNKNOWN",
-    "load_topology",
-    "reachability",
-    "synthetic_topology",
-    "with_core_services",
-]
+    sim.cli  →  sim.runner / sim.analysis / sim.dashboard  →  sim.model  →  sim.reach  →  sim.data
+
+The public names below are imported lazily: ``import sim`` costs nothing, and ``import sim.reach`` (the kernel)
+never imports Mesa, Solara or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("fragsim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+_PUBLIC = {
+    "Adjacency": "sim.data.topology",
+    "DNS_ROOT_OPERATOR_ASNS": "sim.data.topology",
+    "Rel": "sim.data.topology",
+    "Topology": "sim.data.topology",
+    "UNKNOWN": "sim.data.topology",
+    "LoadReport": "sim.data.caida",
+    "TopologyFormatError": "sim.data.caida",
+    "load_topology": "sim.data.load",
+    "with_core_services": "sim.data.load",
+    "synthetic_topology": "sim.data.synthetic",
+    "ReachResult": "sim.reach.api",
+    "reachability": "sim.reach.api",
+    "FragmentationModel": "sim.model.model",
+    "StateAgent": "sim.model.agents",
+    "ImposedRegulation": "sim.model.config",
+    "Mechanism": "sim.model.config",
+    "ModelConfig": "sim.model.config",
+}
+
+__all__ = sorted(_PUBLIC) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value  # the next lookup is a plain attribute
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -64,7 +64,7 @@ def dashboard_server(log: Path, *args: str, timeout: float = 90.0):
     """Run ``fragsim-dashboard --host 127.0.0.1 --port <free port> ARGS`` from this checkout (its
     ``main()``, as the console script runs it); yield the page's URL; stop the server's process group."""
     port = free_port()
-    command = [sys.executable, "-m", "experiments.dashboard", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [sys.executable, "-m", "sim.dashboard.app", "--host", "127.0.0.1", "--port", str(port), *args]
     with open(log, "w") as out:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})

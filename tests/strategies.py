@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.topology import UNKNOWN, Topology
+from sim.data.topology import UNKNOWN, Topology
 
 COUNTRY_CODES = tuple(f"X{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 """ISO 3166 user-assigned codes (XA..XZ), so no test pretends to be a real country."""

@@ -1,0 +1,245 @@
+"""What a case study reports for its focus country, from a run folder: who is cut off, who else loses, and
+which ASes become chokepoints.
+
+The network at the run's last step is rebuilt from the run's files: its topology (``config.yaml``) minus the
+links still cut (``cut_links.csv``, ``restored_step = -1``). That is exact for the regulations case studies
+use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or restricted transit is refused.
+
+- **cut off from the world**: an AS of the country that reaches no AS located in another country (valley-free,
+  exact: every AS of the country is a source).
+- **chokepoint**: an AS carrying a share of the country's remaining cross-border links (either side of the
+  border); for the largest ones, the share of the country's ASes that would be cut off if it failed too.
+- **who else loses**: every other country's loss (share of its AS pairs with the world lost), split into its
+  pairs with the focus country and its other pairs (collateral), from the run's country matrices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments import Run
+from sim.runner.run import build_topology
+from sim.reach.api import reachability
+from sim.data.topology import Topology
+
+COLORS = {"direct": "tab:orange", "collateral": "tab:brown", "before": "tab:gray", "after": "tab:purple"}
+LEGEND = {"direct": "its pairs with the country in the case", "collateral": "its other pairs (collateral)",
+          "before": "before the regulation", "after": "after"}
+CHUNK = 2048  # sources per kernel call: bounds the (sources × ASes) matrix to ~110 MB on the 2016 graph
+
+
+def final_cuts(run: Run, topo: Topology) -> np.ndarray:
+    """(n_links,) bool: the links still cut at the run's last step."""
+    cut = run.table("cut_links.csv")
+    if len(cut) and cut["link"].max() >= topo.n_links:
+        raise ValueError(f"{run.folder}: the run re-homed links (M7); case studies read link cuts only")
+    if run.cfg["scenario"].get("imposed") and any(ev["kind"] == "transit_restriction"
+                                                  for ev in run.cfg["scenario"]["imposed"]):
+        raise ValueError(f"{run.folder}: transit restrictions are not link cuts; case studies read link cuts only")
+    mask = np.zeros(topo.n_links, bool)
+    mask[cut.loc[cut["restored_step"] < 0, "link"].to_numpy()] = True
+    return mask
+
+
+def foreign_reach(topo: Topology, country: int, removed_links=None, removed_ases=None) -> np.ndarray:
+    """For each AS of ``country`` (ascending index), how many ASes located in other countries it reaches."""
+    own = np.flatnonzero(topo.country == country)
+    foreign = (topo.country != country) & (topo.country >= 0)
+    counts = np.zeros(len(own), np.int64)
+    for start in range(0, len(own), CHUNK):
+        chunk = own[start:start + CHUNK]
+        r = reachability(topo, topo.asns[chunk].tolist(), removed_links=removed_links, removed_ases=removed_ases,
+                         keep_matrix=True)
+        counts[start:start + len(chunk)] = r.matrix[:, foreign].sum(axis=1)
+    return counts
+
+
+def border_shares(topo: Topology, country: int, removed: np.ndarray) -> pd.DataFrame:
+    """Per AS at either end of the country's cross-border links: its share of those links before and after."""
+    ends = topo.link_endpoints().astype(np.int64)
+    ec = topo.country[ends]
+    cross = ((ec[:, 0] == country) | (ec[:, 1] == country)) & (ec[:, 0] != ec[:, 1])
+    rows = []
+    for label, alive in (("before", cross), ("after", cross & ~removed)):
+        ases = ends[alive].ravel()
+        total = max(int(alive.sum()), 1)
+        idx, n = np.unique(ases, return_counts=True)
+        rows.append(pd.Series(n / total, index=idx, name=f"share_{label}"))
+    df = pd.concat(rows, axis=1).fillna(0.0)
+    df.index.name = "as_idx"
+    return df.reset_index()
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """A focus country's fate at the last step of a run."""
+
+    country: str
+    n_ases: int
+    cut_off_before: int  #: ASes already reaching no foreign AS before any regulation
+    cut_off_after: int
+    foreign_pairs_retained: float  #: the country's reachable (own AS, foreign AS) pairs, after / before
+    chokepoints: pd.DataFrame  #: asn, side, share_before, share_after, cut_off_if_failed
+    other_losers: pd.DataFrame  #: code, loss, direct_loss, collateral_loss (other countries, most hurt first)
+    pairs: dict  #: domestic_retained, cross_border_retained, world_cost
+
+
+def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10) -> CaseOutcome:
+    """The case-study report for country ``code`` in a complete run."""
+    topo = build_topology(run.topology_config())
+    country = topo.country_codes.index(code)
+    removed = final_cuts(run, topo)
+    before = foreign_reach(topo, country)
+    after = foreign_reach(topo, country, removed_links=removed)
+    shares = border_shares(topo, country, removed)
+    shares = shares[shares["share_after"] > 0].sort_values(["share_after", "as_idx"], ascending=[False, True])
+    shares = shares.head(n_chokepoints).copy()
+    failed = []
+    for idx in shares["as_idx"]:
+        gone = np.zeros(topo.n_ases, bool)
+        gone[idx] = True
+        failed.append(float((foreign_reach(topo, country, removed, gone) == 0).mean()))
+    shares["cut_off_if_failed"] = failed
+    shares["asn"] = topo.asns[shares["as_idx"].to_numpy()]
+    shares["side"] = np.where(topo.country[shares["as_idx"].to_numpy()] == country, "domestic", "foreign")
+    shares["as_country"] = [topo.country_codes[c] if c >= 0 else "??"
+                            for c in topo.country[shares["as_idx"].to_numpy()]]
+    codes, now, before_pairs = pair_counts(run, topo)
+    return CaseOutcome(
+        country=code, n_ases=len(before), cut_off_before=int((before == 0).sum()),
+        cut_off_after=int((after == 0).sum()),
+        foreign_pairs_retained=float(after.sum() / before.sum()) if before.sum() else float("nan"),
+        chokepoints=shares[["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed"]],
+        other_losers=other_losers(codes, now, before_pairs, code, n_losers),
+        pairs=pair_measures(codes, now, before_pairs, code))
+
+
+def run_summary(run: Run) -> dict:
+    """Links cut and global connectivity loss at the run's last step."""
+    metrics = run.table("metrics.csv")
+    last = metrics[metrics["step"] == metrics["step"].max()].set_index("metric")["value"]
+    return {"links_cut": int(last["n_links_cut"]), "global_loss": float(last["loss"])}
+
+
+def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """(summary row, chokepoint rows, other-loser rows), each labelled with ``labels`` (e.g. k=4)."""
+    row = {**labels, "country": outcome.country, "n_ases": outcome.n_ases,
+           "cut_off_share_before": outcome.cut_off_before / max(outcome.n_ases, 1),
+           "cut_off_share": outcome.cut_off_after / max(outcome.n_ases, 1),
+           "foreign_pairs_retained": outcome.foreign_pairs_retained, **outcome.pairs}
+    choke = outcome.chokepoints.assign(**labels, country=outcome.country)
+    losers = outcome.other_losers.assign(**labels, country=outcome.country)
+    return row, choke, losers
+
+
+def pair_counts(run: Run, topo: Topology) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(country codes, reachable AS pairs now, before) by [source country, destination country], from the run's
+    country matrices (fractions) and the countries' AS counts."""
+    final, base = run.matrix("country_matrix.csv"), run.matrix("country_matrix_baseline.csv")
+    codes = list(final.index)
+    n = topo.ases_per_country()
+    size = np.array([n[topo.country_codes.index(c)] for c in codes], float)
+    possible = np.outer(size, size) - np.diag(size)
+    now = np.nan_to_num(final.loc[codes, codes].to_numpy()) * possible
+    before = np.nan_to_num(base.loc[codes, codes].to_numpy()) * possible
+    return codes, now, before
+
+
+def involvement(pairs: np.ndarray) -> np.ndarray:
+    """Each country's pairs with the world (as source or destination, its domestic pairs once)."""
+    return pairs.sum(axis=1) + pairs.sum(axis=0) - np.diag(pairs)
+
+
+def pair_measures(codes: list[str], now: np.ndarray, before: np.ndarray, code: str) -> dict:
+    """The share of the country's domestic reachable pairs retained, of its cross-border pairs (both
+    directions) retained, and the loss of the pairs between all other countries (the rest of the world's cost)."""
+    i = codes.index(code)
+    rest = np.ones(len(codes), bool)
+    rest[i] = False
+    cross_now, cross_before = involvement(now)[i] - now[i, i], involvement(before)[i] - before[i, i]
+    return {"domestic_retained": now[i, i] / before[i, i] if before[i, i] else float("nan"),
+            "cross_border_retained": cross_now / cross_before if cross_before else float("nan"),
+            "world_cost": 1.0 - now[np.ix_(rest, rest)].sum() / before[np.ix_(rest, rest)].sum()}
+
+
+MIN_LOSS = 1e-4  # a country losing less than 0.01% of its pairs is not listed as losing
+
+
+def other_losers(codes: list[str], now: np.ndarray, before: np.ndarray, code: str, top: int) -> pd.DataFrame:
+    """The other countries losing most (at least ``MIN_LOSS``): the share of each one's pairs with the world lost,
+    split into its pairs with the focus country (``direct_loss``) and all its other pairs (``collateral_loss``)."""
+    i = codes.index(code)
+    base = involvement(before)
+    direct = (before[:, i] + before[i, :] - now[:, i] - now[i, :]) / np.maximum(base, 1)
+    total = 1.0 - involvement(now) / np.maximum(base, 1)
+    df = pd.DataFrame({"code": codes, "loss": total, "direct_loss": direct, "collateral_loss": np.where(np.abs(total - direct) < 1e-12, 0.0, total - direct)})
+    df = df[(df["code"] != code) & (df["loss"] >= MIN_LOSS)]
+    return df.sort_values(["loss", "code"], ascending=[False, True]).head(top).reset_index(drop=True)
+
+
+def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]],
+                caption: str) -> list:
+    """One row per case: (label, summary row, chokepoints, other losers) → three panels: the share of the
+    country's ASes cut off from the world, the other countries losing most, the chokepoint ASes."""
+    from sim.analysis.figures import country_label, new_figure, percent_axis, save
+
+    fig, axes = new_figure(width=13, height=2.5 * len(cases) + 0.8, nrows=len(cases), ncols=3, squeeze=False)
+    for row, (label, summary, choke, losers) in zip(axes, cases):
+        a, b, c = row
+        before, after = summary["cut_off_share_before"] * 100, summary["cut_off_share"] * 100
+        a.barh([0, 1], [before, after], color=["tab:gray", "tab:red"])
+        a.set_yticks([0, 1], ["before", "after"])
+        a.invert_yaxis()
+        a.set(xlim=(0, 100), title=f"{label}\nits ASes cut off from the world", xlabel="% of the country's ASes")
+        a.text(min(after, 100) + 1, 1, f"{after:.0f}% of {summary['n_ases']:,} ASes", va="center", fontsize=8)
+        a.text(0.98, 0.93, f"its cross-border AS pairs still reachable: {summary['cross_border_retained']:.1%}",
+               ha="right", va="top", fontsize=8, transform=a.transAxes)
+        percent_axis(a, "x")
+        y = np.arange(len(losers))
+        direct = losers["direct_loss"].to_numpy() * 100
+        b.barh(y, direct, color=COLORS["direct"])
+        b.barh(y, losers["collateral_loss"].to_numpy() * 100, left=direct, color=COLORS["collateral"])
+        b.set_yticks(y, [country_label(x) for x in losers["code"]])
+        b.invert_yaxis()
+        b.set(title="who else loses", xlabel="the country's AS pairs with the world lost (%)")
+        b.ticklabel_format(axis="x", useOffset=False, style="plain")
+        if not len(losers):
+            b.text(0.5, 0.5, f"no other country loses {MIN_LOSS:.2%} or more", ha="center", va="center",
+                   transform=b.transAxes)
+            b.set_xticks([])
+        y = np.arange(len(choke))
+        c.barh(y - 0.2, choke["share_before"].to_numpy() * 100, height=0.4, color=COLORS["before"])
+        c.barh(y + 0.2, choke["share_after"].to_numpy() * 100, height=0.4, color=COLORS["after"])
+        c.set_yticks(y, [f"AS{asn} ({cc}, {side})" for asn, cc, side in
+                         zip(choke["asn"], choke["as_country"], choke["side"])])
+        c.invert_yaxis()
+        c.set(title="chokepoints: share of its remaining cross-border links", xlabel="% of cross-border links",
+              xlim=(0, 115))
+        for i, lost in enumerate(choke["cut_off_if_failed"]):
+            c.text(min(choke["share_after"].iloc[i] * 100, 100) + 1, i + 0.2, f"if it fails: {lost:.0%} cut off",
+                   va="center", fontsize=7)
+        if not len(choke):
+            c.text(0.5, 0.5, "no cross-border link left", ha="center", va="center", transform=c.transAxes)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=COLORS[key], label=label) for key, label in LEGEND.items()]
+    legend = fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), title=title,
+                        frameon=False)  # the legend's title is the figure's
+    legend.get_title().set_fontsize(12)
+    return save(fig, out, name, caption)
+
+
+def case_tables(study, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]], prefix: str) -> list:
+    """Write ``PREFIX.csv`` (one row per case), ``PREFIX_chokepoints.csv`` and ``PREFIX_other_losers.csv``."""
+    from sim.experiments import write_csv
+
+    summary = pd.DataFrame([{"case": label, **row} for label, row, _, _ in cases])
+    choke = pd.concat([c.assign(case=label) for label, _, c, _ in cases], ignore_index=True)
+    losers = pd.concat([x.assign(case=label) for label, _, _, x in cases], ignore_index=True)
+    return [write_csv(summary, study.out / f"{prefix}.csv"),
+            write_csv(choke[["case", *[k for k in choke.columns if k != "case"]]], study.out / f"{prefix}_chokepoints.csv"),
+            write_csv(losers[["case", *[k for k in losers.columns if k != "case"]]],
+                      study.out / f"{prefix}_other_losers.csv")]

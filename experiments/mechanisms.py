@@ -1,0 +1,181 @@
+"""Mechanisms compared at equal regulatory intensity: which coordination keeps the Internet whole?
+
+Tables: ``mechanisms.csv`` (per mechanism: connectivity loss, cross-border loss, per-country loss Gini,
+national segments at the last step, and steps to fragmentation, each mean ± 95% t-interval over seeds;
+``never_fragmented`` counts the runs that never reached the loss threshold), ``headline_country_loss.csv``
+(per-country loss under the headline mechanism) and ``headline_country_matrix.csv`` (reachability retained
+between the largest countries). Figures: ``mechanisms_compared``, ``loss_over_time``, ``headline_heatmap``,
+``headline_country_loss``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import leaves_list, linkage
+
+from sim.analysis.figures import country_label, mechanism_label, new_figure, percent_axis, save
+from sim.cli.report import load_runs, summarize
+from sim.experiments import Study, caption, complete_runs, write_csv
+
+PANELS = {  # metric: (title, axis label, scale, (lowest, highest) possible value)
+    "loss": ("Connectivity loss", "AS pairs no longer reachable (%)", 100, (0, 1)),
+    "cross_border_loss": ("Cross-border loss", "cross-border AS pairs lost (%)", 100, (0, 1)),
+    "loss_gini": ("Inequality of the loss", "Gini of per-country loss (0 = equal)", 1, (0, 1)),
+    "n_segments": ("National segments", "groups of countries still connected (count)", 1, (1, np.inf)),
+    "steps_to_fragmentation": ("Time to fragmentation", "steps until loss first reaches the threshold", 1,
+                               (1, np.inf)),
+}
+
+
+def steps_to_fragmentation(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per run: the first step whose connectivity loss reaches ``threshold`` (NaN: never)."""
+    loss = metrics[metrics["metric"] == "loss"]
+    first = loss[loss["value"] >= threshold].groupby("run")["step"].min()
+    runs = loss.drop_duplicates("run")[["run", "seed", "mechanism.name"]].set_index("run")
+    runs["value"] = first.reindex(runs.index)
+    return runs.reset_index().assign(metric="steps_to_fragmentation")
+
+
+def summary_table(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    last = metrics["step"].max()
+    final = metrics[(metrics["step"] == last) & metrics["metric"].isin(list(PANELS))]
+    ttf = steps_to_fragmentation(metrics, threshold)
+    both = pd.concat([final, ttf], ignore_index=True)  # never fragmented: NaN, not counted in n
+    table = summarize(both, ["mechanism.name", "metric"]).rename(columns={"mechanism.name": "mechanism"})
+    never = ttf["value"].isna().groupby(ttf["mechanism.name"]).sum()
+    table["never_fragmented"] = np.where(table["metric"] == "steps_to_fragmentation",
+                                         table["mechanism"].map(never).fillna(0).astype(int), 0)
+    table.insert(1, "mechanism_label", table["mechanism"].map(mechanism_label))
+    return table
+
+
+def figure_compared(study: Study, table: pd.DataFrame, never_counts: dict, order: list[str],
+                    text: str) -> list[Path]:
+    fig, axes = new_figure(width=11, height=9.5, nrows=3, ncols=2)
+    axes = axes.ravel()
+    y = np.arange(len(order))
+    for ax, (metric, (title, label, scale, (low, high))) in zip(axes, PANELS.items()):
+        cell = table[table["metric"] == metric].set_index("mechanism").reindex(order)
+        mean = cell["mean"].to_numpy() * scale
+        # the interval drawn within the values the metric can take
+        ci = np.clip(cell[["ci_low", "ci_high"]].to_numpy(), low, high) * scale
+        err = np.vstack([mean - ci[:, 0], ci[:, 1] - mean])
+        ax.barh(y, np.nan_to_num(mean), xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:blue", alpha=0.8,
+                capsize=2)
+        ax.set_yticks(y, [mechanism_label(m) for m in order] if ax in (axes[0], axes[2], axes[4]) else [])
+        ax.invert_yaxis()
+        ax.set(title=title, xlabel=label)
+        ax.set_xlim(left=0)
+        if metric == "steps_to_fragmentation":
+            for i, m in enumerate(order):
+                never, n = never_counts.get(m, (0, 0))
+                if never:
+                    note = "never reached" if never == n else f"never in {never} of {n} runs"
+                    ax.text(np.nan_to_num(mean[i]) + 0.2, i, note, va="center", fontsize=7)
+    axes[5].axis("off")
+    return save(fig, study.out, "mechanisms_compared", text)
+
+
+def figure_over_time(study: Study, metrics: pd.DataFrame, order: list[str], text: str) -> list[Path]:
+    """Mean loss per step for each mechanism: lines only (eleven bands would hide each other; the intervals are
+    in ``mechanisms_compared``), each with its own colour and dash so that equal curves stay visible."""
+    series = summarize(metrics[metrics["metric"] == "loss"], ["mechanism.name", "step"])
+    fig, ax = new_figure(1, width=10, height=4.8)
+    colors = matplotlib.colormaps["tab10"].colors
+    dashes = ["-", "--", ":", "-."]
+    for i, name in enumerate(order):
+        cell = series[series["mechanism.name"] == name].sort_values("step")
+        ax.plot(cell["step"], cell["mean"] * 100, label=mechanism_label(name), color=colors[i % 10],
+                linestyle=dashes[(i // 10 + i) % 4], linewidth=1.8)
+    ax.set(title="Connectivity loss over time, by coordination mechanism (mean over seeds)",
+           xlabel="step (policy cycle)", ylabel="AS pairs no longer reachable (%)", ylim=(0, 100))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    percent_axis(ax)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return save(fig, study.out, "loss_over_time", text + " Lines only: means over seeds (their intervals are in "
+                "mechanisms_compared); equal means overlap (here M8 = M0, M5+M6 = M5).")
+
+
+def headline_matrix(study: Study, mechanism: str, n: int) -> pd.DataFrame:
+    """Reachability retained (final / baseline, mean over seeds) between the ``n`` countries with most ASes,
+    ordered by clustering (countries that stay connected sit together)."""
+    runs = [r for r in complete_runs(study.runs) if r.cfg["mechanism"]["name"] == mechanism]
+    topo = study.topology()
+    counts = pd.Series(topo.ases_per_country(), index=list(topo.country_codes))
+    retained = []
+    for run in runs:
+        final, base = run.matrix("country_matrix.csv"), run.matrix("country_matrix_baseline.csv")
+        codes = [c for c in counts.sort_values(ascending=False, kind="stable").index if c in final.index][:n]
+        retained.append((final.loc[codes, codes] / base.loc[codes, codes]).clip(upper=1.0).to_numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a country no seed sampled: NaN
+        mean = pd.DataFrame(np.nanmean(retained, axis=0), index=codes, columns=codes)
+    filled = mean.fillna(1.0).to_numpy()
+    order = leaves_list(linkage(filled, method="average")) if len(filled) > 2 else np.arange(len(filled))
+    codes = [mean.index[i] for i in order]
+    return mean.loc[codes, codes]
+
+
+def figure_heatmap(study: Study, matrix: pd.DataFrame, mechanism: str, text: str) -> list[Path]:
+    fig, ax = new_figure(1, width=9.5, height=8.5)
+    ax.grid(False)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")
+    im = ax.imshow(matrix.to_numpy() * 100, cmap=cmap, vmin=0, vmax=100)
+    ticks = [country_label(c) for c in matrix.index]
+    ax.set_xticks(range(len(ticks)), ticks, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(ticks)), ticks, fontsize=7)
+    ax.set(title=f"Who can still reach whom: {mechanism_label(mechanism)}", xlabel="destination country",
+           ylabel="source country")
+    bar = fig.colorbar(im, ax=ax, shrink=0.8)
+    bar.set_label("reachable AS pairs retained (% of baseline)")
+    return save(fig, study.out, "headline_heatmap", text)
+
+
+def figure_country_loss(study: Study, losses: pd.DataFrame, mechanism: str, text: str) -> list[Path]:
+    fig, ax = new_figure(1, width=8, height=0.28 * len(losses) + 1.5)
+    y = np.arange(len(losses))
+    mean = losses["mean"].to_numpy() * 100
+    ci = np.clip(losses[["ci_low", "ci_high"]].to_numpy(), 0, 1) * 100  # a loss lies in [0, 100] %
+    err = np.vstack([mean - ci[:, 0], ci[:, 1] - mean])
+    ax.barh(y, mean, xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:red", alpha=0.8, capsize=2)
+    ax.set_yticks(y, [country_label(c) for c in losses["code"]])
+    ax.invert_yaxis()
+    ax.set(title=f"Countries losing most: {mechanism_label(mechanism)}",
+           xlabel="the country's AS pairs with the world no longer reachable (%)", xlim=(0, 100))
+    percent_axis(ax, "x")
+    return save(fig, study.out, "headline_country_loss", text)
+
+
+def analyze(study: Study) -> list[Path]:
+    a = study.analysis
+    threshold = float(a.get("fragmentation_loss", 0.1))
+    headline = str(a.get("headline_mechanism", "m0"))
+    metrics, states, _, _ = load_runs(study.runs)
+    order = list(dict.fromkeys(sorted(metrics["mechanism.name"].unique(), key=lambda m: (len(m) > 2, m))))
+    table = summary_table(metrics, threshold)
+    ttf = steps_to_fragmentation(metrics, threshold)
+    never_counts = {m: (int(g["value"].isna().sum()), len(g)) for m, g in ttf.groupby("mechanism.name")}
+    paths = [write_csv(table, study.out / "mechanisms.csv")]
+    last = int(metrics["step"].max())
+    seeds = int(metrics.groupby("mechanism.name")["seed"].nunique().min())
+    intensity = f"{study.cfg.scenario.adoption_frac:.0%} of states (largest markets) may adopt extraterritorial rules"
+    text = caption(study, metrics["run"].nunique(), seeds, last,
+                   f"{intensity}; time to fragmentation: first step with loss ≥ {threshold:.0%}.")
+    paths += figure_compared(study, table, never_counts, order, text)
+    paths += figure_over_time(study, metrics, order, text)
+
+    head = states[(states["step"] == last) & (states["mechanism.name"] == headline)]
+    losses = summarize(head, ["code"], value="loss").sort_values(["mean", "code"], ascending=[False, True])
+    paths.append(write_csv(losses, study.out / "headline_country_loss.csv"))
+    head_runs = head["run"].nunique()
+    head_text = caption(study, head_runs, seeds, last, f"{intensity}; step {last}.")
+    paths += figure_country_loss(study, losses.head(int(a.get("bar_countries", 25))), headline, head_text)
+    matrix = headline_matrix(study, headline, int(a.get("heatmap_countries", 30)))
+    paths.append(write_csv(matrix.reset_index(names="source"), study.out / "headline_country_matrix.csv"))
+    paths += figure_heatmap(study, matrix, headline, head_text + f" Countries: the {len(matrix)} with most ASes, ordered by clustering; grey: no source sampled in the country.")
+    return paths

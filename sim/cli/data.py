@@ -1,0 +1,107 @@
+"""``fragsim-data``: fetch public data sets and summarise a topology.
+
+    fragsim-data info --synthetic 10000 --seed 0 [--json]
+    fragsim-data info --topology PATH [--as-country PATH] [--state-owned PATH] [--strict] [--json]
+    fragsim-data fetch --date 2016-11-01 [--kind as-rel|as-org] [--serial 1|2] [--dest DIR] [--base-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+import sim
+from sim.data.caida import TopologyFormatError
+from sim.data.fetch import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DataKind, FetchRequest, FetchStatus, fetch_many
+
+
+def _info(args) -> dict:
+    if args.synthetic is not None:
+        topo = sim.synthetic_topology(args.synthetic, seed=args.seed)
+        return topo.summary()
+    topo = sim.load_topology(args.topology, args.as_country, args.state_owned, strict=args.strict)
+    summary = topo.summary()
+    report = topo.provenance["as_rel_report"]
+    summary.update(
+        format=report.format,
+        n_self_loops=len(report.self_loops),
+        n_duplicate_pairs=len(report.duplicates),
+        n_conflicting_pairs=len(report.conflicts),
+        files=topo.provenance["files"],
+    )
+    return summary
+
+
+def _print_summary(summary: dict) -> None:
+    width = max(len(k) for k in summary)
+    for key, value in summary.items():
+        print(f"{key:<{width}}  {value}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fragsim-data", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    info = sub.add_parser("info", help="print a topology summary")
+    src = info.add_mutually_exclusive_group(required=True)
+    src.add_argument("--topology", metavar="PATH", help="CAIDA AS-relationship file (serial-1/2, plain/bz2/gz)")
+    src.add_argument("--synthetic", metavar="N", type=int, help="build the synthetic Internet with N ASes")
+    info.add_argument("--seed", type=int, default=0, help="seed of the synthetic topology (default 0)")
+    info.add_argument("--as-country", metavar="PATH", help="AS→country CSV or CAIDA as-org2info file")
+    info.add_argument("--state-owned", metavar="PATH", help="state-owned AS CSV")
+    info.add_argument("--strict", action="store_true", help="reject duplicate/conflicting pairs and self-loops")
+    info.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    fetch = sub.add_parser("fetch", help="download CAIDA data sets from their publisher (or a mirror)")
+    _add_fetch_arguments(fetch)
+    return parser
+
+
+def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", required=True, action="append", help="snapshot date YYYY-MM-DD (repeatable)")
+    parser.add_argument("--kind", choices=[k.value for k in DataKind], action="append",
+                        help="data set(s) to fetch, repeatable (default: as-rel)")
+    parser.add_argument("--serial", type=int, choices=[1, 2], default=1, help="AS-relationship serial (default 1)")
+    parser.add_argument("--sha256", help="expected sha256 (only with a single file)")
+    parser.add_argument("--dest", default="data", help="destination folder (default ./data)")
+    parser.add_argument("--base-url", help=f"mirror with the publisher's layout, replacing {DEFAULT_BASE_URL}")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a read may stall")
+    parser.add_argument("--force", action="store_true", help="download again even if the file is present")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "info":
+            summary = _info(args)
+            if args.json:
+                print(json.dumps(summary, sort_keys=False))
+            else:
+                _print_summary(summary)
+        else:
+            return _fetch(args)
+    except (FileNotFoundError, TopologyFormatError, ValueError, KeyError) as exc:
+        print(f"fragsim-data: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _fetch(args) -> int:
+    kinds = args.kind or [DataKind.AS_REL.value]
+    if args.sha256 and len(kinds) * len(args.date) != 1:
+        raise ValueError("--sha256 names the hash of one file: give a single --date and --kind")
+    # every request is checked before anything is downloaded, so a typo in one date costs nothing
+    requests = [FetchRequest(kind, date, args.serial if kind == DataKind.AS_REL else 1, args.sha256)
+                for kind in kinds for date in args.date]
+    results = fetch_many(requests, args.dest, base_url=args.base_url, timeout=args.timeout, force=args.force)
+    for r in results:
+        detail = r.error if r.error is not None else f"{r.path}  sha256={r.sha256}"
+        print(f"{r.status.value:<10}  {detail}")
+    return 1 if any(r.status is FetchStatus.FAILED for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""``fragsim-experiment``: run an experiment of MODEL.md §8 end to end (its runs, then its figures and tables).
+
+    fragsim-experiment mechanisms                     # on the real 2016 graph -> results/mechanisms/
+    fragsim-experiment mechanisms --data synthetic    # on the synthetic default -> results/synthetic/mechanisms/
+    fragsim-experiment all                            # every experiment: regenerates results/ (+ timings.json)
+    fragsim-experiment shutdown seed=0 scenario.steps=2 --out /tmp/shutdown   # Hydra overrides pass through
+
+An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
+``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/studies/NAME.py`` (the
+analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into ``runs/NAME_<data>/`` (resumable: a
+second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
+analysis. With ``--analysis-only`` the runs are not launched (the folder must hold them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sim.cli.fragsim import CONFIG_DIR, to_run_config
+from sim.experiments import EXPERIMENTS, Study
+from sim.runner.schema import ConfigError
+
+DATA = {"real": "caida_2016", "synthetic": "synthetic"}
+
+
+def compose(name: str, data: str, overrides: list[str]):
+    """(the experiment's configuration, one job's: sweeps not expanded; overrides its runs need on this data)."""
+    from hydra import compose as hydra_compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        try:
+            parsed = OverridesParser.create().parse_overrides(overrides)
+            overrides = [o.input_line for o in parsed if not o.is_sweep_override()]  # sweeps: the runs' business
+            base = [f"experiment={name}", f"topology={DATA[data]}"]
+            cfg = to_run_config(hydra_compose(config_name="config", overrides=base + overrides))
+        except ConfigError:
+            raise
+        except (HydraException, OmegaConfBaseException, ValueError, TypeError) as exc:
+            raise ConfigError(f"experiment {name}: {str(exc).splitlines()[0]}") from None
+    # overrides the experiment declares for the synthetic Internet go to its runs (e.g. no real ASNs there)
+    return cfg, list(cfg.analysis.get("synthetic_overrides", [])) if data == "synthetic" else []
+
+
+def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> None:
+    """``fragsim -m experiment=NAME ...`` in a subprocess (Hydra keeps global state); raises on failure."""
+    cmd = [sys.executable, "-m", "sim.cli.fragsim", "-m", f"experiment={name}", f"topology={DATA[data]}",
+           f"sweep_name={sweep_name}", *[o for o in overrides if not o.startswith("analysis.")]]
+    print("$ " + " ".join(["fragsim", *cmd[3:]]), flush=True)
+    result = subprocess.run(cmd)
+    if result.returncode != 0:
+        raise SystemExit(result.returncode)
+
+
+def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
+    """``NAME_<data>``, plus a digest of the command line's run overrides: runs of different variants never
+    share a folder (an analysis reads every run of its folder), and the same command resumes its own."""
+    changes = sorted(o for o in overrides if not o.startswith("analysis."))
+    if not changes:
+        return f"{name}_{data}"
+    return f"{name}_{data}_{hashlib.sha256(' '.join(changes).encode()).hexdigest()[:8]}"
+
+
+def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
+    cfg, extra = compose(name, data, overrides)
+    out = out_root / name
+    runs = None
+    if cfg.analysis.get("sweep"):
+        sweep_name = sweep_folder_name(name, data, overrides)
+        overrides = extra + overrides
+        runs = Path("runs") / sweep_name
+        if not analysis_only:
+            run_sweep(name, data, overrides, sweep_name)
+        elif not runs.is_dir():
+            raise ConfigError(f"--analysis-only: no run folder {runs}")
+    module = importlib.import_module(f"sim.experiments.{name}")
+    return module.analyze(Study(name=name, cfg=cfg, out=out, runs=runs))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fragsim-experiment", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="experiments: " + ", ".join(EXPERIMENTS) + ", or all")
+    parser.add_argument("args", nargs="+", metavar="NAME|KEY=VALUE",
+                        help="experiment names (or 'all') and Hydra overrides (key=value)")
+    parser.add_argument("--data", choices=sorted(DATA), default="real",
+                        help="real: the CAIDA 2016 graph (topology=caida_2016); synthetic: the synthetic default")
+    parser.add_argument("--out", type=Path, help="results folder (default results/, or results/synthetic/)")
+    parser.add_argument("--analysis-only", action="store_true", help="analyse existing runs, launch nothing")
+    args = parser.parse_intermixed_args(argv)
+    names = [a for a in args.args if "=" not in a]
+    overrides = [a for a in args.args if "=" in a]
+    names = list(EXPERIMENTS) if names == ["all"] else names
+    unknown = [n for n in names if n not in EXPERIMENTS]
+    if unknown or not names:
+        parser.error(f"unknown experiment(s) {unknown}; choose from {', '.join(EXPERIMENTS)} or all")
+    out_root = args.out or (Path("results") if args.data == "real" else Path("results") / "synthetic")
+    timings = {}
+    for name in names:
+        started = time.perf_counter()
+        print(f"== {name} ({args.data} data)", flush=True)
+        try:
+            paths = run_experiment(name, args.data, overrides, out_root, args.analysis_only)
+        except (ConfigError, FileNotFoundError) as exc:
+            print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
+            return 2
+        timings[name] = round(time.perf_counter() - started, 1)
+        for path in paths:
+            print(f"  wrote {path}")
+        print(f"== {name} done in {timings[name]:.1f} s", flush=True)
+    if set(names) == set(EXPERIMENTS) and not args.analysis_only:  # the reproduce-all time, for the record
+        (out_root / "timings.json").write_text(json.dumps({"data": args.data, "seconds": timings,
+                                                           "total_seconds": round(sum(timings.values()), 1)},
+                                                          indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The interactive dashboard (Mesa SolaraViz): an optional extra, ``pip install 'fragsim[dashboard]'``."""

@@ -1,0 +1,207 @@
+"""The model's parameters as frozen dataclasses, checked on construction (``ValueError`` naming the field).
+
+The same dataclasses serve as Hydra structured-config schemas. :class:`ModelConfig` is flat for the values a
+sweep varies (``adoption_frac``, ``mechanisms``, ``n_sources``...), with nested groups for the decision rule and
+each mechanism's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+
+
+class Mechanism(StrEnum):
+    """Coordination mechanisms compared by the working group (MODEL.md §5)."""
+
+    M0 = "m0"  #: none: every state decides alone
+    M1 = "m1"  #: unilateral extraterritorial leader: others comply or exit
+    M2 = "m2"  #: retaliation (tit-for-tat)
+    M3 = "m3"  #: bilateral agreements between close trading partners
+    M4 = "m4"  #: mutual recognition of close profiles
+    M5 = "m5"  #: multilateral forum: members harmonize their profiles
+    M6 = "m6"  #: public-core norm: protected elements exempt from regulation
+    M7 = "m7"  #: operator re-homing: new transit bought after cuts
+    M8 = "m8"  #: technical mitigation: transit restrictions routed around
+
+
+MECHANISM_NAMES = {
+    Mechanism.M0: "no coordination",
+    Mechanism.M1: "unilateral leader",
+    Mechanism.M2: "retaliation",
+    Mechanism.M3: "bilateral agreements",
+    Mechanism.M4: "mutual recognition",
+    Mechanism.M5: "multilateral forum",
+    Mechanism.M6: "public-core norm",
+    Mechanism.M7: "operator re-homing",
+    Mechanism.M8: "technical mitigation",
+}
+
+
+def _check(cond: bool, name: str, value, expected: str) -> None:
+    if not cond:
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+
+
+def _check_frac(obj, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        _check(isinstance(value, (int, float)) and 0 <= value <= 1, name, value, "in [0, 1]")
+
+
+def _check_nonneg(obj, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        _check(isinstance(value, (int, float)) and value >= 0, name, value, "≥ 0")
+
+
+@dataclass(frozen=True)
+class DecisionParams:
+    """Weights of a state's decision rule (MODEL.md §6 step 2); see :class:`sim.model.agents.StateAgent`."""
+
+    sovereignty_weight: float = 1.0  #: weight of sovereignty drive × pressure
+    imitation_weight: float = 0.5  #: weight of the share of neighbouring states that adopted
+    retaliation_weight: float = 0.5  #: weight of having been hurt by another state's rule
+    cost_weight: float = 1.0  #: weight of the expected connectivity cost
+    strengthen_step: float = 0.05  #: profile move away from the world mean when strengthening
+    base_pressure: float = 0.5  #: exogenous pressure at step 0
+    pressure_trend: float = 0.01  #: added to the pressure every step
+    shock_prob: float = 0.1  #: chance of a security shock in a step
+    shock_size: float = 0.3  #: pressure added by a shock
+    shock_decay: float = 0.5  #: share of the shock pressure left after a step
+
+    def __post_init__(self):
+        _check_nonneg(self, "sovereignty_weight", "imitation_weight", "retaliation_weight", "cost_weight",
+                      "strengthen_step", "base_pressure", "shock_size")
+        _check_frac(self, "shock_prob", "shock_decay")
+        _check(isinstance(self.pressure_trend, (int, float)), "pressure_trend", self.pressure_trend, "a number")
+
+
+@dataclass(frozen=True)
+class MechanismParams:
+    """Parameters of the coordination mechanisms (each used only when its mechanism is on)."""
+
+    leader: str = ""  #: M1: the leading state's country code ("" = the largest market)
+    comply_prob: float = 0.5  #: M1: chance per step that a state dependent on the leader complies
+    retaliate_prob: float = 0.5  #: M2: chance that a hurt state sanctions the state that hurt it
+    agreement_share: float = 0.02  #: M3: share of its cross-border links two states must exchange to sign
+    agreements_per_step: int = 5  #: M3: agreements signed per step (the closest pairs first)
+    recognition_tolerance: float = 0.5  #: M4: profile distance within which rules are equivalent
+    forum_seed: int = 5  #: M5: largest states founding the forum
+    harmonization_rate: float = 0.2  #: M5: step toward the forum's mean profile
+    join_cost: float = 0.3  #: M5: mean cost of joining (benefit is the members' market share)
+    norm_adherence: float = 1.0  #: M6: share of states adhering to the public-core norm
+    protected_roles: tuple[str, ...] = ("tier1", "ixp", "dns_root")  #: M6: what the norm protects
+    rehome_delay: int = 1  #: M7: steps before an operator that lost links buys new transit
+    rehome_rate: float = 0.5  #: M7: chance per step that such an operator re-homes
+    rehome_cost: float = 1.0  #: M7: cost of one new link (reported)
+
+    def __post_init__(self):
+        _check_frac(self, "comply_prob", "retaliate_prob", "agreement_share", "recognition_tolerance",
+                    "harmonization_rate", "norm_adherence", "rehome_rate")
+        _check_nonneg(self, "join_cost", "rehome_cost")
+        for name in ("agreements_per_step", "forum_seed", "rehome_delay"):
+            value = getattr(self, name)
+            _check(isinstance(value, int) and not isinstance(value, bool) and value >= 0, name, value,
+                   "an integer ≥ 0")
+        object.__setattr__(self, "protected_roles", tuple(self.protected_roles))
+
+
+@dataclass
+class ImposedRegulation:
+    """A regulation the scenario imposes (a historic event replayed), e.g. a shutdown at step 3.
+
+    Not frozen, unlike the other groups: Hydra overrides of list elements (``scenario.imposed.0.k=4``, how an
+    experiment sweeps one event's parameters) need writable list items."""
+
+    step: int
+    country: str
+    kind: str  #: a :class:`sim.model.regulations.RegKind` value
+    target: str = ""  #: sanctions / transit restriction: the target country
+    secondary: bool = False  #: sanctions: third-country operators must comply too
+    k: int = 1  #: sovereign gateway: number of gateways
+    gateway_choice: str = "largest"  #: sovereign gateway: "largest" transit ASes or "state_owned"
+    exempt: tuple[int, ...] = ()  #: shutdown: ASNs whose links stay up
+    lift_step: int = -1  #: step at which it is lifted (-1: never)
+
+    def __post_init__(self):
+        from sim.model.regulations import GatewayChoice, RegKind
+
+        _check(isinstance(self.step, int) and self.step >= 1, "step", self.step, "an integer ≥ 1")
+        _check(self.kind in RegKind.__members__.values(), "kind", self.kind,
+               f"one of {[k.value for k in RegKind]}")
+        _check(self.gateway_choice in GatewayChoice.__members__.values(), "gateway_choice", self.gateway_choice,
+               f"one of {[g.value for g in GatewayChoice]}")
+        _check(isinstance(self.k, int) and self.k >= 0, "k", self.k, "an integer ≥ 0")
+        needs_target = self.kind in ("sanctions", "transit_restriction")
+        _check(bool(self.target) == needs_target, "target", self.target,
+               "a country code for sanctions and transit restrictions, empty otherwise")
+        _check(self.target != self.country, "target", self.target, f"a country other than {self.country!r}")
+        _check(self.lift_step < 0 or self.lift_step > self.step, "lift_step", self.lift_step,
+               f"-1 (never) or a step after step={self.step}")
+        self.exempt = tuple(int(a) for a in self.exempt)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything a run of :class:`sim.model.model.FragmentationModel` needs besides the topology and the seed."""
+
+    n_sources: int | None = 1024  #: sampled sources for reachability (None: exact all-pairs)
+    mechanisms: tuple[str, ...] = ("m0",)  #: coordination mechanisms in force (combinable)
+    adoption_frac: float = 0.5  #: share of states that may adopt extraterritorial rules
+    adopter_choice: str = "size"  #: "size" (largest markets first) or "random"
+    conflict_tolerance: float = 0.3  #: profile distance (RMS over the policy dimensions) above which rules conflict
+    profile_spread: float = 0.15  #: standard deviation of the states' initial profiles around 0.5
+    operator_choice: str = "larger_market"  #: conflicted operators keep the "larger_market" or obey "home_law"
+    loss_tolerance_mean: float = 0.5  #: states' mean tolerance for connectivity loss
+    segment_threshold: float = 0.5  #: share of baseline reachability two countries must keep to be one segment
+    imposed: tuple[ImposedRegulation, ...] = ()  #: scenario events
+    decision: DecisionParams = field(default_factory=DecisionParams)
+    mechanism_params: MechanismParams = field(default_factory=MechanismParams)
+
+    def __post_init__(self):
+        if self.n_sources is not None:
+            _check(isinstance(self.n_sources, int) and self.n_sources >= 1, "n_sources", self.n_sources,
+                   "a positive integer or None")
+        mechanisms = (self.mechanisms,) if isinstance(self.mechanisms, str) else tuple(self.mechanisms)
+        for m in mechanisms:
+            _check(str(m).lower() in Mechanism.__members__.values(), "mechanisms", m,
+                   f"among {[x.value for x in Mechanism]}")
+        object.__setattr__(self, "mechanisms", tuple(dict.fromkeys(str(m).lower() for m in mechanisms)))
+        _check_frac(self, "adoption_frac", "conflict_tolerance", "loss_tolerance_mean", "segment_threshold",
+                    "profile_spread")
+        _check(self.adopter_choice in ("size", "random"), "adopter_choice", self.adopter_choice,
+               "'size' or 'random'")
+        _check(self.operator_choice in ("larger_market", "home_law"), "operator_choice", self.operator_choice,
+               "'larger_market' or 'home_law'")
+        object.__setattr__(self, "imposed", tuple(
+            r if isinstance(r, ImposedRegulation) else ImposedRegulation(**r) for r in self.imposed))
+        for name, cls in (("decision", DecisionParams), ("mechanism_params", MechanismParams)):
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                object.__setattr__(self, name, cls(**value))
+
+    def has(self, mechanism: Mechanism) -> bool:
+        return mechanism.value in self.mechanisms
+
+    @classmethod
+    def from_kwargs(cls, **kwargs) -> ModelConfig:
+        """Build from flat keyword arguments; a key of a nested group (e.g. ``retaliate_prob``) goes to it."""
+        groups = {"decision": DecisionParams, "mechanism_params": MechanismParams}
+        nested: dict[str, dict] = {g: {} for g in groups}
+        top = {f.name for f in fields(cls)}
+        flat = {}
+        for key, value in kwargs.items():
+            owner = next((g for g, c in groups.items() if key in {f.name for f in fields(c)}), None)
+            if key in top:
+                flat[key] = value
+            elif owner is not None:
+                nested[owner][key] = value
+            else:
+                raise TypeError(f"unknown model parameter {key!r}")
+        for g, cls_ in groups.items():
+            if nested[g]:
+                base = flat.get(g, cls_())
+                base = cls_(**base) if isinstance(base, dict) else base
+                flat[g] = cls_(**{**{f.name: getattr(base, f.name) for f in fields(cls_)}, **nested[g]})
+        return cls(**flat)

@@ -1,0 +1,144 @@
+"""Step 5: reachability under the regulations in force, and the metrics the data collector reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from sim.model.metrics import cross_border_pairs, gini, n_segments, per_country_loss, transit_concentration
+from sim.reach.api import ReachResult, reachability
+from sim.data.topology import Topology
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One step's reachability, reduced."""
+
+    reach_frac: float
+    reach_frac_stderr: float
+    country_pairs: np.ndarray  # (K+1, K+1) reachable pairs by [country(s), country(d)]
+    source_slots: np.ndarray  # (K+1,) sources per country slot
+    core_share: dict[str, float]  # share of sources reaching each protected set
+    result: ReachResult
+
+    def country_frame(self, topo: Topology) -> pd.DataFrame:
+        """Reachable fraction of each (source country, destination country) pair of ASes."""
+        codes = list(topo.country_codes) + ["??"]
+        dest = np.bincount(topo.country_slot, minlength=topo.n_slots)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # pairs exclude s = d: a country's own sources have one destination fewer each
+            frac = self.country_pairs / (np.outer(self.source_slots, dest) - np.diag(self.source_slots))
+        return pd.DataFrame(frac, index=pd.Index(codes, name="source"), columns=pd.Index(codes, name="dest"))
+
+
+def measure(model, forbid: np.ndarray | None, exempt: np.ndarray | None) -> Measurement:
+    world = model.world
+    topo = world.kernel_topology()
+    removed = world.to_kernel(model.cut_by >= 0)
+    r = reachability(topo, model.sources, removed_links=removed, forbid_transit=forbid, transit_exempt=exempt,
+                     reach_any=model.protected_sets, per_source=model.sources is not None,
+                     sampled=model.sources is not None)
+    source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
+    core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
+    m = Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r)
+    if model.baseline is not None:
+        loss = per_country_loss(m.country_pairs, model.baseline.country_pairs)
+        for c, state in model.states.items():
+            state.loss = float(loss[c]) if np.isfinite(loss[c]) else 0.0
+    return m
+
+
+# -- model reporters (named functions of the model) ------------------------------------------------------------
+
+def reach_frac(model) -> float:
+    return model.current.reach_frac
+
+
+def reach_frac_stderr(model) -> float:
+    return model.current.reach_frac_stderr
+
+
+def loss(model) -> float:
+    base = model.baseline.reach_frac
+    return 1.0 - model.current.reach_frac / base if base > 0 else 0.0
+
+
+def cross_border_loss(model) -> float:
+    base = cross_border_pairs(model.baseline.country_pairs)
+    return 1.0 - cross_border_pairs(model.current.country_pairs) / base if base > 0 else 0.0
+
+
+def loss_gini(model) -> float:
+    losses = per_country_loss(model.current.country_pairs, model.baseline.country_pairs)
+    return gini(np.clip(losses[np.isfinite(losses)], 0.0, None))
+
+
+def segments(model) -> int:
+    return n_segments(model.current.country_pairs, model.baseline.country_pairs, model.config.segment_threshold)
+
+
+def core_availability(model) -> float:
+    shares = list(model.current.core_share.values())
+    return float(np.mean(shares)) if shares else 1.0
+
+
+def core_set_availability(model, name: str) -> float:
+    return model.current.core_share.get(name, 1.0)
+
+
+def transit_hhi(model) -> float:
+    hhi = transit_concentration(model.world, model.cut_by >= 0)
+    return float(np.nanmean(hhi)) if np.isfinite(hhi).any() else 0.0
+
+
+def n_adopters(model) -> int:
+    return sum(s.adopted for s in model.states.values())
+
+
+def n_regulations(model) -> int:
+    return sum(r.active(model.steps) for r in model.regulations)
+
+
+def n_conflicts(model) -> int:
+    return model.n_conflicts
+
+
+def n_links_cut(model) -> int:
+    return int((model.cut_by >= 0).sum())
+
+
+def n_links_rehomed(model) -> int:
+    return len(model.operators.bought)
+
+
+def pressure(model) -> float:
+    return model.pressure
+
+
+MODEL_REPORTERS = {
+    "reach_frac": reach_frac,
+    "reach_frac_stderr": reach_frac_stderr,
+    "loss": loss,
+    "cross_border_loss": cross_border_loss,
+    "loss_gini": loss_gini,
+    "n_segments": segments,
+    "core_availability": core_availability,
+    "transit_hhi": transit_hhi,
+    "n_adopters": n_adopters,
+    "n_regulations": n_regulations,
+    "n_conflicts": n_conflicts,
+    "n_links_cut": n_links_cut,
+    "n_links_rehomed": n_links_rehomed,
+    "pressure": pressure,
+}
+
+
+def reporters_for(protected_sets) -> dict:
+    """The model reporters, with one ``core_<name>`` column per protected set."""
+    out = dict(MODEL_REPORTERS)
+    for name in protected_sets:
+        out[f"core_{name}"] = partial(core_set_availability, name=name)
+    return out

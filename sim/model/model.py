@@ -1,0 +1,350 @@
+"""The fragmentation model: states regulate, operators resolve conflicts in bulk, reachability is measured.
+
+A step (MODEL.md §6): 1. pressure updates; 2. states decide in random order, and the scenario's imposed
+regulations take effect; 3. coordination mechanisms act; 4. operators resolve conflicts in bulk (links cut;
+with M7, new transit bought); 5. reachability is recomputed and every metric collected.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.model.agents import N_POLICY_DIMS, StateAgent
+from sim.model.config import Mechanism, ModelConfig
+from sim.data.load import DEFAULT_CORE_SERVICES
+from sim.model.measure import Measurement, measure, reporters_for
+from sim.model.operators import Operators
+from sim.reach.api import customer_cone_sizes
+from sim.model.regulations import Context, GatewayChoice, Regulation, RegKind, forbid_matrix
+from sim.data.topology import Topology
+from sim.model.world import World
+
+
+class FragmentationModel(mesa.Model):
+    """States (Mesa agents) regulating a real or synthetic AS-level Internet.
+
+    Parameters
+    ----------
+    topology : Topology
+        From :func:`sim.load_topology` or :func:`sim.synthetic_topology`.
+    rng : int or numpy Generator, optional
+        The run's seed: every random choice flows from it (same seed, same bytes).
+    **params
+        Any field of :class:`sim.model.config.ModelConfig` or of its groups (``DecisionParams``,
+        ``MechanismParams``), e.g. ``n_sources=1024`` (None: exact all-pairs), ``mechanisms=["m5", "m6"]``,
+        ``adoption_frac=0.5``, ``retaliate_prob=0.3``; or ``config=ModelConfig(...)``.
+    """
+
+    def __init__(self, topology: Topology, rng=None, config: ModelConfig | None = None, **params):
+        super().__init__(rng=rng)
+        if config is not None and params:
+            raise TypeError("give either config or keyword parameters, not both")
+        self.config = config if config is not None else ModelConfig.from_kwargs(**params)
+        check_config(self.config, topology)
+        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(
+            int(self.rng.integers(2**63))).spawn(6)]
+        # one stream per purpose, so variants compared under one seed share their draws (paired comparisons):
+        # the same states, sources and shocks whatever the mechanisms
+        (self.rng_init, self.rng_sources, self.rng_shocks,
+         self.rng_comply, self.rng_retaliate, self.rng_rehome) = streams
+        self.protected_sets = _protected_sets(topology)
+        roles = self.config.mechanism_params.protected_roles
+        protected = np.zeros(topology.n_ases, bool)
+        for role in roles:
+            protected |= self.protected_sets.get(role, np.zeros(topology.n_ases, bool))
+        self.world = World(topology, protected)
+        self.cone = customer_cone_sizes(topology)
+        self.regulations: list[Regulation] = []
+        self.et_adopters = np.zeros(len(topology.country_codes), bool)  # extraterritorial rule adopted
+        self.cut_by = np.full(topology.n_links, -1, np.int64)
+        self.cut_step = np.full(topology.n_links, -1, np.int64)
+        self.operators = Operators(self)
+        self.pressure = self.config.decision.base_pressure
+        self.shock = 0.0
+        self.n_conflicts = 0
+        self._create_states()
+        self.conflicts = self.conflict_matrix()
+        self.sources = self._draw_sources(topology)
+        self.baseline: Measurement | None = None
+        self.current = self._measure()
+        self.baseline = self.current
+        self.datacollector = mesa.DataCollector(model_reporters=reporters_for(self.protected_sets),
+                                                agent_reporters={"loss": "loss", "adopted": "adopted",
+                                                                 "n_regulations": "n_regulations",
+                                                                 "code": "code"})
+        self.datacollector.collect(self)
+
+    # -- construction --------------------------------------------------------------------------------------
+    def _create_states(self) -> None:
+        topo, cfg = self.world.topo, self.config
+        present = np.flatnonzero(self.world.market > 0)
+        rng = self.rng_init
+        # states differ around a common centre: two random states' rules conflict in a minority of cases
+        profiles = np.clip(rng.normal(0.5, cfg.profile_spread, (len(present), N_POLICY_DIMS)), 0.0, 1.0)
+        disp = rng.random((len(present), 3))
+        tolerance = np.clip(rng.normal(cfg.loss_tolerance_mean, 0.15, len(present)), 0, 1)
+        join_cost = rng.exponential(cfg.mechanism_params.join_cost, len(present))
+        n_eligible = int(round(cfg.adoption_frac * len(present)))
+        if cfg.adopter_choice == "size":
+            order = np.argsort(-self.world.market[present], kind="stable")
+        else:
+            order = rng.permutation(len(present))
+        eligible = np.zeros(len(present), bool)
+        eligible[order[:n_eligible]] = True
+        adhere = rng.random(len(present)) < cfg.mechanism_params.norm_adherence
+        self.states: dict[int, StateAgent] = {}
+        for i, c in enumerate(present.tolist()):
+            agent = StateAgent(self, c, topo.country_codes[c], profiles[i], disp[i, 0], disp[i, 1], disp[i, 2],
+                               float(tolerance[i]), float(join_cost[i]), bool(eligible[i]))
+            if cfg.has(Mechanism.M6) and adhere[i]:
+                agent.memberships.add("norm")
+            self.states[c] = agent
+        if cfg.has(Mechanism.M5):
+            for c in present[np.argsort(-self.world.market[present], kind="stable")][:cfg.mechanism_params.forum_seed]:
+                self.states[int(c)].memberships.add("forum")
+        self.leader = self._leader() if cfg.has(Mechanism.M1) else None
+        self.rel_links = _links_between_states(self.world)
+
+    def _leader(self) -> StateAgent | None:
+        code = self.config.mechanism_params.leader
+        if code:
+            c = self.world.topo.country_index(code)
+            if c not in self.states:
+                raise ValueError(f"leader {code!r} has no AS in the topology")
+            return self.states[c]
+        return self.states[int(np.argmax(self.world.market))]
+
+    def _draw_sources(self, topo: Topology) -> list[int] | None:
+        k = self.config.n_sources
+        if k is None or k >= topo.n_ases:
+            return None
+        return topo.asns[np.sort(self.rng_sources.choice(topo.n_ases, k, replace=False))].tolist()
+
+    # -- queries the agents use ----------------------------------------------------------------------------
+    def has_rule(self, country: int, kind: RegKind, target: int = -1) -> bool:
+        return any(self.regulations[i].kind == kind and (target < 0 or self.regulations[i].target == target)
+                   and self.regulations[i].active(self.steps) for i in self.states[country].regulations)
+
+    def mean_profile(self) -> np.ndarray:
+        return np.mean([s.profile for s in self.states.values()], axis=0)
+
+    def neighbour_adoption(self, country: int) -> float:
+        """Share of the state's cross-border links going to states with an extraterritorial rule."""
+        row = self.rel_links[country]
+        total = row.sum()
+        return float(row[self.et_adopters].sum() / total) if total else 0.0
+
+    def exposure(self, country: int) -> float:
+        """Share of the state's cross-border links going to states whose rules conflict with its own."""
+        row = self.rel_links[country]
+        total = row.sum()
+        return float(row[self.conflicts[country]].sum() / total) if total else 0.0
+
+    def dependence(self, country: int, other: int) -> float:
+        row = self.rel_links[country]
+        return float(row[other] / row.sum()) if row.sum() else 0.0
+
+    def forum_market_share(self) -> float:
+        members = [c for c, s in self.states.items() if "forum" in s.memberships]
+        return float(self.world.market[members].sum() / max(self.world.market.sum(), 1))
+
+    def conflict_matrix(self) -> np.ndarray:
+        """(K, K) bool: the two states' rules conflict (profile distance above tolerance, not coordinated)."""
+        k = self.world.n_states
+        prof = np.zeros((k, N_POLICY_DIMS))
+        present = np.zeros(k, bool)
+        for c, s in self.states.items():
+            prof[c], present[c] = s.profile, True
+        dist = np.linalg.norm(prof[:, None, :] - prof[None, :, :], axis=2) / np.sqrt(N_POLICY_DIMS)
+        conflict = (dist > self.config.conflict_tolerance) & present[:, None] & present[None, :]
+        if self.config.has(Mechanism.M4):
+            conflict &= dist > self.config.mechanism_params.recognition_tolerance
+        if self.config.has(Mechanism.M3):
+            for c, s in self.states.items():
+                conflict[c, list(s.agreements)] = False
+                conflict[list(s.agreements), c] = False
+        np.fill_diagonal(conflict, False)
+        return conflict
+
+    # -- regulations -----------------------------------------------------------------------------------------
+    def adopt(self, state: StateAgent, kind: RegKind, target: int = -1, imposed: bool = False, k: int = 1,
+              gateway_choice: GatewayChoice = GatewayChoice.LARGEST, exempt=(), secondary: bool = False,
+              lift_step: int = -1) -> Regulation:
+        reg = Regulation(len(self.regulations), RegKind(kind), state.country, self.steps, target, secondary, k,
+                         GatewayChoice(gateway_choice), tuple(exempt), imposed, lift_step)
+        self.regulations.append(reg)
+        state.regulations.append(reg.id)
+        if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
+            self.et_adopters[state.country] = True
+        return reg
+
+    def _impose(self) -> None:
+        topo = self.world.topo
+        for ev in self.config.imposed:
+            if ev.step != self.steps:
+                continue
+            c = topo.country_index(ev.country)
+            if c not in self.states:
+                raise ValueError(f"imposed {ev.kind} at step {ev.step}: country {ev.country!r} has no AS")
+            target = topo.country_index(ev.target) if ev.target else -1
+            exempt = topo.asn_to_idx(list(ev.exempt)) if ev.exempt else ()
+            self.adopt(self.states[c], RegKind(ev.kind), target, True, ev.k, GatewayChoice(ev.gateway_choice),
+                       tuple(int(e) for e in exempt), ev.secondary, ev.lift_step)
+
+    def context(self) -> Context:
+        norm = np.zeros(self.world.n_states, bool)
+        for c, s in self.states.items():
+            norm[c] = "norm" in s.memberships
+        return Context(self.conflict_matrix(), self.config.operator_choice, norm,
+                       self.config.has(Mechanism.M8), self.cone)
+
+    # -- the step ------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        self._update_pressure()
+        for s in self.states.values():
+            s.hurt_by, s.hurt_next = s.hurt_next, set()
+        self.conflicts = self.conflict_matrix()  # states decide on the profiles as they stood
+        self.et_adopters[:] = False  # rules in force this step (an imposed one may have been lifted)
+        for reg in self.regulations:
+            if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
+                self.et_adopters[reg.state] = True
+        self.agents.shuffle_do("step")
+        self._impose()
+        self._mechanisms_act()
+        self.operators.resolve()
+        self.current = self._measure()
+        self.datacollector.collect(self)
+
+    def _update_pressure(self) -> None:
+        p = self.config.decision
+        self.shock *= p.shock_decay
+        if self.rng_shocks.random() < p.shock_prob:
+            self.shock += p.shock_size
+        self.pressure = p.base_pressure + p.pressure_trend * self.steps + self.shock
+
+    def _mechanisms_act(self) -> None:
+        cfg, mp = self.config, self.config.mechanism_params
+        if cfg.has(Mechanism.M5):
+            members = [s for s in self.states.values() if "forum" in s.memberships]
+            if members:
+                mean = np.mean([s.profile for s in members], axis=0)
+                for s in members:
+                    s.profile = s.profile + mp.harmonization_rate * (mean - s.profile)
+        if cfg.has(Mechanism.M1) and self.leader is not None:
+            for s in self.states.values():
+                s.consider_complying()  # after the leader's rule took effect, before operators resolve it
+                if "complied" in s.memberships:
+                    s.profile = self.leader.profile.copy()
+        if cfg.has(Mechanism.M3):
+            self._sign_agreements(mp.agreement_share, mp.agreements_per_step)
+
+    def _sign_agreements(self, share: float, per_step: int) -> None:
+        links = self.rel_links.astype(float)
+        totals = np.maximum(links.sum(axis=1), 1)
+        mutual = np.minimum(links / totals[:, None], links.T / totals[None, :])
+        iu = np.triu_indices(len(mutual), 1)
+        order = np.argsort(-mutual[iu], kind="stable")
+        signed = 0
+        for idx in order:
+            a, b = int(iu[0][idx]), int(iu[1][idx])
+            if signed >= per_step or mutual[a, b] < share:
+                break
+            if a in self.states and b in self.states and b not in self.states[a].agreements:
+                self.states[a].agreements.add(b)
+                self.states[b].agreements.add(a)
+                signed += 1
+
+    def _measure(self) -> Measurement:
+        active = [r for r in self.regulations if r.active(self.steps)]
+        forbid = forbid_matrix(active, self.world.n_states)
+        exempt = None
+        if forbid is not None:
+            norm = np.array([c in self.states and "norm" in self.states[c].memberships
+                             for c in range(self.world.n_states)])
+            # a restriction of state c blocks c's ASes as intermediates: an adherent's protected ASes stay open
+            exempt = self.world.protected & norm[np.maximum(self.world.country, 0)] & (self.world.country >= 0)
+        return measure(self, forbid, exempt)
+
+    # -- outputs ---------------------------------------------------------------------------------------------
+    def cut_links(self) -> pd.DataFrame:
+        """Every link cut during the run, with the regulation that cut it and, for links a lifted regulation
+        gave back, the step they were restored (-1: still cut): ask "why was this link cut"."""
+        log = self.operators.cut_log
+        links = np.concatenate([ids for ids, _, _ in log]) if log else np.zeros(0, np.int64)
+        reg_ids = np.concatenate([np.full(len(ids), r) for ids, r, _ in log]) if log else np.zeros(0, np.int64)
+        steps = np.concatenate([np.full(len(ids), t) for ids, _, t in log]) if log else np.zeros(0, np.int64)
+        restored = np.full(len(links), -1, np.int64)
+        for ids, t in self.operators.restore_log:
+            restored[np.isin(links, ids) & (steps < t) & (restored < 0)] = t
+        ends = self.world.ends[links]
+        regs = [self.regulations[i] for i in reg_ids]
+        codes = self.world.topo.country_codes
+        return pd.DataFrame({
+            "link": links,
+            "asn_a": self.world.topo.asns[ends[:, 0]],
+            "asn_b": self.world.topo.asns[ends[:, 1]],
+            "rel": np.where(self.world.is_p2c[links], "p2c", "p2p"),
+            "step": steps,
+            "regulation": reg_ids,
+            "kind": [r.kind.value for r in regs],
+            "state": [codes[r.state] for r in regs],
+            "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
+            "restored_step": restored,
+        })
+
+    def why_cut(self, asn_a: int, asn_b: int) -> Regulation | None:
+        """The regulation that cut the link between two ASes (None if it is up or does not exist)."""
+        a, b = self.world.topo.asn_to_idx([asn_a, asn_b])
+        ends = self.world.ends
+        hit = np.flatnonzero(((ends[:, 0] == a) & (ends[:, 1] == b)) | ((ends[:, 0] == b) & (ends[:, 1] == a)))
+        for link in hit:
+            if self.cut_by[link] >= 0:
+                return self.regulations[self.cut_by[link]]
+        return None
+
+    def country_matrix(self) -> pd.DataFrame:
+        """The latest reachable-pair fractions by (source country, destination country)."""
+        return self.current.country_frame(self.world.topo)
+
+
+def check_config(config: ModelConfig, topo: Topology) -> None:
+    """Check what only the topology can tell: countries and ASNs named by the scenario exist, protected roles
+    are known. Raises ``ValueError`` naming the field (``imposed[0].country``, ``mechanism_params.leader``)."""
+    located = set(np.unique(topo.country[topo.country >= 0]).tolist())
+
+    def present(code: str) -> bool:
+        return code in topo.country_codes and topo.country_codes.index(code) in located
+
+    for i, ev in enumerate(config.imposed):
+        for key in ("country", "target"):
+            code = getattr(ev, key)
+            if code and not present(code):
+                raise ValueError(f"imposed[{i}].{key}: country {code!r} has no AS in the topology {topo.name!r}")
+        missing = sorted(set(ev.exempt) - set(topo.asns[np.isin(topo.asns, ev.exempt)].tolist()))
+        if missing:
+            raise ValueError(f"imposed[{i}].exempt: ASNs not in the topology {topo.name!r}: {missing[:10]}")
+    leader = config.mechanism_params.leader
+    if leader and config.has(Mechanism.M1) and not present(leader):
+        raise ValueError(f"mechanism_params.leader: country {leader!r} has no AS in the topology {topo.name!r}")
+    known = {"tier1", "ixp"} | set(DEFAULT_CORE_SERVICES) | set(topo.core_services)  # roles a topology may lack
+    unknown = sorted(set(config.mechanism_params.protected_roles) - known)
+    if unknown:
+        raise ValueError(f"mechanism_params.protected_roles: unknown role(s) {unknown}; known: {sorted(known)}")
+
+
+def _protected_sets(topo: Topology) -> dict[str, np.ndarray]:
+    sets = {"tier1": topo.tier1.copy(), "ixp": topo.ixp.copy()}
+    sets.update({name: mask.copy() for name, mask in topo.core_services.items()})
+    return {name: mask for name, mask in sets.items() if mask.any()}
+
+
+def _links_between_states(world: World) -> np.ndarray:
+    """(K, K) cross-border link counts between countries."""
+    ec = world.end_country[world.cross]
+    ec = ec[(ec >= 0).all(axis=1)]
+    k = world.n_states
+    counts = np.zeros((k, k), np.int64)
+    np.add.at(counts, (ec[:, 0], ec[:, 1]), 1)
+    return counts + counts.T

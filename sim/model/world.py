@@ -1,0 +1,74 @@
+"""The world the states regulate: the topology with the indexes the regulations need (links by country and by
+AS, markets, customer cones), and the links' state (cut by which regulation, bought by re-homing)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.arrays import expand_ranges
+from sim.data.topology import Topology
+
+
+def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return indptr, values[order]
+
+
+class World:
+    """Index structures over the topology and the links bought since (re-homing), rebuilt when links are added.
+
+    Link ids are the model's: the base topology's ids first, then bought links in order. :meth:`kernel_topology`
+    and :meth:`to_kernel` translate to the kernel's numbering (c2p links first, then p2p).
+    """
+
+    def __init__(self, topo: Topology, protected: np.ndarray, bought: np.ndarray | None = None):
+        self.topo = topo
+        self.bought = np.zeros((0, 2), np.int64) if bought is None else np.asarray(bought, np.int64).reshape(-1, 2)
+        self.n_states = len(topo.country_codes)
+        self.ends = np.concatenate([topo.link_endpoints().astype(np.int64), self.bought])
+        self.n_links = len(self.ends)
+        self.country = topo.country.astype(np.int64)
+        self.end_country = self.country[self.ends]
+        self.is_p2c = np.r_[np.arange(topo.n_links) < topo.n_p2c, np.ones(len(self.bought), bool)]
+        self.protected = protected
+        self.protected_link = protected[self.ends].any(axis=1)
+        self.market = topo.ases_per_country()
+        n = topo.n_ases
+        rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
+        ids = np.concatenate([np.arange(self.n_links)] * 2)
+        self.as_indptr, self.as_links = _csr(n, rows, ids)
+        crow = np.concatenate([self.end_country[:, 0], self.end_country[:, 1]])
+        keep = crow >= 0
+        self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])
+        self.c_links = c_links
+        self.cross = self.end_country[:, 0] != self.end_country[:, 1]
+
+    def links_of_country(self, c: int) -> np.ndarray:
+        """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""
+        return self.c_links[self.c_indptr[c]:self.c_indptr[c + 1]]
+
+    def links_of_ases(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(AS, link id) pairs for every link of the given ASes."""
+        starts, stops = self.as_indptr[ases], self.as_indptr[ases + 1]
+        counts = stops - starts
+        return np.repeat(ases, counts), self.as_links[expand_ranges(starts, counts)]
+
+    def other_end(self, links: np.ndarray, ases: np.ndarray) -> np.ndarray:
+        """The AS at the other end of each link from ``ases``."""
+        a, b = self.ends[links, 0], self.ends[links, 1]
+        return np.where(a == ases, b, a)
+
+    def kernel_topology(self) -> Topology:
+        """The topology with the bought links, as the kernel reads it."""
+        if not len(self.bought):
+            return self.topo
+        topo = self.topo
+        p2c = np.concatenate([np.stack([topo.provider, topo.customer], axis=1), self.bought])
+        return topo.replace(provider=p2c[:, 0].astype(np.int32), customer=p2c[:, 1].astype(np.int32))
+
+    def to_kernel(self, mask: np.ndarray) -> np.ndarray:
+        """A mask over the model's link ids, in the kernel's order."""
+        n_p2c = self.topo.n_p2c
+        return np.concatenate([mask[:n_p2c], mask[self.topo.n_links:], mask[n_p2c:self.topo.n_links]])

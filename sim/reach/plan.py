@@ -1,0 +1,271 @@
+"""Preparation for the reachability kernel: the effective graph after removals, its processing order, and
+the layout of source bits. Everything here is index arithmetic over links (no per-AS Python loops).
+
+The kernel's three phases read edges grouped by *target*:
+
+- **up**: customer → provider (``U[p] |= fwd_c(U[c])``), providers in increasing level;
+- **peer**: peer → peer (``P[v] |= fwd_p(U[p])``);
+- **down**: provider → customer (``D[c] |= fwd_p(D[p])``), customers in increasing level from the top.
+
+Stubs (ASes with no alive customer) have ``U = {own bit}``: their up and peer contributions are single bits,
+and they are only *targets* of the down phase, so their rows are streamed and reduced, never stored.
+Customer→provider cycles are strongly connected components; their members share a level and are closed by
+a fixpoint inside the level (see :func:`levels`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrays import expand_ranges, group_rows, runs, unique_sorted
+from sim.data.topology import Topology
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Directed edges ``src → dst`` (AS indices), the order is the caller's."""
+
+    src: np.ndarray
+    dst: np.ndarray
+
+    def select(self, keep: np.ndarray) -> Edges:
+        return Edges(self.src[keep], self.dst[keep])
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Processing order of one phase over the transit ASes."""
+
+    level: np.ndarray  # (n_ases,) int32, -1 for ASes outside the phase
+    n_levels: int
+    in_cycle: np.ndarray  # (n_ases,) bool: member of a c2p cycle (SCC of size > 1)
+
+
+def levels(n: int, nodes: np.ndarray, edges: Edges) -> Levels:
+    """Longest-path levels of ``nodes`` along ``edges`` (both ends in ``nodes``), cycles collapsed.
+
+    ``level[dst] > level[src]`` for every edge between different strongly connected components; members of
+    one SCC share a level. Complexity: O(depth × len(edges)) vectorized work.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = csr_matrix((np.ones(len(edges), np.int8), (edges.src, edges.dst)), shape=(n, n))
+    _, comp = connected_components(graph, directed=True, connection="strong")
+    comp_size = np.bincount(comp, minlength=n)
+    in_cycle = comp_size[comp] > 1
+    between = comp[edges.src] != comp[edges.dst]
+    csrc, cdst = comp[edges.src[between]], comp[edges.dst[between]]
+    clevel = np.zeros(comp.max() + 1 if n else 0, dtype=np.int32)
+    while True:  # Bellman-Ford on a DAG: at most depth rounds
+        cand = np.zeros_like(clevel)
+        np.maximum.at(cand, cdst, clevel[csrc] + 1)
+        new = np.maximum(clevel, cand)
+        if np.array_equal(new, clevel):
+            break
+        clevel = new
+    level = np.full(n, -1, dtype=np.int32)
+    level[nodes] = clevel[comp[nodes]]
+    n_levels = int(level.max()) + 1 if len(nodes) else 0
+    return Levels(level, n_levels, in_cycle)
+
+
+@dataclass(frozen=True)
+class StubClasses:
+    """Stubs with the same country, alive providers and alive peers have the same D row but for their own
+    bit: one row per class is computed, and the reducer adds each member's own bit."""
+
+    rep: np.ndarray  # (n_classes,) AS index of each class's representative stub
+    members: np.ndarray  # (n_stubs,) stub AS indices, grouped by class
+    member_class: np.ndarray  # (n_stubs,) class of each entry of ``members``
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The effective graph of one reachability question (restrictions applied), in kernel order."""
+
+    n: int
+    alive: np.ndarray  # (n,) bool
+    stub: np.ndarray  # (n,) bool: alive and no alive customer
+    transit: np.ndarray  # (n_transit,) AS indices of alive non-stubs; row i of the kernel's arrays
+    row_of: np.ndarray  # (n,) int64: transit row of an AS, -1 for stubs and removed ASes
+    up: Edges  # customer → provider, alive
+    peer: Edges  # both directions, alive (redundant ones dropped when pruned)
+    down: Edges  # provider → customer, alive (redundant ones dropped when pruned)
+    up_levels: Levels
+    down_levels: Levels
+    classes: StubClasses
+
+
+def _pairs_within_groups(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs (i, j), i ≠ j, of positions of a sorted ``group`` array that share a group."""
+    counts = np.bincount(group, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    k = counts[group]
+    i = np.repeat(np.arange(len(group)), k)
+    j = expand_ranges(start[group], k)
+    keep = i != j
+    return i[keep], j[keep]
+
+
+def _has_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Whether each ``(a, b)`` is in ``keys`` (sorted ``a * n + b`` codes)."""
+    if not len(keys) or not len(a):
+        return np.zeros(len(a), bool)
+    code = a.astype(np.int64) * n + b
+    order = np.argsort(code)  # sorted queries make the binary searches cache-friendly
+    pos = np.minimum(np.searchsorted(keys, code[order]), len(keys) - 1)
+    found = np.empty(len(code), bool)
+    found[order] = keys[pos] == code[order]
+    return found
+
+
+def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray,
+                    up_level: np.ndarray):
+    """Drop edges whose contribution another kept edge already brings (valid only without transit
+    restrictions, where every AS forwards every bit):
+
+    - provider ``q1 → v`` when ``q1`` is a provider of another provider ``q2`` of ``v`` (``D[q2] ⊇ D[q1]``);
+    - transit peer ``p → v`` when ``p`` is a peer or a provider of a provider ``q`` of ``v``
+      (``D[v] ⊇ D[q] ⊇ U[p]``);
+    - transit peer ``p → v`` when a provider ``p'`` of ``p`` on a strictly higher up-level is a peer of ``v``
+      too (``U[p'] ⊇ U[p]``).
+
+    The covering provider (``q2``, ``q``) must sit on a strictly lower down-level than ``v``, and ``q2`` on a
+    strictly higher one than ``q1``: justifications then run down the levels and never in a circle, which
+    inside a c2p cycle they otherwise can (every edge into the cycle "covered" by another one).
+    """
+    c2p_keys = np.sort(down.src.astype(np.int64) * n + down.dst)
+    by_cust = down.select(np.argsort(down.dst, kind="stable"))
+    v_level = np.where(down_level >= 0, down_level, np.iinfo(np.int32).max)  # stubs sit below everything
+    i, j = _pairs_within_groups(by_cust.dst, n)
+    q1, q2 = by_cust.src[i], by_cust.src[j]
+    ok = (down_level[q2] > down_level[q1]) & (down_level[q2] < v_level[by_cust.dst[i]])
+    i, q1, q2 = i[ok], q1[ok], q2[ok]
+    drop = np.zeros(len(by_cust), bool)
+    drop[i[_has_pair(c2p_keys, q1, q2, n)]] = True
+    # peers: pair each transit peer p -> v with every provider q of v on a lower level
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(by_cust.dst, minlength=n))])
+    tp = np.flatnonzero(transit_mask[peer.src])
+    n_prov = indptr[peer.dst[tp] + 1] - indptr[peer.dst[tp]]
+    e = np.repeat(tp, n_prov)
+    q = by_cust.src[expand_ranges(indptr[peer.dst[tp]], n_prov)]
+    ok = down_level[q] < v_level[peer.dst[e]]
+    e, q = e[ok], q[ok]
+    # p is a peer of q, or q's provider: one lookup in the union of both relations
+    peer_codes = peer.src.astype(np.int64) * n + peer.dst
+    adjacent = np.sort(np.concatenate([peer_codes, c2p_keys]))  # the two relations are disjoint
+    peer_drop = np.zeros(len(peer), bool)
+    peer_drop[e[_has_pair(adjacent, peer.src[e], q, n)]] = True
+    # peers still kept: pair each transit peer p -> v with every provider p2 of p on a higher up-level
+    tp = tp[~peer_drop[tp]]
+    n_up = indptr[peer.src[tp] + 1] - indptr[peer.src[tp]]
+    e = np.repeat(tp, n_up)
+    p2 = by_cust.src[expand_ranges(indptr[peer.src[tp]], n_up)]
+    ok = up_level[p2] > up_level[peer.src[e]]
+    e, p2 = e[ok], p2[ok]
+    p2p_keys = np.sort(peer_codes)
+    peer_drop[e[_has_pair(p2p_keys, p2, peer.dst[e], n)]] = True
+    return by_cust.select(~drop), peer.select(~peer_drop)
+
+
+def _hash_weights(n: int) -> np.ndarray:
+    """Random 63-bit weights per AS for set hashing; fixed seed, and no effect on any result."""
+    return np.random.default_rng(0).integers(1, 2**63, size=(2, n), dtype=np.uint64)
+
+
+def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: Edges) -> StubClasses:
+    """Group stubs by (country slot, alive providers, alive peers): hash the neighbour sets, then verify
+    member lists against the representative's so the grouping is exact whatever the hash does."""
+    stubs = np.flatnonzero(stub)
+    h_prov, h_peer = _hash_weights(n)
+    into = [down.select(stub[down.dst]), peer.select(stub[peer.dst])]
+    h = np.zeros(n, np.uint64)
+    deg = np.zeros((2, n), np.int64)
+    for k, (e, w) in enumerate(zip(into, (h_prov, h_peer))):
+        np.add.at(h, e.dst, w[e.src])
+        deg[k] = np.bincount(e.dst, minlength=n)
+    label, first = group_rows(h[stubs].view(np.int64), deg[0, stubs], deg[1, stubs], slot[stubs])
+    rep_of_stub = np.full(n, -1, np.int64)
+    rep_of_stub[stubs] = stubs[first[label]]
+    for e in into:  # exactness: every member's sorted neighbour list equals its representative's
+        srt = e.select(np.lexsort((e.src, e.dst)))
+        rep_e = srt.select(rep_of_stub[srt.dst] == srt.dst)
+        pos = np.searchsorted(rep_e.dst, rep_of_stub[srt.dst])
+        offset = np.arange(len(srt)) - np.searchsorted(srt.dst, srt.dst)
+        bad = srt.dst[rep_e.src[pos + offset] != srt.src]
+        rep_of_stub[bad] = bad  # a hash collision: such a stub stands alone
+    member_rep = rep_of_stub[stubs]
+    reps = unique_sorted(member_rep)
+    member_class = np.searchsorted(reps, member_rep)
+    by_slot = np.argsort(slot[reps], kind="stable")  # classes by country: faster reductions
+    rank = np.empty_like(by_slot)
+    rank[by_slot] = np.arange(len(by_slot))
+    member_class = rank[member_class]
+    order = np.argsort(member_class, kind="stable")
+    return StubClasses(reps[by_slot], stubs[order], member_class[order])
+
+
+def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np.ndarray | None,
+              prune: bool = True) -> Plan:
+    n = topo.n_ases
+    alive = np.ones(n, bool) if removed_ases is None else ~removed_ases
+    link_ok = np.ones(topo.n_links, bool) if removed_links is None else ~removed_links
+    ends = topo.link_endpoints()
+    link_ok &= alive[ends[:, 0]] & alive[ends[:, 1]]
+    c2p_ok, p2p_ok = link_ok[: topo.n_p2c], link_ok[topo.n_p2c:]
+    prov, cust = topo.provider[c2p_ok], topo.customer[c2p_ok]
+    pa, pb = topo.peer_a[p2p_ok], topo.peer_b[p2p_ok]
+    has_customer = np.zeros(n, bool)
+    has_customer[prov] = True
+    stub = alive & ~has_customer
+    slot = topo.country_slot
+    transit = np.flatnonzero(alive & has_customer)
+    transit = transit[np.argsort(slot[transit], kind="stable")]  # rows by country: faster reductions
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[transit] = np.arange(len(transit))
+    up = Edges(cust, prov)
+    down = Edges(prov, cust)
+    peer = Edges(np.concatenate([pa, pb]), np.concatenate([pb, pa]))
+    # transit-to-transit edges define the order; stubs are leaves of both hierarchies
+    up_t = up.select(has_customer[up.src])
+    down_levels = levels(n, transit, Edges(up_t.dst, up_t.src))
+    up_levels = levels(n, transit, up_t)
+    if prune:
+        down, peer = prune_redundant(n, down, peer, alive & has_customer, down_levels.level, up_levels.level)
+    return Plan(
+        n=n, alive=alive, stub=stub, transit=transit, row_of=row_of, up=up, peer=peer, down=down,
+        up_levels=up_levels, down_levels=down_levels,
+        classes=stub_classes(n, stub, slot, down, peer),
+    )
+
+
+@dataclass(frozen=True)
+class SourceLayout:
+    """Where each source's bit lives: sources sorted by country, so each country's sources form one
+    contiguous run of bits (a *segment*); per-country counts are sums over whole words plus the partial words
+    at segment edges."""
+
+    source_idx: np.ndarray  # (n_sources,) AS indices in bit order
+    bitpos: np.ndarray  # (n_sources,) bit position of each source
+    bit_of: np.ndarray  # (n_ases,) int64 bit position, -1 for non-sources
+    n_words: int
+    seg_country: np.ndarray  # (n_seg,) country slot (K = unknown) of each segment
+    seg_start: np.ndarray  # (n_seg,) first bit
+    seg_stop: np.ndarray  # (n_seg,) one past the last bit
+
+
+def source_layout(topo: Topology, source_idx: np.ndarray) -> SourceLayout:
+    slot = topo.country_slot
+    src = unique_sorted(source_idx)
+    src = src[np.argsort(slot[src], kind="stable")]
+    seg_country, first, counts = runs(slot[src])
+    bitpos = np.arange(len(src), dtype=np.int64)
+    bit_of = np.full(topo.n_ases, -1, dtype=np.int64)
+    bit_of[src] = bitpos
+    return SourceLayout(src, bitpos, bit_of, (len(src) + 63) // 64, seg_country, first, first + counts)

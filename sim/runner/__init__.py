@@ -1,0 +1,1 @@
+"""Runs from configuration: the Hydra schema, composition and write-once run folders."""

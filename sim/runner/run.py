@@ -1,0 +1,140 @@
+"""Execute one run and write its folder: write-once, atomic files, complete only with its ``DONE`` marker.
+
+A run folder holds ``config.yaml`` (the resolved configuration), ``metrics.csv`` (long format: step, metric,
+value), ``states.csv`` (per state and step), ``country_matrix.csv`` (final reachable fractions by source and
+destination country; ``country_matrix_baseline.csv`` the same before any regulation), ``cut_links.csv`` (every cut link and the regulation that cut it), ``meta.json`` (git
+revision, package versions, seed, data file hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
+is incomplete: rerunning the same run clears it and starts again; a folder with ``DONE`` is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.runner.schema import RunConfig, TopologyConfig
+from sim.data.load import file_sha256
+
+DONE = "DONE"
+RESULT_FILES = ("config.yaml", "metrics.csv", "states.csv", "country_matrix.csv", "country_matrix_baseline.csv",
+                "cut_links.csv")
+PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(tmp, mode) as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class RunFolderConflict(RuntimeError):
+    """A complete run folder holds results of a different configuration."""
+
+
+def is_complete(folder: Path) -> bool:
+    return (folder / DONE).is_file()
+
+
+def clear_incomplete(folder: Path) -> None:
+    """Remove what an interrupted run left (its folder has no DONE marker)."""
+    for child in folder.iterdir() if folder.is_dir() else ():
+        if child.is_file():
+            child.unlink()
+
+
+@lru_cache(maxsize=4)
+def build_topology(cfg: TopologyConfig) -> sim.Topology:
+    """The run's topology (cached per process: sweeps on one worker reuse it)."""
+    if cfg.kind == "synthetic":
+        return sim.synthetic_topology(cfg.n_ases, seed=cfg.seed)
+    return sim.load_topology(cfg.path, cfg.as_country, cfg.state_owned, strict=cfg.strict)
+
+
+def _csv(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+
+
+def _git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bool:
+    """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped)."""
+    if is_complete(folder):
+        if (folder / "config.yaml").read_text() != config_yaml:
+            raise RunFolderConflict(f"{folder} holds the results of another configuration (a scenario file or the "
+                                    "data changed since?): remove it or choose another sweep_name")
+        return False
+    start = time.perf_counter()
+    topo = build_topology(cfg.topology)
+    model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
+    folder.mkdir(parents=True, exist_ok=True)
+    clear_incomplete(folder)
+    for _ in range(cfg.scenario.steps):
+        model.step()
+        if progress is not None:
+            progress(model.steps, cfg.scenario.steps)
+    write_atomic(folder / "config.yaml", config_yaml)
+    for name, frame in _tables(model).items():
+        write_atomic(folder / name, _csv(frame))
+    meta = {
+        "git_revision": _git_revision(),
+        "packages": _versions(),
+        "seed": cfg.seed,
+        "topology": topo.name,
+        "data_files": {f: file_sha256(f) for f in cfg.topology.files()},
+        "steps": cfg.scenario.steps,
+        "wall_time_s": round(time.perf_counter() - start, 3),
+    }
+    write_atomic(folder / "meta.json", json.dumps(meta, indent=2) + "\n")
+    write_atomic(folder / DONE, "".join(f"{f}\n" for f in RESULT_FILES))
+    return True
+
+
+def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:
+    wide = model.datacollector.get_model_vars_dataframe()
+    wide.index.name = "step"
+    metrics = wide.reset_index().melt(id_vars="step", var_name="metric", value_name="value")
+    states = model.datacollector.get_agent_vars_dataframe().reset_index()
+    states = states.rename(columns={"Step": "step", "AgentID": "agent"})
+    return {"metrics.csv": metrics, "states.csv": states,
+            "country_matrix.csv": _country_matrix(model, model.current),
+            "country_matrix_baseline.csv": _country_matrix(model, model.baseline),
+            "cut_links.csv": model.cut_links()}
+
+
+def _country_matrix(model: sim.FragmentationModel, measurement) -> pd.DataFrame:
+    """Reachable fractions between the countries that have states (rows: source, columns: destination)."""
+    matrix = measurement.country_frame(model.world.topo)
+    present = np.flatnonzero(matrix.index.isin([s.code for s in model.states.values()]))
+    return matrix.iloc[present, present].reset_index()

@@ -1,0 +1,134 @@
+"""The run configuration: structured-config schemas for Hydra, built from the model's own dataclasses.
+
+A run is ``topology`` × ``scenario`` × ``mechanism`` × ``seed``: each is a config group of ``configs/`` (the
+scenario group is the library in ``scenarios/``). Every value is checked when the config is turned into these
+dataclasses; an error names the config key (``scenario.adoption_frac must be in [0, 1], got 1.5``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Optional
+
+from sim.model.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+class ConfigError(ValueError):
+    """A bad value in the run configuration; the message names the config key."""
+
+
+def _prefixed(prefix: str, exc: Exception) -> ConfigError:
+    return ConfigError(f"{prefix}.{exc}" if not str(exc).startswith(prefix + ".") else str(exc))
+
+
+@dataclass(frozen=True)
+class TopologyConfig:
+    """Where the AS graph comes from: the seeded synthetic Internet, or CAIDA files with annotations."""
+
+    kind: str = "synthetic"  #: "synthetic" or "caida"
+    n_ases: int = 10_000  #: synthetic: number of ASes
+    seed: int = 0  #: synthetic: generator seed (the topology stays fixed across run seeds)
+    path: Optional[str] = None  #: caida: AS-relationship file
+    as_country: Optional[str] = None  #: caida: AS→country CSV or as-org2info
+    state_owned: Optional[str] = None  #: caida: state-owned AS CSV
+    strict: bool = False  #: caida: reject duplicate/conflicting pairs instead of resolving them
+
+    def __post_init__(self):
+        if self.kind not in ("synthetic", "caida"):
+            raise ConfigError(f"topology.kind must be 'synthetic' or 'caida', got {self.kind!r}")
+        if self.kind == "synthetic" and not (isinstance(self.n_ases, int) and self.n_ases >= 20):
+            raise ConfigError(f"topology.n_ases must be an integer ≥ 20, got {self.n_ases!r}")
+        if self.kind == "caida":
+            if not self.path:
+                raise ConfigError("topology.path must name a CAIDA AS-relationship file")
+            for key in ("path", "as_country", "state_owned"):
+                value = getattr(self, key)
+                if value and not Path(value).is_file():
+                    raise ConfigError(f"topology.{key}: no such file {value!r}")
+
+    def files(self) -> list[str]:
+        return [f for f in (self.path, self.as_country, self.state_owned) if f]
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """A named scenario: regulatory intensity, how conflicts resolve, and the events it imposes."""
+
+    name: str = "status_quo"
+    description: str = ""
+    steps: int = 20
+    adoption_frac: float = 0.0
+    adopter_choice: str = "size"
+    conflict_tolerance: float = 0.3
+    profile_spread: float = 0.15
+    operator_choice: str = "larger_market"
+    loss_tolerance_mean: float = 0.5
+    segment_threshold: float = 0.5
+    imposed: list[ImposedRegulation] = field(default_factory=list)
+    decision: DecisionParams = field(default_factory=DecisionParams)
+
+    def __post_init__(self):
+        if not (isinstance(self.steps, int) and self.steps >= 0):
+            raise ConfigError(f"scenario.steps must be an integer ≥ 0, got {self.steps!r}")
+        try:  # the model's own checks, reported under scenario.
+            ModelConfig(**self.model_fields())
+        except (ValueError, TypeError) as exc:
+            raise _prefixed("scenario", exc) from None
+
+    def model_fields(self) -> dict:
+        names = {f.name for f in fields(ModelConfig)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
+
+
+@dataclass(frozen=True)
+class MechanismConfig:
+    """Coordination mechanisms in force (combinable) and their parameters."""
+
+    name: str = "m0"
+    mechanisms: list[str] = field(default_factory=lambda: ["m0"])
+    params: MechanismParams = field(default_factory=MechanismParams)
+
+    def __post_init__(self):
+        try:
+            ModelConfig(mechanisms=tuple(self.mechanisms), mechanism_params=self.params)
+        except (ValueError, TypeError) as exc:
+            raise _prefixed("mechanism", exc) from None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run of the ``fragsim`` command."""
+
+    topology: TopologyConfig = field(default_factory=TopologyConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    mechanism: MechanismConfig = field(default_factory=MechanismConfig)
+    seed: int = 0  #: the run's seed: every random choice of the model flows from it
+    n_sources: Optional[int] = 1024  #: sampled sources per step (None: exact all-pairs)
+    sweep_name: str = "default"  #: names a sweep's folder (runs/<sweep_name>/); not a model parameter
+    #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not (isinstance(self.seed, int) and self.seed >= 0):
+            raise ConfigError(f"seed must be an integer ≥ 0, got {self.seed!r}")
+        if self.n_sources is not None and not (isinstance(self.n_sources, int) and self.n_sources >= 1):
+            raise ConfigError(f"n_sources must be a positive integer or null, got {self.n_sources!r}")
+
+    def check_topology(self, topo) -> None:
+        """The model's checks against the topology, reported under the run's config keys."""
+        from sim.model.model import check_config
+
+        try:
+            check_config(self.model_config(), topo)
+        except ValueError as exc:
+            text = str(exc)
+            text = text.replace("mechanism_params.", "mechanism.params.", 1) if text.startswith("mechanism_params.") \
+                else f"scenario.{text}"
+            raise ConfigError(text) from None
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(n_sources=self.n_sources, mechanisms=tuple(self.mechanism.mechanisms),
+                           mechanism_params=self.mechanism.params, **self.scenario.model_fields())

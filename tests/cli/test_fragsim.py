@@ -1,0 +1,202 @@
+"""The fragsim command end to end, in real subprocesses: run folders, bad configs, kill and resume, launchers
+(basic, joblib, Ray on a local cluster bound to 127.0.0.1) giving identical bytes, and the report."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.runner.run import DONE, RESULT_FILES
+
+SMALL = ["topology.n_ases=600", "n_sources=64", "scenario=extraterritorial_wave", "scenario.steps=3"]
+
+
+def fragsim(cwd: Path, *args: str, timeout: float = 300, env=None) -> subprocess.CompletedProcess:
+    exe = shutil.which("fragsim")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "sim.cli.fragsim", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def run_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in RESULT_FILES}
+
+
+def test_no_arguments_runs_the_default_scenario(tmp_path):
+    proc = fragsim(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "runs" / "single" / "default"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])
+    metrics = pd.read_csv(folder / "metrics.csv")
+    assert set(metrics.columns) == {"step", "metric", "value"}
+    assert {"loss", "reach_frac", "n_segments"} <= set(metrics.metric)
+    assert metrics[metrics.metric == "loss"].value.max() > 0  # the default scenario fragments
+    meta = (folder / "meta.json").read_text()
+    assert '"git_revision"' in meta and '"wall_time_s"' in meta and '"seed": 0' in meta
+    again = fragsim(tmp_path)
+    assert "already complete, skipped" in again.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["mechanism=m9"], "Could not find 'mechanism/m9'"),
+    (["scenario.adoption_frac=1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
+    (["topology=caida", "topology.path=missing.bz2"], "topology.path: no such file 'missing.bz2'"),
+    (["-m", "scenario.adoption_frac=0,1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
+    (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
+    (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
+    (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
+])
+def test_bad_configs_give_one_message_and_write_nothing(tmp_path, args, message):
+    proc = fragsim(tmp_path, *args)
+    assert proc.returncode == 2
+    assert proc.stderr.count("fragsim: error:") == 1 and message in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_path):
+    args = ["topology.n_ases=600", "scenario.steps=1"]
+    assert fragsim(tmp_path, *args).returncode == 0
+    folder = next((tmp_path / "runs" / "single").iterdir())
+    config = folder / "config.yaml"
+    config.write_text(config.read_text().replace("adoption_frac: 0.5", "adoption_frac: 0.25"))  # an older run
+    proc = fragsim(tmp_path, *args)
+    assert proc.returncode == 2 and "holds the results of another configuration" in proc.stderr
+    assert fragsim(tmp_path, *args, "experiment=adoption_sweep", "--cfg", "hydra").returncode == 0
+
+
+def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
+    args = ["-m", "topology.n_ases=4000", "n_sources=256", "scenario=extraterritorial_wave", "scenario.steps=12",
+            "seed=0,1,2,3,4,5", "sweep_name=kill"]
+    sweep = tmp_path / "runs" / "kill"
+    exe = shutil.which("fragsim")
+    proc = subprocess.Popen([exe, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        done = [p for p in sweep.glob("*") if (p / DONE).is_file()] if sweep.exists() else []
+        if len(done) >= 2:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    complete = {p.name: (run_bytes(p), (p / DONE).stat().st_mtime_ns) for p in sweep.iterdir() if (p / DONE).is_file()}
+    assert 2 <= len(complete) < 6
+    started = [p for p in sweep.iterdir() if p.is_dir()]
+    resumed = fragsim(tmp_path, *args)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.count("already complete, skipped") == len(complete)
+    assert resumed.stdout.count("done in") == 6 - len(complete)
+    folders = [p for p in sweep.iterdir() if p.is_dir()]
+    assert len(folders) == 6 and all((p / DONE).is_file() for p in folders)
+    for name, (files, mtime) in complete.items():  # nothing that was complete was touched
+        assert run_bytes(sweep / name) == files and (sweep / name / DONE).stat().st_mtime_ns == mtime
+    assert len(started) >= len(complete)
+    assert not list(sweep.rglob(".*.tmp"))
+
+
+def _ray_in_private_network(tmp_path: Path, sweep_args: list[str]) -> subprocess.CompletedProcess:
+    """A real Ray cluster bound to 127.0.0.1: started in a network namespace of its own (only loopback),
+    so Ray cannot pick another interface; the 4-job sweep runs through it; the cluster is stopped."""
+    if not shutil.which("unshare") or not shutil.which("ray") or os.geteuid() != 0:
+        pytest.fail("the Ray test needs root, unshare and ray (installed by the test extra)")
+    script = tmp_path / "ray_sweep.sh"
+    script.write_text("\n".join([
+        "set -e", "ip link set lo up 2>/dev/null || true", "export RAY_USAGE_STATS_ENABLED=0",
+        f"cd {tmp_path}",
+        "ray start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
+        "--disable-usage-stats > ray_start.log 2>&1",
+        "trap 'ray stop --force >/dev/null 2>&1' EXIT",
+        f"{shutil.which('fragsim')} " + " ".join(f"'{a}'" for a in sweep_args)
+        + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
+    ]))
+    return subprocess.run(["unshare", "--net", "bash", str(script)], capture_output=True, text=True, timeout=300)
+
+
+def test_ray_local_cluster_runs_a_four_job_sweep(tmp_path):
+    args = ["-m", *SMALL, "seed=0,1,2,3", "sweep_name=ray"]
+    proc = _ray_in_private_network(tmp_path, args)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Local node IP: 127.0.0.1" in (tmp_path / "ray_start.log").read_text().replace("\x1b[37m", "").replace(
+        "\x1b[39m", "").replace("\x1b[1m", "").replace("\x1b[22m", "")
+    folders = [p for p in (tmp_path / "runs" / "ray").iterdir() if p.is_dir()]
+    assert len(folders) == 4 and all((p / DONE).is_file() for p in folders)
+
+
+def test_launchers_give_identical_bytes(tmp_path):
+    sweep = ["-m", *SMALL, "seed=0,1", "mechanism=m0,m5"]
+    basic = fragsim(tmp_path, *sweep, "sweep_name=basic")
+    joblib = fragsim(tmp_path, *sweep, "sweep_name=joblib", "hydra/launcher=local")
+    ray = _ray_in_private_network(tmp_path, [*sweep, "sweep_name=ray"])
+    for proc in (basic, joblib, ray):
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    names = sorted(p.name for p in (tmp_path / "runs" / "basic").iterdir() if p.is_dir())
+    assert len(names) == 4
+    for name in names:
+        reference = run_bytes(tmp_path / "runs" / "basic" / name)
+        assert run_bytes(tmp_path / "runs" / "joblib" / name) == reference
+        assert run_bytes(tmp_path / "runs" / "ray" / name) == reference
+
+
+def test_report_tables_and_figures(tmp_path):
+    proc = fragsim(tmp_path, "-m", *SMALL, "scenario.adoption_frac=0,1", "mechanism=m0,m5", "seed=0,1,2",
+                   "sweep_name=rep", "hydra/launcher=local")
+    assert proc.returncode == 0, proc.stderr
+    exe = shutil.which("fragsim-report")
+    rep = subprocess.run([exe, str(tmp_path / "runs" / "rep")], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    out = tmp_path / "runs" / "rep" / "report"
+    for name in ("loss_vs_adoption", "country_loss", "segments_over_time"):
+        assert (out / f"{name}.png").stat().st_size > 10_000 and (out / f"{name}.svg").is_file()
+    final = pd.read_csv(out / "final.csv")
+    assert {"scenario.adoption_frac", "mechanism.name", "mean", "sd", "n", "ci_low", "ci_high"} <= set(final.columns)
+    loss = final[final.metric == "loss"]
+    assert (loss.n == 3).all()
+    assert np.allclose(loss[loss["scenario.adoption_frac"] == 0]["mean"], 0)  # nobody adopts, nothing lost
+    row = loss[(loss["scenario.adoption_frac"] == 1) & (loss["mechanism.name"] == "m0")].iloc[0]
+    # the stated formula: mean ± t(0.975, n-1) sd / sqrt(n), checked against the run folders themselves
+    values = []
+    for folder in (tmp_path / "runs" / "rep").glob("mechanism=m0,*scenario.adoption_frac=1,*"):
+        m = pd.read_csv(folder / "metrics.csv")
+        values.append(m[(m.metric == "loss") & (m.step == 3)].value.iloc[0])
+    half = stats.t.ppf(0.975, 2) * np.std(values, ddof=1) / np.sqrt(3)
+    assert np.isclose(row["mean"], np.mean(values)) and np.isclose(row.ci_high, np.mean(values) + half)
+
+
+LIBRARY = sorted(p.stem for p in (Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("scenario", LIBRARY)
+def test_every_library_scenario_composes_and_checks(scenario):
+    """Each scenario file composes with the defaults (one that selects its own mechanism, too) and passes the
+    model's checks on the topology it is meant for (the real graph for ASN-based events, else the synthetic)."""
+    import yaml
+
+    from sim.cli.fragsim import validate
+    from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
+
+    text = yaml.safe_load((Path(__file__).parents[2] / "scenarios" / f"{scenario}.yaml").read_text())
+    real = any(ev.get("exempt") for ev in text.get("imposed", []))  # real ASNs: the 2016 graph
+    if real:
+        require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
+    args = [f"scenario={scenario}"] + (["topology=caida_2016"] if real else [])
+    assert validate(args) == 1
+
+
+def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
+    from hydra import compose, initialize_config_dir
+
+    from sim.cli.fragsim import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        assert compose("config", overrides=["scenario=forum_formation"]).mechanism.name == "m5"
+        assert compose("config", overrides=["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
+        assert compose("config", overrides=["scenario=retaliation_spiral"]).mechanism.name == "m2"

@@ -1,0 +1,162 @@
+"""The dashboard without a browser: the controls compose a run as ``fragsim`` does, the panels' tables are
+right, and the page renders (solara's test rendering), steps, and rebuilds the model from its controls."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import warnings
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+
+from sim.dashboard import app as dashboard
+from sim.dashboard.app import EXACT, SCENARIO_OWN, DashboardModel, main, run_config, topology_overrides
+from sim.dashboard.panels import (countries_losing_most, country_name, largest_countries,
+                                          reachability_matrix, regulations_adopted)
+from sim.runner.schema import ConfigError
+from tests.shared_data import ROOT
+
+N_ASES = 300  # a tiny synthetic Internet: a model in ~0.1 s
+
+
+@pytest.fixture(scope="module")
+def stepped() -> DashboardModel:
+    model = DashboardModel(n_ases=N_ASES, seed=1)
+    for _ in range(3):
+        model.step()
+    return model
+
+
+def test_controls_compose_a_run_config_like_fragsim():
+    cfg = run_config(topology="synthetic", n_ases=N_ASES, scenario="sanctions", mechanism="m5_m6",
+                     adoption="0.3", n_sources=EXACT, seed=4)
+    assert (cfg.topology.kind, cfg.topology.n_ases) == ("synthetic", N_ASES)
+    assert cfg.scenario.name == "sanctions" and cfg.scenario.adoption_frac == 0.3
+    assert cfg.mechanism.mechanisms == ["m5", "m6"]
+    assert cfg.n_sources is None and cfg.seed == 4
+    own = run_config(scenario="national_shutdown", adoption=SCENARIO_OWN, n_sources="256")
+    assert own.scenario.adoption_frac == 0.0 and own.n_sources == 256  # the scenario's own share is kept
+    assert own.scenario.imposed  # the scenario's events come along
+    assert own.mechanism.mechanisms == ["m0"]  # no mechanism chosen: the scenario's own (m0 unless it selects one)
+
+
+def test_a_file_path_is_a_caida_topology_with_its_annotations():
+    assert topology_overrides("caida_2016", 10, None, None) == ["topology=caida_2016"]
+    assert topology_overrides("a.bz2", 10, "geo.csv", None) == ["topology=caida", "topology.path=a.bz2",
+                                                                "topology.as_country=geo.csv"]
+
+
+def test_a_bad_control_is_one_error_naming_the_config_key(tmp_path):
+    missing = tmp_path / "no.as-rel.txt.bz2"
+    with pytest.raises(ConfigError, match=r"topology.path: no such file"):
+        run_config(topology=str(missing))
+    with pytest.raises(ConfigError, match="scenario"):
+        run_config(scenario="no_such_scenario")
+
+
+def test_the_command_rejects_a_bad_default_before_serving(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--topology", str(tmp_path / "missing.bz2"), "--port", "1"])
+    assert exit_info.value.code == 2
+    assert "fragsim-dashboard: error: topology.path: no such file" in capsys.readouterr().err
+
+
+def test_the_console_script_is_declared():
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["fragsim-dashboard"] == "sim.dashboard.app:main"
+
+
+def test_defaults_from_the_environment_reject_unknown_keys(monkeypatch):
+    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"n_ases": 500, "seed": 3}))
+    assert dashboard.dashboard_defaults()["n_ases"] == 500
+    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"nases": 500}))
+    with pytest.raises(ValueError, match="nases"):
+        dashboard.dashboard_defaults()
+
+
+def test_the_model_stops_at_the_scenarios_last_step():
+    model = DashboardModel(n_ases=N_ASES, scenario="status_quo")
+    assert model.n_steps == 20
+    while model.running:
+        model.step()
+    assert model.steps == 20
+
+
+def test_countries_losing_most_are_the_states_with_the_largest_loss(stepped):
+    table = countries_losing_most(stepped, n=5)
+    losses = sorted((s.loss for s in stepped.states.values()), reverse=True)[:5]
+    assert np.allclose(table["loss"], losses) and table["loss"].iloc[0] > 0
+    by_code = {s.code: s for s in stepped.states.values()}
+    assert all(by_code[c].adopted == a for c, a in zip(table["code"], table["adopted"]))
+    assert country_name("DE") == "Germany" and country_name("ZZ") == "ZZ"
+
+
+def test_regulations_adopted_lists_every_regulation_newest_first(stepped):
+    table = regulations_adopted(stepped)
+    assert len(table) == len(stepped.regulations) > 0
+    assert table["step"].is_monotonic_decreasing
+    assert set(table["how"]) <= {"adopted", "imposed"}
+    empty = regulations_adopted(DashboardModel(n_ases=N_ASES, scenario="status_quo"))
+    assert empty.empty and list(empty.columns) == ["step", "state", "regulation", "target", "how"]
+
+
+def test_heatmap_is_the_country_matrix_of_the_largest_states(stepped):
+    codes = largest_countries(stepped, 4)
+    sizes = [next(s.n_ases for s in stepped.states.values() if s.code == c) for c in codes]
+    assert sizes == sorted(sizes, reverse=True)
+    matrix = reachability_matrix(stepped, 4)
+    assert list(matrix.index) == codes == list(matrix.columns)
+    assert np.allclose(matrix.to_numpy(), stepped.country_matrix().loc[codes, codes].to_numpy())
+
+
+def _render_page(monkeypatch):
+    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"n_ases": N_ASES}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Mesa's own hook-rule warning (solara_viz.py), not ours
+        _, rc = solara.render(solara.AppLayout(children=[dashboard.Page()]), handle_error=False)
+    return rc
+
+
+def _click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def test_page_has_the_controls_and_stepping_redraws_the_panels(monkeypatch):
+    rc = _render_page(monkeypatch)
+    labels = [w.label for w in rc.find(v.Select).widgets] + [w.label for w in rc.find(v.TextField).widgets]
+    for expected in ("Scenario", "Coordination mechanism(s)", "Adoption share", "Sampled sources", "Topology"):
+        assert any(label.startswith(expected) for label in labels), (expected, labels)
+    assert rc.find(v.Slider, label="Seed").widgets  # the seed slider
+    rc.find(v.Html, children=["Step: 0"]).assert_single()
+    loss_before = bytes(rc.find(ipywidgets.Image).widgets[0].value)
+    _click(rc, "Reset")
+    for _ in range(3):
+        _click(rc, "Step")
+    rc.find(v.Html, children=["Step: 3"]).assert_single()
+    assert bytes(rc.find(ipywidgets.Image).widgets[0].value) != loss_before  # the loss panel was redrawn
+
+
+def test_reset_rebuilds_the_model_from_the_controls(monkeypatch):
+    rc = _render_page(monkeypatch)
+    rc.find(v.Select, label="Scenario").widget.v_model = "status_quo"
+    rc.find(v.Select, label="Coordination mechanism(s)").widget.v_model = "m5_m6"
+    _click(rc, "Reset")
+    rc.find(v.Html, children=["status_quo: step 0 of 20"]).assert_single()
+    rc.find(v.Html, children=["Mechanisms: m5 multilateral forum + m6 public-core norm"]).assert_single()
+
+
+def test_a_bad_control_shows_its_error_and_keeps_the_page_running(monkeypatch, tmp_path):
+    rc = _render_page(monkeypatch)
+    missing = tmp_path / "missing.as-rel.txt.bz2"
+    field = rc.find(v.TextField, label="Topology: synthetic, caida_2016 or a CAIDA file path").widget
+    field.v_model = str(missing)
+    field.fire_event("keyup.enter", None)  # a text field's value is taken on Enter or when it loses focus
+    _click(rc, "Reset")
+    error = rc.find(v.Alert).widget
+    assert f"topology.path: no such file '{missing}' (showing the defaults instead)" in error.children[0]
+    _click(rc, "Step")
+    rc.find(v.Html, children=["Step: 1"]).assert_single()  # the defaults' model runs

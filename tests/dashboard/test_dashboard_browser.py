@@ -1,0 +1,88 @@
+"""The dashboard as a person uses it: served by ``fragsim-dashboard``, opened in headless Chromium, offline.
+
+Fails on any request to a host other than the server's, on any console error, page error or failed request.
+The screenshot is saved to ``test-artifacts/dashboard.png``. Chromium is Debian's ``/usr/bin/chromium``
+(installed by ``.ci/run``); without it the test is skipped locally and fails under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from sim.dashboard.app import TITLE
+from tests.browser import CHROMIUM, chromium_page, dashboard_server, step_and_wait
+from tests.shared_data import ROOT, skip_locally_fail_in_ci
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _require_chromium() -> None:
+    missing = []
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install -e '.[test]')")
+    if not missing:
+        return
+    skip_locally_fail_in_ci(f"browser test needs {', '.join(missing)}")
+
+
+class PageProblems:
+    """Everything the page did that an offline dashboard must not do."""
+
+    def __init__(self, page, server_url: str):
+        self.server_host = urlsplit(server_url).netloc
+        self.foreign, self.console, self.failed = [], [], []
+        page.on("request", self._request)
+        page.on("console", lambda msg: self.console.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.console.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: self.failed.append(f"{req.url}: {req.failure}"))
+        page.on("response", lambda resp: self.failed.append(f"{resp.url}: HTTP {resp.status}")
+                if resp.status >= 400 else None)
+
+    def _request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.server_host:
+            self.foreign.append(request.url)
+
+    def assert_none(self) -> None:
+        assert not self.foreign, f"requests to other hosts than {self.server_host}: {self.foreign}"
+        assert not self.console, f"console errors: {self.console}"
+        assert not self.failed, f"failed requests: {self.failed}"
+
+
+@pytest.fixture
+def server(tmp_path):
+    _require_chromium()
+    with dashboard_server(tmp_path / "server.log", "--n-ases", "1000") as url:
+        yield url
+
+
+def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path):
+    with chromium_page(tmp_path / "profile") as page:
+        problems = PageProblems(page, server)
+        page.goto(server, wait_until="load")
+        page.get_by_text(TITLE).wait_for()
+        page.get_by_text("Step: 0").wait_for()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_text("extraterritorial_wave: step 0 of 20").wait_for()
+        loss_before = page.locator("img").first.get_attribute("src")
+        for n in (1, 2, 3):
+            step_and_wait(page, n)  # bounded: rejects after 120 s
+        page.get_by_text("Step: 3").wait_for()
+        assert page.locator("img").first.get_attribute("src") != loss_before  # the loss panel changed
+        images = page.locator("img")
+        assert images.count() == 3  # loss, heatmap, countries losing most
+        for i in range(3):
+            assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 300")
+        page.get_by_text("Regulations adopted so far:").wait_for()
+        page.get_by_text("extraterritorial_wave: step 3 of 20").wait_for()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "dashboard.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"dashboard screenshot: {shot}")
+        problems.assert_none()

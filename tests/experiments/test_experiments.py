@@ -1,0 +1,212 @@
+"""The experiments (``fragsim-experiment``): a smoke run of each on a tiny synthetic Internet, checking that its
+figures and tables are written and hold the expected columns and plausible values; the case-study measures on
+a hand-drawn world; and the command's errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiments.cases import border_shares, foreign_reach, involvement, other_losers, pair_measures
+from tests.worlds import world
+
+SMALL = ["topology.n_ases=1000"]
+
+
+def experiment(tmp_path: Path, *args: str) -> Path:
+    """Run ``fragsim-experiment`` in ``tmp_path`` (its runs/ go there) on synthetic data; returns the results
+    folder of the (single) experiment named first."""
+    out = tmp_path / "results"
+    cmd = [sys.executable, "-m", "sim.cli.experiment", *args, "--data", "synthetic", "--out", str(out)]
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / args[0]
+
+
+def table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    df = pd.read_csv(folder / name, keep_default_na=False, na_values=[""])
+    assert set(columns) <= set(df.columns), f"{name}: missing {set(columns) - set(df.columns)}"
+    assert len(df), f"{name} is empty"
+    return df
+
+
+def figures(folder: Path, *names: str) -> None:
+    for name in names:
+        png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000, png
+        text = svg.read_text()
+        assert "<svg" in text and "Data: synthetic Internet" in text, svg  # the caption line is in the figure
+        assert "dc:date" not in text  # no date: the same results give the same bytes
+
+
+def between(values, low: float, high: float) -> bool:
+    v = np.asarray(values, float)
+    return bool(np.all((v >= low - 1e-9) & (v <= high + 1e-9)))
+
+
+def test_baseline(tmp_path):
+    out = experiment(tmp_path, "baseline", *SMALL)
+    df = table(out, "baseline_facts.csv", ["data", "n_ases", "n_p2c", "n_p2p", "n_countries", "reachable_pairs",
+                                           "reach_frac", "cross_border_share"])
+    assert df["n_ases"].tolist() == [1000]
+    assert 0 < df["reachable_pairs"][0] <= 1000 * 999 and between(df["reach_frac"], 0.5, 1)
+    figures(out, "baseline")
+
+
+def test_adoption_sweep(tmp_path):
+    out = experiment(tmp_path, "adoption_sweep", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
+                     "mechanism=m0,m5", "scenario.adoption_frac=0,0.5")
+    df = table(out, "loss_vs_adoption.csv", ["mechanism", "mechanism_label", "adoption_frac", "metric", "mean",
+                                             "ci_low", "ci_high", "n"])
+    assert set(df["mechanism"]) == {"m0", "m5"} and set(df["adoption_frac"]) == {0, 0.5}
+    assert set(df["metric"]) == {"loss", "cross_border_loss"} and (df["n"] == 2).all()
+    assert between(df["mean"], 0, 1)
+    assert (df.loc[df["adoption_frac"] == 0, "mean"] == 0).all()  # nobody adopts: nothing is lost
+    assert "no coordination (M0)" in set(df["mechanism_label"])
+    figures(out, "loss_vs_adoption")
+
+
+def test_mechanisms(tmp_path):
+    out = experiment(tmp_path, "mechanisms", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
+                     "mechanism=m0,m5,m5_m6", "scenario.adoption_frac=0.5")
+    df = table(out, "mechanisms.csv", ["mechanism", "mechanism_label", "metric", "mean", "ci_low", "ci_high", "n",
+                                       "never_fragmented"])
+    assert set(df["mechanism"]) == {"m0", "m5", "m5_m6"}
+    assert set(df["metric"]) == {"loss", "cross_border_loss", "loss_gini", "n_segments", "steps_to_fragmentation"}
+    loss = df[df["metric"] == "loss"].set_index("mechanism")["mean"]
+    assert between(loss, 0, 1) and loss["m0"] > 0
+    segments = df[df["metric"] == "n_segments"]["mean"]
+    assert (segments >= 1).all()
+    ttf = df[df["metric"] == "steps_to_fragmentation"]
+    assert ((ttf["n"] + ttf["never_fragmented"]) == 2).all()  # each run fragmented at some step, or never
+    losses = table(out, "headline_country_loss.csv", ["code", "mean", "n"])
+    assert between(losses["mean"], 0, 1) and losses["mean"].is_monotonic_decreasing
+    matrix = pd.read_csv(out / "headline_country_matrix.csv", keep_default_na=False, na_values=[""], index_col=0)
+    assert list(matrix.index) == list(matrix.columns) and between(matrix.stack().dropna(), 0, 1)
+    figures(out, "mechanisms_compared", "loss_over_time", "headline_heatmap", "headline_country_loss")
+
+
+CASE_COLUMNS = ["case", "country", "n_ases", "cut_off_share", "cut_off_share_before", "foreign_pairs_retained",
+                "domestic_retained", "cross_border_retained", "world_cost", "links_cut"]
+
+
+def check_cases(out: Path, prefix: str) -> pd.DataFrame:
+    df = table(out, f"{prefix}.csv", CASE_COLUMNS)
+    for col in ("cut_off_share", "cut_off_share_before", "foreign_pairs_retained", "cross_border_retained"):
+        assert between(df[col], 0, 1), col
+    assert (df["links_cut"] > 0).all()
+    choke = pd.read_csv(out / f"{prefix}_chokepoints.csv", keep_default_na=False, na_values=[""])
+    assert {"case", "asn", "side", "share_before", "share_after", "cut_off_if_failed"} <= set(choke.columns)
+    if len(choke):
+        assert set(choke["side"]) <= {"domestic", "foreign"} and between(choke["cut_off_if_failed"], 0, 1)
+    losers = table(out, f"{prefix}_other_losers.csv", ["case", "code", "loss", "direct_loss", "collateral_loss"])
+    assert between(losers["loss"], 0, 1) and not set(losers["code"]) & set(df["country"]) - {""}
+    return df
+
+
+def test_shutdown(tmp_path):
+    out = experiment(tmp_path, "shutdown", *SMALL, "scenario=shutdown_eg_2011", "scenario.imposed.0.country=RU")
+    df = check_cases(out, "shutdown")
+    assert df["cut_off_share"].tolist() == [1.0]  # no exemption on synthetic data: every AS is cut off
+    assert df["cross_border_retained"].tolist() == [0.0]
+    figures(out, "shutdown")
+
+
+def test_sanctions(tmp_path):
+    out = experiment(tmp_path, "sanctions", *SMALL, "scenario.imposed.0.target=RU")
+    df = check_cases(out, "sanctions")
+    assert sorted(df["secondary"].tolist()) == [False, True]
+    primary, secondary = (df[df["secondary"] == s].iloc[0] for s in (False, True))
+    assert secondary["links_cut"] > primary["links_cut"]  # third-country networks choose a side too
+    assert secondary["cross_border_retained"] <= primary["cross_border_retained"]
+    figures(out, "sanctions")
+
+
+def test_sovereign_isolation(tmp_path):
+    out = experiment(tmp_path, "sovereign_isolation", *SMALL, "scenario.imposed.0.country=RU",
+                     "scenario.imposed.0.k=1,4")
+    df = check_cases(out, "sovereign_isolation").sort_values("k")
+    assert df["k"].tolist() == [1, 4]
+    assert df["cross_border_retained"].is_monotonic_increasing  # more gateways, more of the world reachable
+    figures(out, "sovereign_isolation", "sovereign_isolation_cases")
+
+
+def test_kernel_scaling(tmp_path):
+    out = experiment(tmp_path, "kernel_scaling", "topology.n_ases=500", "analysis.sizes=[300,1000]",
+                     "analysis.source_counts=[16,64]", "analysis.repeats=1", "analysis.scipy_sources=4",
+                     "analysis.networkx_sources=2")
+    df = table(out, "kernel_scaling.csv", ["panel", "method", "n_ases", "n_sources", "seconds", "basis"])
+    assert set(df["method"]) == {"kernel", "scipy", "networkx"} and (df["seconds"] > 0).all()
+    assert set(df.loc[df["panel"] == "vs_ases", "n_ases"]) == {300, 1000}
+    assert set(df.loc[df["panel"] == "vs_sources", "n_sources"]) == {16, 64, 500}
+    assert "measured (all pairs)" in set(df["basis"])
+    figures(out, "kernel_scaling")
+
+
+def test_variants_of_an_experiment_never_share_a_run_folder():
+    from sim.cli.experiment import sweep_folder_name
+
+    assert sweep_folder_name("mechanisms", "real", []) == "mechanisms_real"
+    assert sweep_folder_name("mechanisms", "real", ["analysis.headline_mechanism=m5"]) == "mechanisms_real"
+    a = sweep_folder_name("mechanisms", "real", ["seed=0,1", "scenario.steps=3"])
+    assert a == sweep_folder_name("mechanisms", "real", ["scenario.steps=3", "seed=0,1"])  # order does not matter
+    assert a.startswith("mechanisms_real_") and a != sweep_folder_name("mechanisms", "real", ["seed=0,1"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nosuch"], "unknown experiment"),
+    (["shutdown", "scenario.steps=-1"], "scenario.steps"),
+    (["shutdown", "--analysis-only"], "no run folder"),
+])
+def test_bad_commands_exit_2_with_one_message(tmp_path, args, message):
+    cmd = [sys.executable, "-m", "sim.cli.experiment", *args, "--data", "synthetic"]
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+# -- the case-study measures on a hand-drawn world -----------------------------------------------------------
+#   XA: 1 (transit) -> 2, 3 (stubs);  XB: 4 (transit) -> 5;  1 -- 4 peers;  6 (XB) is a provider of 3.
+CASE = dict(p2c=[(1, 2), (1, 3), (4, 5), (6, 3)], p2p=[(1, 4)],
+            country={1: "XA", 2: "XA", 3: "XA", 4: "XB", 5: "XB", 6: "XB"})
+
+
+def test_foreign_reach_counts_foreign_ases_reached():
+    topo = world(**CASE)
+    xa = topo.country_codes.index("XA")
+    # 1 reaches 4, 5 (peer, its customer) and 6 through its customer 3? no: 3 is a customer, 6 is 3's provider
+    # (valley). 2 reaches 1 then 4, 5. 3 reaches 6 (provider) and via 1: 4, 5.
+    assert foreign_reach(topo, xa).tolist() == [2, 2, 3]
+    removed = np.zeros(topo.n_links, bool)
+    removed[topo.n_p2c] = True  # the peering 1 -- 4
+    assert foreign_reach(topo, xa, removed).tolist() == [0, 0, 1]
+    gone = np.isin(topo.asns, [6])
+    assert foreign_reach(topo, xa, removed, gone).tolist() == [0, 0, 0]
+
+
+def test_border_shares_before_and_after():
+    topo = world(**CASE)
+    removed = np.zeros(topo.n_links, bool)
+    removed[topo.n_p2c] = True
+    df = border_shares(topo, topo.country_codes.index("XA"), removed).set_index("as_idx")
+    by_asn = {int(topo.asns[i]): row for i, row in df.iterrows()}
+    # cross-border links of XA: 6-3 and 1-4; after the cut only 6-3 is left
+    assert by_asn[1]["share_before"] == 0.5 and by_asn[1]["share_after"] == 0
+    assert by_asn[3]["share_after"] == 1.0 and by_asn[6]["share_after"] == 1.0
+
+
+def test_pair_measures_and_other_losers():
+    codes = ["XA", "XB", "XC"]
+    before = np.array([[2, 4, 4], [4, 2, 4], [4, 4, 2]], float)
+    now = np.array([[2, 0, 0], [0, 2, 4], [0, 4, 2]], float)  # XA cut off from both others
+    m = pair_measures(codes, now, before, "XA")
+    assert m["domestic_retained"] == 1.0 and m["cross_border_retained"] == 0.0 and m["world_cost"] == 0.0
+    assert involvement(before).tolist() == [18, 18, 18]
+    losers = other_losers(codes, now, before, "XA", top=5)
+    assert losers["code"].tolist() == ["XB", "XC"]
+    assert np.allclose(losers["direct_loss"], 8 / 18) and np.allclose(losers["collateral_loss"], 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.model.config import Mechanism
 from sim.model.regulations import RegKind
 
 N_POLICY_DIMS = 4
@@ -29,7 +28,7 @@ class StateAgent(mesa.Agent):
     regulations : list of int
         Ids of the regulations it adopted (see the model's ``regulations``).
     memberships : set of str
-        ``"forum"`` (M5), ``"norm"`` (M6), ``"complied"`` (M1).
+        ``"forum"`` (M5), ``"norm"`` (M6), ``"complied"`` (M1): joined through :meth:`join`.
     agreements : set of int
         Countries it signed a bilateral agreement with (M3).
     eligible : bool
@@ -37,6 +36,14 @@ class StateAgent(mesa.Agent):
     drive, imitation, retaliation, loss_tolerance : float
         Dispositions: sovereignty drive, weight on imitating neighbours, propensity to retaliate, tolerance for
         connectivity loss (all in [0, 1]).
+    join_cost : float
+        Its cost of joining a forum (M5).
+    norm_adherent : bool
+        Whether it would adhere to the public-core norm (M6); drawn for every state whatever the mechanisms.
+    hurt_by : set of int
+        States whose rules cut its links in the last step (set by the model at the start of a step).
+    loss : float
+        Share of its baseline reachable pairs with the world it has lost (set by the model after measuring).
 
     The decision rule, each step (MODEL.md §6 step 2)
     -------------------------------------------------
@@ -49,18 +56,16 @@ class StateAgent(mesa.Agent):
 
     where ``exposure`` is the share of its cross-border links that go to states whose rules conflict with its
     own (the links an extraterritorial rule would put at risk). When ``utility > cost`` an eligible state
-    without an extraterritorial rule adopts one; a state that has one strengthens it (its profile moves
-    ``strengthen_step`` away from the world's mean profile, raising future conflicts), unless the connectivity
-    loss it already suffers exceeds its tolerance. With retaliation (M2),
-    a state hurt by another's rule sanctions it with probability ``retaliate_prob``. Under a unilateral
-    leader (M1), a state dependent on the leader's market complies with probability
-    ``comply_prob × dependence`` (it adopts the leader's profile; decided with the mechanisms, step 3, once the
-    leader's rule is known). In a forum (M5) a non-member joins when the
-    members' share of the world market exceeds its joining cost.
+    without an extraterritorial rule adopts one, if every mechanism in force allows it (a state that complied
+    with a leader, M1, does not); a state that has one strengthens it (its profile moves ``strengthen_step``
+    away from the world's mean profile, raising future conflicts), unless the connectivity loss it already
+    suffers exceeds its tolerance. Before deciding, the state lets each mechanism in force act on it
+    (``before_decision``: it may retaliate, M2, or join a forum, M5; see :mod:`sim.model.mechanisms`).
     """
 
     def __init__(self, model, country: int, code: str, profile: np.ndarray, drive: float, imitation: float,
-                 retaliation: float, loss_tolerance: float, join_cost: float, eligible: bool):
+                 retaliation: float, loss_tolerance: float, join_cost: float, eligible: bool,
+                 norm_adherent: bool = False):
         super().__init__(model)
         self.country, self.code = country, code
         self.n_ases = int(model.world.market[country])
@@ -69,18 +74,41 @@ class StateAgent(mesa.Agent):
         self.profile = profile
         self.drive, self.imitation, self.retaliation = drive, imitation, retaliation
         self.loss_tolerance, self.join_cost, self.eligible = loss_tolerance, join_cost, eligible
+        self.norm_adherent = norm_adherent
         self.regulations: list[int] = []
         self.memberships: set[str] = set()
         self.agreements: set[int] = set()
-        self.hurt_by: set[int] = set()  # states whose rules cut its links in the last step
-        self.hurt_next: set[int] = set()  # filled by the operators during this step
+        self.hurt_by: set[int] = set()
         self.loss = 0.0
+
+    # -- what happens to it ---------------------------------------------------------------------------------
+    def join(self, membership: str) -> None:
+        """Become a member: ``"forum"``, ``"norm"``, ``"complied"``."""
+        self.memberships.add(membership)
+
+    def set_profile(self, profile: np.ndarray) -> None:
+        """Take a new regulatory profile (harmonization, compliance)."""
+        self.profile = profile
+
+    def sign_agreement(self, country: int) -> None:
+        self.agreements.add(country)
+
+    def adopted_rule(self, regulation_id: int) -> None:
+        """Record a regulation it adopted (the model's ``adopt`` calls this)."""
+        self.regulations.append(regulation_id)
+
+    def remember_hurt(self, offenders: set[int]) -> None:
+        """The states whose rules cut its links in the last step."""
+        self.hurt_by = set(offenders)
+
+    def observe_loss(self, loss: float) -> None:
+        self.loss = loss
 
     # -- reporters ------------------------------------------------------------------------------------------
     @property
     def adopted(self) -> bool:
-        """Has an extraterritorial rule in force."""
-        return self.model.has_rule(self.country, RegKind.EXTRATERRITORIAL)
+        """Has an extraterritorial rule in force (the model's ``et_adopters``, its one record of it)."""
+        return bool(self.model.et_adopters[self.country])
 
     @property
     def n_regulations(self) -> int:
@@ -100,17 +128,14 @@ class StateAgent(mesa.Agent):
 
     def step(self) -> None:
         model = self.model
-        if model.config.has(Mechanism.M2):
-            self._consider_retaliating()
-        if model.config.has(Mechanism.M5) and "forum" not in self.memberships:
-            if model.forum_market_share() > self.join_cost:
-                self.memberships.add("forum")
+        for mechanism in model.mechanisms:
+            mechanism.before_decision(model, self)
         if self.utility() <= self.cost():
             return
         if self.adopted:
             if self.loss < self.loss_tolerance:  # a state never escalates past the loss it tolerates
                 self._strengthen()
-        elif self.eligible and "complied" not in self.memberships:
+        elif self.eligible and all(m.may_adopt(model, self) for m in model.mechanisms):
             model.adopt(self, RegKind.EXTRATERRITORIAL)
 
     def _strengthen(self) -> None:
@@ -119,24 +144,3 @@ class StateAgent(mesa.Agent):
         direction = away / norm if norm > 0 else np.full(N_POLICY_DIMS, N_POLICY_DIMS ** -0.5)
         step = self.model.config.decision.strengthen_step
         self.profile = np.clip(self.profile + step * direction, 0.0, 1.0)
-
-    def _consider_retaliating(self) -> None:
-        prob = self.model.config.mechanism_params.retaliate_prob
-        for offender in sorted(self.hurt_by):
-            if self.model.rng_retaliate.random() < prob and not self.model.has_rule(
-                    self.country, RegKind.SANCTIONS, target=offender):
-                self.model.adopt(self, RegKind.SANCTIONS, target=offender)
-
-    def consider_complying(self) -> None:
-        """M1: comply with the leader's extraterritorial rule (adopt its profile) with probability
-        ``comply_prob × dependence``. Called by the model once per step, after every state has decided and the
-        imposed rules took effect, so a state can answer the leader's rule before operators resolve it."""
-        leader = self.model.leader
-        if leader is None or leader.country == self.country or "complied" in self.memberships:
-            return
-        if not leader.adopted:
-            return
-        prob = self.model.config.mechanism_params.comply_prob * self.model.dependence(self.country, leader.country)
-        if self.model.rng_comply.random() < prob:
-            self.memberships.add("complied")
-            self.profile = leader.profile.copy()

@@ -7,12 +7,16 @@ each mechanism's parameters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from sim.model.mechanisms.registry import Labels, mechanism_names
+
 
 class Mechanism(StrEnum):
-    """Coordination mechanisms compared by the working group (MODEL.md §5)."""
+    """The coordination mechanisms compared by the working group. Each is a plugin of
+    :mod:`sim.model.mechanisms` registered under its value; a plugin added there needs no member here."""
 
     M0 = "m0"  #: none: every state decides alone
     M1 = "m1"  #: unilateral extraterritorial leader: others comply or exit
@@ -25,17 +29,7 @@ class Mechanism(StrEnum):
     M8 = "m8"  #: technical mitigation: transit restrictions routed around
 
 
-MECHANISM_NAMES = {
-    Mechanism.M0: "no coordination",
-    Mechanism.M1: "unilateral leader",
-    Mechanism.M2: "retaliation",
-    Mechanism.M3: "bilateral agreements",
-    Mechanism.M4: "mutual recognition",
-    Mechanism.M5: "multilateral forum",
-    Mechanism.M6: "public-core norm",
-    Mechanism.M7: "operator re-homing",
-    Mechanism.M8: "technical mitigation",
-}
+MECHANISM_NAMES: Mapping[str, str] = Labels()  #: each registered mechanism's label by name
 
 
 def _check(cond: bool, name: str, value, expected: str) -> None:
@@ -57,7 +51,7 @@ def _check_nonneg(obj, *names: str) -> None:
 
 @dataclass(frozen=True)
 class DecisionParams:
-    """Weights of a state's decision rule (MODEL.md §6 step 2); see :class:`sim.model.agents.StateAgent`."""
+    """Weights of a state's decision rule (step 2); see :class:`sim.model.agents.StateAgent`."""
 
     sovereignty_weight: float = 1.0  #: weight of sovereignty drive × pressure
     imitation_weight: float = 0.5  #: weight of the share of neighbouring states that adopted
@@ -79,7 +73,8 @@ class DecisionParams:
 
 @dataclass(frozen=True)
 class MechanismParams:
-    """Parameters of the coordination mechanisms (each used only when its mechanism is on)."""
+    """Parameters of the coordination mechanisms (each used only when its mechanism is on; each mechanism's
+    class in :mod:`sim.model.mechanisms` says what its parameters mean)."""
 
     leader: str = ""  #: M1: the leading state's country code ("" = the largest market)
     comply_prob: float = 0.5  #: M1: chance per step that a state dependent on the leader complies
@@ -164,9 +159,9 @@ class ModelConfig:
             _check(isinstance(self.n_sources, int) and self.n_sources >= 1, "n_sources", self.n_sources,
                    "a positive integer or None")
         mechanisms = (self.mechanisms,) if isinstance(self.mechanisms, str) else tuple(self.mechanisms)
+        known = mechanism_names()  # the registered plugins
         for m in mechanisms:
-            _check(str(m).lower() in Mechanism.__members__.values(), "mechanisms", m,
-                   f"among {[x.value for x in Mechanism]}")
+            _check(str(m).lower() in known, "mechanisms", m, f"among {known}")
         object.__setattr__(self, "mechanisms", tuple(dict.fromkeys(str(m).lower() for m in mechanisms)))
         _check_frac(self, "adoption_frac", "conflict_tolerance", "loss_tolerance_mean", "segment_threshold",
                     "profile_spread")

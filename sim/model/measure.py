@@ -11,6 +11,7 @@ import pandas as pd
 from sim.model.metrics import cross_border_pairs, gini, n_segments, per_country_loss, transit_concentration
 from sim.reach.api import ReachResult, reachability
 from sim.data.topology import Topology
+from sim.model.world import World
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Measurement:
     source_slots: np.ndarray  # (K+1,) sources per country slot
     core_share: dict[str, float]  # share of sources reaching each protected set
     result: ReachResult
+    country_loss: np.ndarray | None = None  # (K,) share of each country's baseline pairs lost (NaN: had none)
 
     def country_frame(self, topo: Topology) -> pd.DataFrame:
         """Reachable fraction of each (source country, destination country) pair of ASes."""
@@ -34,21 +36,36 @@ class Measurement:
         return pd.DataFrame(frac, index=pd.Index(codes, name="source"), columns=pd.Index(codes, name="dest"))
 
 
-def measure(model, forbid: np.ndarray | None, exempt: np.ndarray | None) -> Measurement:
-    world = model.world
+def measure(world: World, cut: np.ndarray, sources: list[int] | None, protected_sets: dict[str, np.ndarray],
+            forbid: np.ndarray | None, exempt: np.ndarray | None, baseline: Measurement | None) -> Measurement:
+    """Reachability over ``world`` with the ``cut`` links (bool over the model's link ids) removed.
+
+    Parameters
+    ----------
+    world : World
+    cut : ndarray of bool, shape (n_links,)
+    sources : list of int or None
+        Sampled source ASNs (None: exact all-pairs).
+    protected_sets : dict of str to ndarray of bool
+        Named AS sets whose reachability is reported (``core_share``).
+    forbid, exempt : ndarray or None
+        ``forbid_transit[t, c]`` of the transit restrictions in force, and the ASes exempt from them.
+    baseline : Measurement or None
+        Step 0's measurement; None when measuring the baseline itself.
+
+    Returns
+    -------
+    Measurement
+        With ``country_loss`` relative to ``baseline`` (None for the baseline).
+    """
     topo = world.kernel_topology()
-    removed = world.to_kernel(model.cut_by >= 0)
-    r = reachability(topo, model.sources, removed_links=removed, forbid_transit=forbid, transit_exempt=exempt,
-                     reach_any=model.protected_sets, per_source=model.sources is not None,
-                     sampled=model.sources is not None)
+    r = reachability(topo, sources, removed_links=world.to_kernel(cut), forbid_transit=forbid,
+                     transit_exempt=exempt, reach_any=protected_sets, per_source=sources is not None,
+                     sampled=sources is not None)
     source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
-    m = Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r)
-    if model.baseline is not None:
-        loss = per_country_loss(m.country_pairs, model.baseline.country_pairs)
-        for c, state in model.states.items():
-            state.loss = float(loss[c]) if np.isfinite(loss[c]) else 0.0
-    return m
+    loss = per_country_loss(r.country_pairs, baseline.country_pairs) if baseline is not None else None
+    return Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r, loss)
 
 
 # -- model reporters (named functions of the model) ------------------------------------------------------------
@@ -111,7 +128,7 @@ def n_links_cut(model) -> int:
 
 
 def n_links_rehomed(model) -> int:
-    return len(model.operators.bought)
+    return len(model.bought)
 
 
 def pressure(model) -> float:

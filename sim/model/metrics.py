@@ -1,4 +1,4 @@
-"""The measures of fragmentation (MODEL.md §7), from the kernel's country × country pair counts.
+"""The measures of fragmentation, from the kernel's country × country pair counts.
 
 Countries are the topology's country slots; the last slot (unknown jurisdiction) takes part in totals but not
 in per-country measures. Losses are relative to the run's baseline (step 0, before any regulation).

@@ -1,8 +1,10 @@
 """The fragmentation model: states regulate, operators resolve conflicts in bulk, reachability is measured.
 
-A step (MODEL.md §6): 1. pressure updates; 2. states decide in random order, and the scenario's imposed
-regulations take effect; 3. coordination mechanisms act; 4. operators resolve conflicts in bulk (links cut;
-with M7, new transit bought); 5. reachability is recomputed and every metric collected.
+A step: 1. pressure updates; 2. states decide in random order, and the scenario's imposed regulations take
+effect; 3. coordination mechanisms act; 4. operators resolve conflicts in bulk (links cut; mechanisms may then
+buy new links); 5. reachability is recomputed and every metric collected. The coordination mechanisms are
+plugins (:mod:`sim.model.mechanisms`) whose hooks the model calls at fixed points of the step; every change is
+applied here, from what the operators, the mechanisms and the measurement return.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from sim.model.agents import N_POLICY_DIMS, StateAgent
-from sim.model.config import Mechanism, ModelConfig
+from sim.model.config import ModelConfig
 from sim.data.load import DEFAULT_CORE_SERVICES
 from sim.model.measure import Measurement, measure, reporters_for
-from sim.model.operators import Operators
+from sim.model.mechanisms import CoordinationMechanism, instantiate, mechanism_class
+from sim.model.operators import Operators, Resolution
 from sim.reach.api import customer_cone_sizes
 from sim.model.regulations import Context, GatewayChoice, Regulation, RegKind, forbid_matrix
 from sim.data.topology import Topology
-from sim.model.world import World
+from sim.model.world import BoughtLink, World
 
 
 class FragmentationModel(mesa.Model):
@@ -35,6 +38,17 @@ class FragmentationModel(mesa.Model):
         Any field of :class:`sim.model.config.ModelConfig` or of its groups (``DecisionParams``,
         ``MechanismParams``), e.g. ``n_sources=1024`` (None: exact all-pairs), ``mechanisms=["m5", "m6"]``,
         ``adoption_frac=0.5``, ``retaliate_prob=0.3``; or ``config=ModelConfig(...)``.
+
+    Attributes
+    ----------
+    mechanisms : list of CoordinationMechanism
+        The mechanisms in force, in the order their hooks are called.
+    et_adopters : ndarray of bool, shape (K,)
+        The one record of which states have an extraterritorial rule in force.
+    cut_by, cut_step : ndarray of int64, shape (n_links,)
+        The regulation that cut each link and the step it did (-1: up).
+    bought : list of BoughtLink
+        Links bought by operators (re-homing), in order.
     """
 
     def __init__(self, topology: Topology, rng=None, config: ModelConfig | None = None, **params):
@@ -56,19 +70,27 @@ class FragmentationModel(mesa.Model):
             protected |= self.protected_sets.get(role, np.zeros(topology.n_ases, bool))
         self.world = World(topology, protected)
         self.cone = customer_cone_sizes(topology)
+        self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []
-        self.et_adopters = np.zeros(len(topology.country_codes), bool)  # extraterritorial rule adopted
+        self.et_adopters = np.zeros(len(topology.country_codes), bool)
         self.cut_by = np.full(topology.n_links, -1, np.int64)
         self.cut_step = np.full(topology.n_links, -1, np.int64)
-        self.operators = Operators(self)
+        self.cut_log: list[tuple[np.ndarray, int, int]] = []  # (link ids, regulation id, step)
+        self.restore_log: list[tuple[np.ndarray, int]] = []  # (link ids, step) restored when a rule was lifted
+        self.bought: list[BoughtLink] = []
+        self.hurt: dict[int, set[int]] = {}  # state -> states whose rules cut its links in the last resolution
+        self.operators = Operators(self._filter_cuts)
         self.pressure = self.config.decision.base_pressure
         self.shock = 0.0
         self.n_conflicts = 0
         self._create_states()
+        for mechanism in self.mechanisms:
+            mechanism.setup(self)
+        self.rel_links = _links_between_states(self.world)
         self.conflicts = self.conflict_matrix()
         self.sources = self._draw_sources(topology)
         self.baseline: Measurement | None = None
-        self.current = self._measure()
+        self._observe(self._measure())
         self.baseline = self.current
         self.datacollector = mesa.DataCollector(model_reporters=reporters_for(self.protected_sets),
                                                 agent_reporters={"loss": "loss", "adopted": "adopted",
@@ -81,6 +103,7 @@ class FragmentationModel(mesa.Model):
         topo, cfg = self.world.topo, self.config
         present = np.flatnonzero(self.world.market > 0)
         rng = self.rng_init
+        # every draw is made whatever the mechanisms in force, so variants under one seed share their states
         # states differ around a common centre: two random states' rules conflict in a minority of cases
         profiles = np.clip(rng.normal(0.5, cfg.profile_spread, (len(present), N_POLICY_DIMS)), 0.0, 1.0)
         disp = rng.random((len(present), 3))
@@ -96,31 +119,25 @@ class FragmentationModel(mesa.Model):
         adhere = rng.random(len(present)) < cfg.mechanism_params.norm_adherence
         self.states: dict[int, StateAgent] = {}
         for i, c in enumerate(present.tolist()):
-            agent = StateAgent(self, c, topo.country_codes[c], profiles[i], disp[i, 0], disp[i, 1], disp[i, 2],
-                               float(tolerance[i]), float(join_cost[i]), bool(eligible[i]))
-            if cfg.has(Mechanism.M6) and adhere[i]:
-                agent.memberships.add("norm")
-            self.states[c] = agent
-        if cfg.has(Mechanism.M5):
-            for c in present[np.argsort(-self.world.market[present], kind="stable")][:cfg.mechanism_params.forum_seed]:
-                self.states[int(c)].memberships.add("forum")
-        self.leader = self._leader() if cfg.has(Mechanism.M1) else None
-        self.rel_links = _links_between_states(self.world)
-
-    def _leader(self) -> StateAgent | None:
-        code = self.config.mechanism_params.leader
-        if code:
-            c = self.world.topo.country_index(code)
-            if c not in self.states:
-                raise ValueError(f"leader {code!r} has no AS in the topology")
-            return self.states[c]
-        return self.states[int(np.argmax(self.world.market))]
+            self.states[c] = StateAgent(self, c, topo.country_codes[c], profiles[i], disp[i, 0], disp[i, 1],
+                                        disp[i, 2], float(tolerance[i]), float(join_cost[i]), bool(eligible[i]),
+                                        bool(adhere[i]))
 
     def _draw_sources(self, topo: Topology) -> list[int] | None:
         k = self.config.n_sources
         if k is None or k >= topo.n_ases:
             return None
         return topo.asns[np.sort(self.rng_sources.choice(topo.n_ases, k, replace=False))].tolist()
+
+    def mechanism(self, name: str) -> CoordinationMechanism | None:
+        """The instance of mechanism ``name`` in force in this run, or None."""
+        return next((m for m in self.mechanisms if m.name == name), None)
+
+    @property
+    def leader(self) -> StateAgent | None:
+        """The leading state under a unilateral leader (M1); None without it."""
+        m1 = self.mechanism("m1")
+        return m1.leader if m1 is not None else None
 
     # -- queries the agents use ----------------------------------------------------------------------------
     def has_rule(self, country: int, kind: RegKind, target: int = -1) -> bool:
@@ -159,12 +176,8 @@ class FragmentationModel(mesa.Model):
             prof[c], present[c] = s.profile, True
         dist = np.linalg.norm(prof[:, None, :] - prof[None, :, :], axis=2) / np.sqrt(N_POLICY_DIMS)
         conflict = (dist > self.config.conflict_tolerance) & present[:, None] & present[None, :]
-        if self.config.has(Mechanism.M4):
-            conflict &= dist > self.config.mechanism_params.recognition_tolerance
-        if self.config.has(Mechanism.M3):
-            for c, s in self.states.items():
-                conflict[c, list(s.agreements)] = False
-                conflict[list(s.agreements), c] = False
+        for mechanism in self.mechanisms:
+            conflict = mechanism.filter_conflicts(self, conflict, dist)
         np.fill_diagonal(conflict, False)
         return conflict
 
@@ -172,10 +185,11 @@ class FragmentationModel(mesa.Model):
     def adopt(self, state: StateAgent, kind: RegKind, target: int = -1, imposed: bool = False, k: int = 1,
               gateway_choice: GatewayChoice = GatewayChoice.LARGEST, exempt=(), secondary: bool = False,
               lift_step: int = -1) -> Regulation:
+        """``state`` adopts a regulation, in force from this step."""
         reg = Regulation(len(self.regulations), RegKind(kind), state.country, self.steps, target, secondary, k,
                          GatewayChoice(gateway_choice), tuple(exempt), imposed, lift_step)
         self.regulations.append(reg)
-        state.regulations.append(reg.id)
+        state.adopted_rule(reg.id)
         if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
             self.et_adopters[state.country] = True
         return reg
@@ -194,27 +208,21 @@ class FragmentationModel(mesa.Model):
                        tuple(int(e) for e in exempt), ev.secondary, ev.lift_step)
 
     def context(self) -> Context:
-        norm = np.zeros(self.world.n_states, bool)
-        for c, s in self.states.items():
-            norm[c] = "norm" in s.memberships
-        return Context(self.conflict_matrix(), self.config.operator_choice, norm,
-                       self.config.has(Mechanism.M8), self.cone)
+        return Context(self.conflict_matrix(), self.config.operator_choice, self.cone)
 
     # -- the step ------------------------------------------------------------------------------------------
     def step(self) -> None:
-        self._update_pressure()
-        for s in self.states.values():
-            s.hurt_by, s.hurt_next = s.hurt_next, set()
-        self.conflicts = self.conflict_matrix()  # states decide on the profiles as they stood
-        self.et_adopters[:] = False  # rules in force this step (an imposed one may have been lifted)
-        for reg in self.regulations:
-            if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
-                self.et_adopters[reg.state] = True
+        self._update_pressure()  # 1
+        self._begin_decisions()  # 2
         self.agents.shuffle_do("step")
         self._impose()
-        self._mechanisms_act()
-        self.operators.resolve()
-        self.current = self._measure()
+        for mechanism in self.mechanisms:  # 3
+            mechanism.act(self)
+        self._apply(self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by,  # 4
+                                           self.context(), self.states))
+        for mechanism in self.mechanisms:
+            self._add_links(mechanism.after_resolution(self))
+        self._observe(self._measure())  # 5
         self.datacollector.collect(self)
 
     def _update_pressure(self) -> None:
@@ -224,59 +232,76 @@ class FragmentationModel(mesa.Model):
             self.shock += p.shock_size
         self.pressure = p.base_pressure + p.pressure_trend * self.steps + self.shock
 
-    def _mechanisms_act(self) -> None:
-        cfg, mp = self.config, self.config.mechanism_params
-        if cfg.has(Mechanism.M5):
-            members = [s for s in self.states.values() if "forum" in s.memberships]
-            if members:
-                mean = np.mean([s.profile for s in members], axis=0)
-                for s in members:
-                    s.profile = s.profile + mp.harmonization_rate * (mean - s.profile)
-        if cfg.has(Mechanism.M1) and self.leader is not None:
-            for s in self.states.values():
-                s.consider_complying()  # after the leader's rule took effect, before operators resolve it
-                if "complied" in s.memberships:
-                    s.profile = self.leader.profile.copy()
-        if cfg.has(Mechanism.M3):
-            self._sign_agreements(mp.agreement_share, mp.agreements_per_step)
+    def _begin_decisions(self) -> None:
+        """What the states decide on: who hurt them last step, the conflicts as they stand, the rules in force
+        (an imposed one may have been lifted)."""
+        for c, s in self.states.items():
+            s.remember_hurt(self.hurt.get(c, set()))
+        self.hurt = {}
+        self.conflicts = self.conflict_matrix()
+        self.et_adopters[:] = False
+        for reg in self.regulations:
+            if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
+                self.et_adopters[reg.state] = True
 
-    def _sign_agreements(self, share: float, per_step: int) -> None:
-        links = self.rel_links.astype(float)
-        totals = np.maximum(links.sum(axis=1), 1)
-        mutual = np.minimum(links / totals[:, None], links.T / totals[None, :])
-        iu = np.triu_indices(len(mutual), 1)
-        order = np.argsort(-mutual[iu], kind="stable")
-        signed = 0
-        for idx in order:
-            a, b = int(iu[0][idx]), int(iu[1][idx])
-            if signed >= per_step or mutual[a, b] < share:
-                break
-            if a in self.states and b in self.states and b not in self.states[a].agreements:
-                self.states[a].agreements.add(b)
-                self.states[b].agreements.add(a)
-                signed += 1
+    def _filter_cuts(self, reg: Regulation, cut: np.ndarray) -> np.ndarray:
+        for mechanism in self.mechanisms:
+            cut = mechanism.filter_cuts(self, reg, cut)
+        return cut
+
+    def _apply(self, res: Resolution) -> None:
+        """Apply step 4's resolution: restored links first, then the new cuts."""
+        self.cut_by[res.restored], self.cut_step[res.restored] = -1, -1
+        self.restore_log.append((res.restored, self.steps))
+        for links, reg_id in res.cuts:
+            self.cut_by[links], self.cut_step[links] = reg_id, self.steps
+            self.cut_log.append((links, reg_id, self.steps))
+        self.n_conflicts = res.n_conflicts
+        self.hurt = res.hurt
+
+    def _add_links(self, bought: list[BoughtLink]) -> None:
+        """Rebuild the world with links operators bought (they come up, after the existing link ids)."""
+        if not bought:
+            return
+        topo = self.world.topo
+        cust = topo.asn_to_idx([b.customer for b in bought])
+        prov = topo.asn_to_idx([b.provider for b in bought])
+        self.bought += bought
+        self.world = World(topo, self.world.protected, np.concatenate([self.world.bought,
+                                                                       np.stack([prov, cust], axis=1)]))
+        self.cut_by = np.r_[self.cut_by, np.full(len(bought), -1, np.int64)]
+        self.cut_step = np.r_[self.cut_step, np.full(len(bought), -1, np.int64)]
 
     def _measure(self) -> Measurement:
         active = [r for r in self.regulations if r.active(self.steps)]
         forbid = forbid_matrix(active, self.world.n_states)
         exempt = None
         if forbid is not None:
-            norm = np.array([c in self.states and "norm" in self.states[c].memberships
-                             for c in range(self.world.n_states)])
-            # a restriction of state c blocks c's ASes as intermediates: an adherent's protected ASes stay open
-            exempt = self.world.protected & norm[np.maximum(self.world.country, 0)] & (self.world.country >= 0)
-        return measure(self, forbid, exempt)
+            exempt = np.zeros(self.world.topo.n_ases, bool)
+            for mechanism in self.mechanisms:
+                mask = mechanism.transit_exempt(self)
+                if mask is not None:
+                    exempt |= mask
+        return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt,
+                       self.baseline)
+
+    def _observe(self, m: Measurement) -> None:
+        self.current = m
+        if m.country_loss is not None:
+            for c, state in self.states.items():
+                loss = m.country_loss[c]
+                state.observe_loss(float(loss) if np.isfinite(loss) else 0.0)
 
     # -- outputs ---------------------------------------------------------------------------------------------
     def cut_links(self) -> pd.DataFrame:
         """Every link cut during the run, with the regulation that cut it and, for links a lifted regulation
         gave back, the step they were restored (-1: still cut): ask "why was this link cut"."""
-        log = self.operators.cut_log
+        log = self.cut_log
         links = np.concatenate([ids for ids, _, _ in log]) if log else np.zeros(0, np.int64)
         reg_ids = np.concatenate([np.full(len(ids), r) for ids, r, _ in log]) if log else np.zeros(0, np.int64)
         steps = np.concatenate([np.full(len(ids), t) for ids, _, t in log]) if log else np.zeros(0, np.int64)
         restored = np.full(len(links), -1, np.int64)
-        for ids, t in self.operators.restore_log:
+        for ids, t in self.restore_log:
             restored[np.isin(links, ids) & (steps < t) & (restored < 0)] = t
         ends = self.world.ends[links]
         regs = [self.regulations[i] for i in reg_ids]
@@ -311,7 +336,8 @@ class FragmentationModel(mesa.Model):
 
 def check_config(config: ModelConfig, topo: Topology) -> None:
     """Check what only the topology can tell: countries and ASNs named by the scenario exist, protected roles
-    are known. Raises ``ValueError`` naming the field (``imposed[0].country``, ``mechanism_params.leader``)."""
+    are known, each mechanism's parameters fit (its ``check``). Raises ``ValueError`` naming the field
+    (``imposed[0].country``, ``mechanism_params.leader``)."""
     located = set(np.unique(topo.country[topo.country >= 0]).tolist())
 
     def present(code: str) -> bool:
@@ -325,9 +351,8 @@ def check_config(config: ModelConfig, topo: Topology) -> None:
         missing = sorted(set(ev.exempt) - set(topo.asns[np.isin(topo.asns, ev.exempt)].tolist()))
         if missing:
             raise ValueError(f"imposed[{i}].exempt: ASNs not in the topology {topo.name!r}: {missing[:10]}")
-    leader = config.mechanism_params.leader
-    if leader and config.has(Mechanism.M1) and not present(leader):
-        raise ValueError(f"mechanism_params.leader: country {leader!r} has no AS in the topology {topo.name!r}")
+    for name in config.mechanisms:
+        mechanism_class(name).check(config, topo)
     known = {"tier1", "ixp"} | set(DEFAULT_CORE_SERVICES) | set(topo.core_services)  # roles a topology may lack
     unknown = sorted(set(config.mechanism_params.protected_roles) - known)
     if unknown:

@@ -3,6 +3,8 @@ AS, markets, customer cones), and the links' state (cut by which regulation, bou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.arrays import expand_ranges
@@ -14,6 +16,16 @@ def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray,
     indptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     return indptr, values[order]
+
+
+@dataclass(frozen=True)
+class BoughtLink:
+    """A customer→provider link an operator bought (re-homing), by ASN."""
+
+    customer: int  # ASN
+    provider: int  # ASN
+    step: int
+    cost: float
 
 
 class World:

@@ -374,9 +374,9 @@ def test_m7_operator_that_lost_links_buys_domestic_transit_after_the_delay():
     model = run(REHOME_WORLD, {}, n_steps=2, imposed=[SHUTDOWN_XA], mechanisms=["m7"], rehome_delay=2,
                 rehome_rate=1.0, rehome_cost=2.5)
     assert cut_pairs(model) == {link(1, 10), link(1, 13)}
-    assert model.operators.bought == [] and reaches(model, 13) == {13}  # still waiting at step 2
+    assert model.bought == [] and reaches(model, 13) == {13}  # still waiting at step 2
     model.step()
-    assert [(b.customer, b.provider, b.step, b.cost) for b in model.operators.bought] == [(13, 10, 3, 2.5)]
+    assert [(b.customer, b.provider, b.step, b.cost) for b in model.bought] == [(13, 10, 3, 2.5)]
     kernel = model.world.kernel_topology()
     assert kernel.p2c_cycles() == []
     new = kernel.n_p2c - 1  # bought links come after the base c2p links
@@ -384,7 +384,7 @@ def test_m7_operator_that_lost_links_buys_domestic_transit_after_the_delay():
     assert reaches(model, 13) == {13, 10, 11, 12}  # XB recovered; XA stays shut
     assert reaches(model, 11) >= {13}
     model.step()  # re-homed once per loss, not every step
-    assert len(model.operators.bought) == 1
+    assert len(model.bought) == 1
     assert column(model, "n_links_rehomed") == [0, 0, 0, 1, 1]
     assert column(model, "n_links_cut") == [0, 2, 2, 2, 2]
 
@@ -402,7 +402,7 @@ def test_m7_buys_only_from_a_larger_cone_and_once_per_loss():
                       rehome_rate=1.0)
         for _ in range(4):
             model.step()
-        bought = [(b.customer, b.provider, b.step) for b in model.operators.bought]
+        bought = [(b.customer, b.provider, b.step) for b in model.bought]
         assert len(bought) == 1 and bought[0][0] == 13 and bought[0][1] in (10, 14) and bought[0][2] == 2
         assert model.world.kernel_topology().p2c_cycles() == []
         providers.add(bought[0][1])
@@ -412,7 +412,7 @@ def test_m7_buys_only_from_a_larger_cone_and_once_per_loss():
 def test_m7_without_rehoming_the_operator_stays_cut_off():
     model = run(REHOME_WORLD, {}, n_steps=4, imposed=[SHUTDOWN_XA], mechanisms=["m0"], rehome_delay=2,
                 rehome_rate=1.0)
-    assert model.operators.bought == [] and reaches(model, 13) == {13}
+    assert model.bought == [] and reaches(model, 13) == {13}
     assert column(model, "n_links_rehomed") == [0] * 5
 
 

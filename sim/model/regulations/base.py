@@ -1,0 +1,124 @@
+"""What every regulation type shares: the regulation record, the context its effect depends on, the effect
+itself, the registry of effects by :class:`RegKind` and the link helpers the types use.
+
+A regulation type is one module of this package holding one function ``effect(world, reg, ctx) -> Effect``
+registered with :func:`register` under its :class:`RegKind`. Every effect is computed in bulk over the links of
+the countries concerned (no Python loop per AS or per link). ``Effect.cut`` lists the link ids a regulation cuts
+now; links already cut stay cut, with the first regulation that cut them recorded by the model. What a
+coordination mechanism changes about the cuts (the public-core norm, technical mitigation) is applied by the
+mechanism, after the regulation's own effect (see :mod:`sim.model.mechanisms`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from sim.model.world import World
+
+
+class RegKind(StrEnum):
+    TERRITORIAL = "territorial"
+    EXTRATERRITORIAL = "extraterritorial"
+    GATEWAY = "gateway"
+    SANCTIONS = "sanctions"
+    TRANSIT_RESTRICTION = "transit_restriction"
+    SHUTDOWN = "shutdown"
+
+
+class GatewayChoice(StrEnum):
+    LARGEST = "largest"
+    STATE_OWNED = "state_owned"
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """One regulation in force. ``state`` and ``target`` are country indices of the topology."""
+
+    id: int
+    kind: RegKind
+    state: int
+    step: int
+    target: int = -1
+    secondary: bool = False
+    k: int = 1
+    gateway_choice: GatewayChoice = GatewayChoice.LARGEST
+    exempt: tuple[int, ...] = ()  # AS indices
+    imposed: bool = False
+    lift_step: int = -1
+
+    def active(self, step: int) -> bool:
+        return self.step <= step and (self.lift_step < 0 or step < self.lift_step)
+
+
+@dataclass
+class Context:
+    """What a regulation's effect depends on beyond the graph, at this step."""
+
+    conflict: np.ndarray  # (K, K) bool: the rules of the two states conflict
+    operator_choice: str  # "larger_market" or "home_law"
+    cone: np.ndarray  # (n_ases,) customer cone sizes
+
+
+@dataclass
+class Effect:
+    cut: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # link ids
+    n_conflicts: int = 0  # operators facing conflicting obligations
+
+
+EffectFn = Callable[[World, Regulation, Context], Effect]
+EFFECTS: dict[RegKind, EffectFn] = {}
+
+
+def register(kind: RegKind) -> Callable[[EffectFn], EffectFn]:
+    """Decorator: ``fn`` computes the effect of regulations of ``kind`` (one function per kind).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a :class:`RegKind` or already has an effect.
+    """
+    kind = RegKind(kind)
+
+    def decorate(fn: EffectFn) -> EffectFn:
+        if kind in EFFECTS:
+            raise ValueError(f"kind: regulation type {kind.value!r} is registered twice")
+        EFFECTS[kind] = fn
+        return fn
+
+    return decorate
+
+
+def effect(world: World, reg: Regulation, ctx: Context) -> Effect:
+    """The links ``reg`` cuts now (sorted, unique) and the operators it puts in conflict."""
+    eff = EFFECTS[reg.kind](world, reg, ctx)
+    return Effect(np.unique(eff.cut), eff.n_conflicts)
+
+
+# -- link helpers shared by the types ------------------------------------------------------------------------
+
+def cross_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cross-border links of country ``c``: (link ids, c's AS, the foreign AS)."""
+    links = world.links_of_country(c)
+    links = links[world.cross[links]]
+    a, b = world.ends[links, 0], world.ends[links, 1]
+    a_dom = world.country[a] == c
+    return links, np.where(a_dom, a, b), np.where(a_dom, b, a)
+
+
+def between(world: World, c: int, t: int) -> np.ndarray:
+    """Links with one end in country ``c`` and the other in country ``t``."""
+    links = world.links_of_country(c)
+    ec = world.end_country[links]
+    return links[((ec[:, 0] == c) & (ec[:, 1] == t)) | ((ec[:, 0] == t) & (ec[:, 1] == c))]
+
+
+def cut_links_to(world: World, ases: np.ndarray, countries: np.ndarray) -> np.ndarray:
+    """Links of each AS ``ases[i]`` whose other end is located in ``countries[i]``."""
+    owner, links = world.links_of_ases(ases)
+    pos = np.searchsorted(ases, owner) if len(ases) else owner
+    other = world.other_end(links, owner)
+    return links[world.country[other] == countries[pos]]

@@ -14,15 +14,18 @@ import numpy as np
 import pandas as pd
 
 from sim.model.agents import N_POLICY_DIMS, StateAgent
+from sim.model.checks import check_config
 from sim.model.config import ModelConfig
-from sim.data.load import DEFAULT_CORE_SERVICES
+from sim.model.cut_log import CutLog
 from sim.model.measure import Measurement, measure, reporters_for
-from sim.model.mechanisms import CoordinationMechanism, instantiate, mechanism_class
+from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
 from sim.reach.api import customer_cone_sizes
 from sim.model.regulations import Context, GatewayChoice, Regulation, RegKind, forbid_matrix
 from sim.data.topology import Topology
-from sim.model.world import BoughtLink, World
+from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
+
+__all__ = ["FragmentationModel", "check_config"]
 
 
 class FragmentationModel(mesa.Model):
@@ -57,26 +60,18 @@ class FragmentationModel(mesa.Model):
             raise TypeError("give either config or keyword parameters, not both")
         self.config = config if config is not None else ModelConfig.from_kwargs(**params)
         check_config(self.config, topology)
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(
-            int(self.rng.integers(2**63))).spawn(6)]
-        # one stream per purpose, so variants compared under one seed share their draws (paired comparisons):
-        # the same states, sources and shocks whatever the mechanisms
         (self.rng_init, self.rng_sources, self.rng_shocks,
-         self.rng_comply, self.rng_retaliate, self.rng_rehome) = streams
-        self.protected_sets = _protected_sets(topology)
-        roles = self.config.mechanism_params.protected_roles
-        protected = np.zeros(topology.n_ases, bool)
-        for role in roles:
-            protected |= self.protected_sets.get(role, np.zeros(topology.n_ases, bool))
-        self.world = World(topology, protected)
+         self.rng_comply, self.rng_retaliate, self.rng_rehome) = _spawn_streams(self.rng)
+        self.protected_sets = protected_sets(topology)
+        self.world = World(topology, protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles,
+                                                    topology.n_ases))
         self.cone = customer_cone_sizes(topology)
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []
         self.et_adopters = np.zeros(len(topology.country_codes), bool)
         self.cut_by = np.full(topology.n_links, -1, np.int64)
         self.cut_step = np.full(topology.n_links, -1, np.int64)
-        self.cut_log: list[tuple[np.ndarray, int, int]] = []  # (link ids, regulation id, step)
-        self.restore_log: list[tuple[np.ndarray, int]] = []  # (link ids, step) restored when a rule was lifted
+        self.cut_log = CutLog()
         self.bought: list[BoughtLink] = []
         self.hurt: dict[int, set[int]] = {}  # state -> states whose rules cut its links in the last resolution
         self.operators = Operators(self._filter_cuts)
@@ -86,7 +81,7 @@ class FragmentationModel(mesa.Model):
         self._create_states()
         for mechanism in self.mechanisms:
             mechanism.setup(self)
-        self.rel_links = _links_between_states(self.world)
+        self.rel_links = links_between_states(self.world)
         self.conflicts = self.conflict_matrix()
         self.sources = self._draw_sources(topology)
         self.baseline: Measurement | None = None
@@ -252,10 +247,10 @@ class FragmentationModel(mesa.Model):
     def _apply(self, res: Resolution) -> None:
         """Apply step 4's resolution: restored links first, then the new cuts."""
         self.cut_by[res.restored], self.cut_step[res.restored] = -1, -1
-        self.restore_log.append((res.restored, self.steps))
+        self.cut_log.restored(res.restored, self.steps)
         for links, reg_id in res.cuts:
             self.cut_by[links], self.cut_step[links] = reg_id, self.steps
-            self.cut_log.append((links, reg_id, self.steps))
+            self.cut_log.cut(links, reg_id, self.steps)
         self.n_conflicts = res.n_conflicts
         self.hurt = res.hurt
 
@@ -296,28 +291,7 @@ class FragmentationModel(mesa.Model):
     def cut_links(self) -> pd.DataFrame:
         """Every link cut during the run, with the regulation that cut it and, for links a lifted regulation
         gave back, the step they were restored (-1: still cut): ask "why was this link cut"."""
-        log = self.cut_log
-        links = np.concatenate([ids for ids, _, _ in log]) if log else np.zeros(0, np.int64)
-        reg_ids = np.concatenate([np.full(len(ids), r) for ids, r, _ in log]) if log else np.zeros(0, np.int64)
-        steps = np.concatenate([np.full(len(ids), t) for ids, _, t in log]) if log else np.zeros(0, np.int64)
-        restored = np.full(len(links), -1, np.int64)
-        for ids, t in self.restore_log:
-            restored[np.isin(links, ids) & (steps < t) & (restored < 0)] = t
-        ends = self.world.ends[links]
-        regs = [self.regulations[i] for i in reg_ids]
-        codes = self.world.topo.country_codes
-        return pd.DataFrame({
-            "link": links,
-            "asn_a": self.world.topo.asns[ends[:, 0]],
-            "asn_b": self.world.topo.asns[ends[:, 1]],
-            "rel": np.where(self.world.is_p2c[links], "p2c", "p2p"),
-            "step": steps,
-            "regulation": reg_ids,
-            "kind": [r.kind.value for r in regs],
-            "state": [codes[r.state] for r in regs],
-            "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
-            "restored_step": restored,
-        })
+        return self.cut_log.frame(self.world, self.regulations)
 
     def why_cut(self, asn_a: int, asn_b: int) -> Regulation | None:
         """The regulation that cut the link between two ASes (None if it is up or does not exist)."""
@@ -334,42 +308,7 @@ class FragmentationModel(mesa.Model):
         return self.current.country_frame(self.world.topo)
 
 
-def check_config(config: ModelConfig, topo: Topology) -> None:
-    """Check what only the topology can tell: countries and ASNs named by the scenario exist, protected roles
-    are known, each mechanism's parameters fit (its ``check``). Raises ``ValueError`` naming the field
-    (``imposed[0].country``, ``mechanism_params.leader``)."""
-    located = set(np.unique(topo.country[topo.country >= 0]).tolist())
-
-    def present(code: str) -> bool:
-        return code in topo.country_codes and topo.country_codes.index(code) in located
-
-    for i, ev in enumerate(config.imposed):
-        for key in ("country", "target"):
-            code = getattr(ev, key)
-            if code and not present(code):
-                raise ValueError(f"imposed[{i}].{key}: country {code!r} has no AS in the topology {topo.name!r}")
-        missing = sorted(set(ev.exempt) - set(topo.asns[np.isin(topo.asns, ev.exempt)].tolist()))
-        if missing:
-            raise ValueError(f"imposed[{i}].exempt: ASNs not in the topology {topo.name!r}: {missing[:10]}")
-    for name in config.mechanisms:
-        mechanism_class(name).check(config, topo)
-    known = {"tier1", "ixp"} | set(DEFAULT_CORE_SERVICES) | set(topo.core_services)  # roles a topology may lack
-    unknown = sorted(set(config.mechanism_params.protected_roles) - known)
-    if unknown:
-        raise ValueError(f"mechanism_params.protected_roles: unknown role(s) {unknown}; known: {sorted(known)}")
-
-
-def _protected_sets(topo: Topology) -> dict[str, np.ndarray]:
-    sets = {"tier1": topo.tier1.copy(), "ixp": topo.ixp.copy()}
-    sets.update({name: mask.copy() for name, mask in topo.core_services.items()})
-    return {name: mask for name, mask in sets.items() if mask.any()}
-
-
-def _links_between_states(world: World) -> np.ndarray:
-    """(K, K) cross-border link counts between countries."""
-    ec = world.end_country[world.cross]
-    ec = ec[(ec >= 0).all(axis=1)]
-    k = world.n_states
-    counts = np.zeros((k, k), np.int64)
-    np.add.at(counts, (ec[:, 0], ec[:, 1]), 1)
-    return counts + counts.T
+def _spawn_streams(rng: np.random.Generator) -> list[np.random.Generator]:
+    """Six generators from the run's: one stream per purpose, so variants compared under one seed share their
+    draws (paired comparisons): the same states, sources and shocks whatever the mechanisms."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(rng.integers(2**63))).spawn(6)]

@@ -84,3 +84,29 @@ class World:
         """A mask over the model's link ids, in the kernel's order."""
         n_p2c = self.topo.n_p2c
         return np.concatenate([mask[:n_p2c], mask[self.topo.n_links:], mask[n_p2c:self.topo.n_links]])
+
+
+def protected_sets(topo: Topology) -> dict[str, np.ndarray]:
+    """The topology's named AS sets a norm may protect (``tier1``, ``ixp``, core services), the empty ones left
+    out: name -> (n_ases,) bool mask."""
+    sets = {"tier1": topo.tier1.copy(), "ixp": topo.ixp.copy()}
+    sets.update({name: mask.copy() for name, mask in topo.core_services.items()})
+    return {name: mask for name, mask in sets.items() if mask.any()}
+
+
+def protected_mask(sets: dict[str, np.ndarray], roles, n_ases: int) -> np.ndarray:
+    """(n_ases,) bool: the ASes of any of the ``roles`` (a role the topology lacks protects nothing)."""
+    protected = np.zeros(n_ases, bool)
+    for role in roles:
+        protected |= sets.get(role, np.zeros(n_ases, bool))
+    return protected
+
+
+def links_between_states(world: World) -> np.ndarray:
+    """(K, K) cross-border link counts between countries."""
+    ec = world.end_country[world.cross]
+    ec = ec[(ec >= 0).all(axis=1)]
+    k = world.n_states
+    counts = np.zeros((k, k), np.int64)
+    np.add.at(counts, (ec[:, 0], ec[:, 1]), 1)
+    return counts + counts.T

@@ -136,6 +136,7 @@ class FragmentationModel(mesa.Model):
 
     # -- queries the agents use ----------------------------------------------------------------------------
     def has_rule(self, country: int, kind: RegKind, target: int = -1) -> bool:
+        """Whether the state has a regulation of ``kind`` (against ``target``, if given) in force now."""
         return any(self.regulations[i].kind == kind and (target < 0 or self.regulations[i].target == target)
                    and self.regulations[i].active(self.steps) for i in self.states[country].regulations)
 
@@ -155,10 +156,12 @@ class FragmentationModel(mesa.Model):
         return float(row[self.conflicts[country]].sum() / total) if total else 0.0
 
     def dependence(self, country: int, other: int) -> float:
+        """Share of the state's cross-border links going to ``other``."""
         row = self.rel_links[country]
         return float(row[other] / row.sum()) if row.sum() else 0.0
 
     def forum_market_share(self) -> float:
+        """Share of the world market (ASes) in states that are forum members (M5)."""
         members = [c for c, s in self.states.items() if "forum" in s.memberships]
         return float(self.world.market[members].sum() / max(self.world.market.sum(), 1))
 
@@ -203,21 +206,19 @@ class FragmentationModel(mesa.Model):
                        tuple(int(e) for e in exempt), ev.secondary, ev.lift_step)
 
     def context(self) -> Context:
+        """What the regulations' effects depend on now (conflicts as coordinated, the operators' choice)."""
         return Context(self.conflict_matrix(), self.config.operator_choice, self.cone)
 
     # -- the step ------------------------------------------------------------------------------------------
     def step(self) -> None:
-        self._update_pressure()  # 1
-        self._begin_decisions()  # 2
-        self.agents.shuffle_do("step")
-        self._impose()
-        for mechanism in self.mechanisms:  # 3
-            mechanism.act(self)
-        self._apply(self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by,  # 4
-                                           self.context(), self.states))
+        """1 pressure; 2 states decide in random order, imposed events; 3 mechanisms act; 4 operators resolve
+        conflicts (then buy links); 5 measure and collect."""
+        self._update_pressure()
+        self._decide()
         for mechanism in self.mechanisms:
-            self._add_links(mechanism.after_resolution(self))
-        self._observe(self._measure())  # 5
+            mechanism.act(self)
+        self._resolve()
+        self._observe(self._measure())
         self.datacollector.collect(self)
 
     def _update_pressure(self) -> None:
@@ -227,9 +228,9 @@ class FragmentationModel(mesa.Model):
             self.shock += p.shock_size
         self.pressure = p.base_pressure + p.pressure_trend * self.steps + self.shock
 
-    def _begin_decisions(self) -> None:
-        """What the states decide on: who hurt them last step, the conflicts as they stand, the rules in force
-        (an imposed one may have been lifted)."""
+    def _decide(self) -> None:
+        """States decide on who hurt them last step, the conflicts as they stand and the rules in force (an
+        imposed one may have been lifted); then the scenario's events of this step take effect."""
         for c, s in self.states.items():
             s.remember_hurt(self.hurt.get(c, set()))
         self.hurt = {}
@@ -238,6 +239,16 @@ class FragmentationModel(mesa.Model):
         for reg in self.regulations:
             if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
                 self.et_adopters[reg.state] = True
+        self.agents.shuffle_do("step")
+        self._impose()
+
+    def _resolve(self) -> None:
+        """Operators resolve the regulations in force; the model applies what they changed, then adds the links
+        the mechanisms' operators buy."""
+        self._apply(self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by, self.context(),
+                                           self.states))
+        for mechanism in self.mechanisms:
+            self._add_links(mechanism.after_resolution(self))
 
     def _filter_cuts(self, reg: Regulation, cut: np.ndarray) -> np.ndarray:
         for mechanism in self.mechanisms:

@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sim.model.config import MECHANISM_NAMES, Mechanism  # noqa: E402
+from sim.model.config import MECHANISM_NAMES  # noqa: E402
 from sim.data.countries import country_name  # noqa: E402
 
 plt.rcParams.update({
@@ -37,8 +37,7 @@ def country_label(code: str) -> str:
 def mechanism_label(name: str) -> str:
     """``m5_m6`` → ``multilateral forum + public-core norm (M5+M6)``."""
     parts = [p for p in str(name).split("_") if p]
-    known = set(Mechanism.__members__.values())
-    words = [MECHANISM_NAMES[Mechanism(p)] if p in known else p for p in parts]
+    words = [MECHANISM_NAMES.get(p, p) for p in parts]
     return " + ".join(words) + f" ({str(name).upper().replace('_', '+')})"
 
 

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # packages walked for the API reference; sim.experiments lives in experiments/ (a package-dir mapping), so an
 # editable install does not list it under sim.__path__ and it is walked on its own
 ROOT_PACKAGES = ("sim", "sim.experiments")
+# the console scripts' modules are documented by what they print (cli.md), not as an API
+CLI_PACKAGE = "sim.cli"
 PACKAGE_TITLES = {
     "sim.data": "Data: topology, loaders, synthetic Internet",
     "sim.reach": "Reachability kernel",
@@ -37,7 +39,6 @@ PACKAGE_TITLES = {
     "sim.model.regulations": "Regulations",
     "sim.runner": "Runner: configuration and run folders",
     "sim.analysis": "Analysis: run tables and figures",
-    "sim.cli": "Command-line entry points",
     "sim.dashboard": "Dashboard",
     "sim.experiments": "Experiments",
 }
@@ -50,7 +51,7 @@ def walk_modules() -> dict[str, list[str]]:
         package = importlib.import_module(root)
         packages.setdefault(root, [])
         for info in pkgutil.walk_packages(package.__path__, root + "."):
-            if any(part.startswith("_") for part in info.name.split(".")):
+            if any(part.startswith("_") for part in info.name.split(".")) or info.name.startswith(CLI_PACKAGE):
                 continue
             if info.ispkg:
                 packages.setdefault(info.name, [])
@@ -74,42 +75,57 @@ def defining_module(name: str, modules: list[str]) -> str:
     raise LookupError(f"sim.{name}: no module of sim defines it")
 
 
+def source_identifier(module: str) -> str:
+    """The dotted path of a module's source file under the repository root, which mkdocstrings loads.
+
+    It is the import name, except for ``sim.experiments``: the folder ``experiments/`` (a package-dir mapping),
+    which the documentation loader cannot find under ``sim/`` and loads as ``experiments``.
+    """
+    source = Path(importlib.import_module(module).__file__).resolve().relative_to(ROOT).with_suffix("")
+    return ".".join(source.parts).removesuffix(".__init__")
+
+
+def render(module: str, **options: str) -> str:
+    """The mkdocstrings block of a module, headed with its import name."""
+    identifier = source_identifier(module)
+    if identifier != module:
+        options = {"heading": f'"{module}"', "toc_label": f'"{module}"', **options}
+    lines = [f"\n::: {identifier}"] + (["    options:"] if options else [])
+    lines += [f"      {key}: {value}" for key, value in options.items()]
+    return "\n".join(lines) + "\n"
+
+
 def write_reference(packages: dict[str, list[str]]) -> None:
     """One page per package, an index of the names ``import sim`` exports, and the section's navigation."""
     nav = mkdocs_gen_files.Nav()
     nav["Overview"] = "index.md"
-    all_modules = [m for mods in packages.values() for m in mods]
-    page_of = {}
+    pages = {}
     for package, modules in packages.items():
-        if package == "sim":
+        if package == "sim":  # its docstring and public names are the index page
             continue
-        page = package.removeprefix("sim.").replace(".", "/") + ".md"
-        page_of[package] = page
-        for mod in modules:
-            page_of[mod] = page
-        nav[PACKAGE_TITLES.get(package, package)] = page
-        with mkdocs_gen_files.open(f"reference/{page}", "w") as fh:
-            fh.write(f"# `{package}`\n\n::: {package}\n    options:\n      members: false\n      show_root_heading: false\n")
-            for mod in modules:
-                fh.write(f"\n::: {mod}\n")
-        mkdocs_gen_files.set_edit_path(f"reference/{page}", None)
+        pages[package] = package.removeprefix("sim.").replace(".", "/") + ".md"
+        nav[PACKAGE_TITLES.get(package, package)] = pages[package]
+        with mkdocs_gen_files.open(f"reference/{pages[package]}", "w") as fh:
+            fh.write(f"# `{package}`\n" + render(package, members="false", show_root_heading="false"))
+            fh.writelines(render(mod) for mod in modules)
+    write_index(pages, [m for mods in packages.values() for m in mods])
+    with mkdocs_gen_files.open("reference/SUMMARY.md", "w") as fh:
+        fh.writelines(nav.build_literate_nav())
+
+
+def write_index(pages: dict[str, str], modules: list[str]) -> None:
+    """The reference's first page: the package docstring, the names ``import sim`` exports, the packages."""
     sim = importlib.import_module("sim")
     rows = []
     for name in sim.__all__:
-        if name.startswith("__"):
-            continue
-        mod = defining_module(name, all_modules)
-        anchor = f"{mod}.{name}"
-        rows.append(f"| [`sim.{name}`]({page_of[mod]}#{anchor}) | `{mod}` |")
+        if not name.startswith("__"):
+            mod = defining_module(name, modules)
+            rows.append(f"| [`sim.{name}`][{mod}.{name}] | `{mod}` |")
     with mkdocs_gen_files.open("reference/index.md", "w") as fh:
-        fh.write("# Python API\n\n::: sim\n    options:\n      members: false\n      show_root_heading: false\n\n")
-        fh.write("## Names exported by `import sim`\n\n| name | defined in |\n| --- | --- |\n")
+        fh.write("# Python API\n" + render("sim", members="false", show_root_heading="false"))
+        fh.write("\n## Names exported by `import sim`\n\n| name | defined in |\n| --- | --- |\n")
         fh.write("\n".join(rows) + "\n\n## Packages\n\n")
-        for package, page in page_of.items():
-            if page.endswith(package.removeprefix("sim.").replace(".", "/") + ".md"):
-                fh.write(f"- [`{package}`]({page}): {PACKAGE_TITLES.get(package, '')}\n")
-    with mkdocs_gen_files.open("reference/SUMMARY.md", "w") as fh:
-        fh.writelines(nav.build_literate_nav())
+        fh.writelines(f"- [`{package}`]({page}): {PACKAGE_TITLES.get(package, '')}\n" for package, page in pages.items())
 
 
 def help_text(command: list[str]) -> str:

@@ -108,13 +108,14 @@ def write_reference(packages: dict[str, list[str]]) -> None:
         with mkdocs_gen_files.open(f"reference/{pages[package]}", "w") as fh:
             fh.write(f"# `{package}`\n" + render(package, members="false", show_root_heading="false"))
             fh.writelines(render(mod) for mod in modules)
-    write_index(pages, [m for mods in packages.values() for m in mods])
+    write_index(pages, [m for mods in packages.values() for m in mods], packages.get("sim", []))
     with mkdocs_gen_files.open("reference/SUMMARY.md", "w") as fh:
         fh.writelines(nav.build_literate_nav())
 
 
-def write_index(pages: dict[str, str], modules: list[str]) -> None:
-    """The reference's first page: the package docstring, the names ``import sim`` exports, the packages."""
+def write_index(pages: dict[str, str], modules: list[str], top_level: list[str]) -> None:
+    """The reference's first page: the package docstring, the names ``import sim`` exports, the packages, and the
+    modules directly in ``sim``."""
     sim = importlib.import_module("sim")
     rows = []
     for name in sim.__all__:
@@ -125,7 +126,10 @@ def write_index(pages: dict[str, str], modules: list[str]) -> None:
         fh.write("# Python API\n" + render("sim", members="false", show_root_heading="false"))
         fh.write("\n## Names exported by `import sim`\n\n| name | defined in |\n| --- | --- |\n")
         fh.write("\n".join(rows) + "\n\n## Packages\n\n")
-        fh.writelines(f"- [`{package}`]({page}): {PACKAGE_TITLES.get(package, '')}\n" for package, page in pages.items())
+        fh.writelines(f"- [`{pkg}`]({page}): {PACKAGE_TITLES.get(pkg, '')}\n" for pkg, page in pages.items())
+        if top_level:
+            fh.write("\n## Modules directly in `sim`\n")
+            fh.writelines(render(mod) for mod in top_level)
 
 
 def help_text(command: list[str]) -> str:

@@ -3,8 +3,8 @@
 The docstrings are read in terminals (``help()``) as much as on the site, so they keep their Sphinx-style roles
 (``:class:`~sim.reach.plan.SourceLayout```) and literal-block markers (``rule::``); mkdocstrings renders Markdown,
 where both would show as typed. Here a role naming a ``sim`` object becomes a cross-reference (a broken one fails
-the strict build; a name re-exported by ``import sim`` points at its definition), any other role becomes inline code, and a paragraph-ending ``::`` becomes ``:`` (the indented
-block after it is already a Markdown code block).
+the strict build; a name re-exported by ``import sim`` points at its definition), any other role becomes inline
+code, and a paragraph-ending ``::`` becomes ``:`` (the indented block after it is already a Markdown code block).
 """
 
 from __future__ import annotations

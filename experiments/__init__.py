@@ -1,4 +1,4 @@
-"""The experiments of MODEL.md §8, one module each, run by ``fragsim-experiment NAME``.
+"""The experiments of the working group's questions, one module each, run by ``fragsim-experiment NAME``.
 
 Each module has ``analyze(study) -> list[Path]``: it turns the experiment's results into the tables (CSV) and
 figures (PNG + SVG) it writes to ``study.out``, and returns their paths. An experiment whose config sets

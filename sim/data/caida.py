@@ -2,17 +2,13 @@
 
 Input problems and their outcome (``strict=False``, the default; ``strict=True`` raises on the first one):
 
-=================================  ===================================================================
-problem                            outcome
-=================================  ===================================================================
-malformed line / unknown rel code  :class:`TopologyFormatError` naming the file and line, always
-self-loop ``a|a|rel``              dropped, reported in ``LoadReport.self_loops``
-the same pair listed twice alike   the repeat is dropped, reported in ``LoadReport.duplicates``
-a pair listed with conflicting     the **first listing wins**; later ones are dropped and reported in
-relationships (``a|b|-1`` then     ``LoadReport.conflicts`` (CAIDA's files list each pair once, so a
-``b|a|-1`` or ``a|b|0``)           conflict means a hand edit or a merge; the first is the original)
-customer→provider cycles           kept (they are real inferences); reported by ``Topology.p2c_cycles``
-=================================  ===================================================================
+- malformed line or unknown relationship code: :class:`TopologyFormatError` naming the file and line, always;
+- self-loop ``a|a|rel``: dropped, reported in ``LoadReport.self_loops``;
+- the same pair listed twice alike: the repeat is dropped, reported in ``LoadReport.duplicates``;
+- a pair listed with conflicting relationships (``a|b|-1`` then ``b|a|-1`` or ``a|b|0``): the **first listing
+  wins**; later ones are dropped and reported in ``LoadReport.conflicts`` (CAIDA's files list each pair once, so
+  a conflict means a hand edit or a merge; the first is the original);
+- customer→provider cycles: kept (they are real inferences); reported by ``Topology.p2c_cycles``.
 """
 
 from __future__ import annotations

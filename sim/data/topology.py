@@ -136,7 +136,8 @@ class Topology:
             Rows ``(provider_idx, customer_idx)``.
         p2p : (n_p2p, 2) int
             Rows ``(idx, idx)``; stored with the smaller index first.
-        Remaining arrays default to "unknown / none / False".
+        country_codes, country, owner, operating, tier1, ixp, core_services, name
+            As the fields of the same names; each defaults to "unknown / none / False".
         """
         asns = np.asarray(asns, dtype=np.int64)
         n = len(asns)

@@ -192,11 +192,8 @@ def test_every_library_scenario_composes_and_checks(scenario):
 
 
 def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
-    from hydra import compose, initialize_config_dir
+    from sim.runner.compose import compose
 
-    from sim.cli.fragsim import CONFIG_DIR
-
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        assert compose("config", overrides=["scenario=forum_formation"]).mechanism.name == "m5"
-        assert compose("config", overrides=["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
-        assert compose("config", overrides=["scenario=retaliation_spiral"]).mechanism.name == "m2"
+    assert compose(["scenario=forum_formation"]).mechanism.name == "m5"
+    assert compose(["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
+    assert compose(["scenario=retaliation_spiral"]).mechanism.name == "m2"

@@ -105,7 +105,7 @@ def configuration() -> Iterator[None]:
     """Hydra initialised on ``pkg://sim.configs`` for the block: one thread at a time; nested blocks share the
     outer block's initialisation (validating a sweep composes every job under one)."""
     global _depth
-    with _LOCK, folded():
+    with _LOCK:
         ready = nullcontext() if _depth else initialize_config_module(CONFIG_MODULE, version_base=VERSION_BASE)
         with ready:
             _depth += 1
@@ -115,10 +115,11 @@ def configuration() -> Iterator[None]:
                 _depth -= 1
 
 
-def compose(overrides: list[str] = (), *, hydra: bool = False) -> DictConfig:
+def compose(overrides: list[str] = (), *, hydra: bool = False, context: str = "") -> DictConfig:
     """The composed configuration with ``overrides`` (Hydra syntax), unchecked; ``hydra=True`` keeps the
-    ``hydra`` node (sweeper, launcher). Raises ConfigError naming what Hydra rejected."""
-    with configuration():
+    ``hydra`` node (sweeper, launcher). Raises ConfigError naming what Hydra rejected (prefixed with
+    ``context: `` when given)."""
+    with configuration(), folded(context):
         return hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
 
 
@@ -151,8 +152,7 @@ def compose_run(overrides: list[str] = (), context: str = "") -> RunConfig:
     ConfigError
         One line naming the config key or the override Hydra rejected.
     """
-    with folded(context):
-        return to_run_config(compose(overrides))
+    return to_run_config(compose(overrides, context=context), context)
 
 
 def run_yaml(cfg: DictConfig) -> str:

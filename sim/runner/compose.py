@@ -157,7 +157,10 @@ def compose_run(overrides: list[str] = (), context: str = "") -> RunConfig:
 
 def run_yaml(cfg: DictConfig) -> str:
     """The resolved configuration a run folder records: every key but :data:`NOT_RUN_KEYS`."""
-    return OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in NOT_RUN_KEYS]), resolve=True)
+    # resolved before the keys are dropped: the recorded values may refer to them (${paths.data})
+    resolved = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    OmegaConf.resolve(resolved)
+    return OmegaConf.to_yaml(OmegaConf.masked_copy(resolved, [k for k in resolved if k not in NOT_RUN_KEYS]))
 
 
 def job_overrides(args: list[str]) -> list[list[str]]:

@@ -191,6 +191,23 @@ def test_every_library_scenario_composes_and_checks(scenario):
     assert validate(args) == 1
 
 
+def test_a_run_on_the_data_folders_graph_records_its_files_not_the_folder(tmp_path):
+    """``topology=caida_2016`` reads ``${paths.data}`` ($FRAGSIM_DATA, set to the shared data by conftest): the
+    run folder's config.yaml holds the resolved file paths and no ``paths`` key."""
+    import yaml
+
+    from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
+
+    require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
+    proc = fragsim(tmp_path, "topology=caida_2016", "scenario=status_quo", "scenario.steps=1", "n_sources=64")
+    assert proc.returncode == 0, proc.stderr
+    (folder,) = (tmp_path / "runs" / "single").iterdir()
+    recorded = yaml.safe_load((folder / "config.yaml").read_text())
+    assert "paths" not in recorded
+    assert (recorded["topology"]["path"], recorded["topology"]["as_country"]) == (str(AS_REL_2016), str(AS_COUNTRY))
+    assert (folder / DONE).is_file()
+
+
 def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
     from sim.runner.compose import compose
 

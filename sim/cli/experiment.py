@@ -7,8 +7,8 @@
 
 An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
 ``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/NAME.py``, installed as
-``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into ``runs/NAME_<data>/`` (resumable: a
-second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
+``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
+``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
 analysis. With ``--analysis-only`` the runs are not launched (the folder must hold them).
 """
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # numpy, pandas, scipy and matplotlib are imported where they are used, so that --help and --version answer at once
 
+
 def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
     import numpy as np

@@ -164,7 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-owned", help="state-owned AS file for a CAIDA file given as --topology")
     parser.add_argument("--scenario", default=DEFAULTS["scenario"], choices=group_options("scenario"))
     parser.add_argument("--mechanism", default=DEFAULTS["mechanism"],
-                        choices=[SCENARIO_OWN] + group_options("mechanism"), help="initial mechanism config (default: the scenario's own, m0 unless it selects one)")
+                        choices=[SCENARIO_OWN] + group_options("mechanism"),
+                        help="initial mechanism config (default: the scenario's own, m0 unless it selects one)")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     return parser
 

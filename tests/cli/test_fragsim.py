@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -106,15 +107,17 @@ def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
 def _ray_in_private_network(tmp_path: Path, sweep_args: list[str]) -> subprocess.CompletedProcess:
     """A real Ray cluster bound to 127.0.0.1: started in a network namespace of its own (only loopback),
     so Ray cannot pick another interface; the 4-job sweep runs through it; the cluster is stopped."""
-    if not shutil.which("unshare") or not shutil.which("ray") or os.geteuid() != 0:
+    if not shutil.which("unshare") or importlib.util.find_spec("ray") is None or os.geteuid() != 0:
         pytest.fail("the Ray test needs root, unshare and ray (installed by the test extra)")
+    # Ray's workers run the interpreter that started the cluster: this one, which has fragsim installed
+    ray = f"{sys.executable} -m ray.scripts.scripts"
     script = tmp_path / "ray_sweep.sh"
     script.write_text("\n".join([
         "set -e", "ip link set lo up 2>/dev/null || true", "export RAY_USAGE_STATS_ENABLED=0",
         f"cd {tmp_path}",
-        "ray start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
+        f"{ray} start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
         "--disable-usage-stats > ray_start.log 2>&1",
-        "trap 'ray stop --force >/dev/null 2>&1' EXIT",
+        f"trap '{ray} stop --force >/dev/null 2>&1' EXIT",
         f"{shutil.which('fragsim')} " + " ".join(f"'{a}'" for a in sweep_args)
         + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
     ]))

@@ -194,17 +194,21 @@ def test_every_library_scenario_composes_and_checks(scenario):
     assert validate(args) == 1
 
 
-def test_a_run_on_the_data_folders_graph_records_its_files_not_the_folder(tmp_path):
-    """``topology=caida_2016`` reads ``${paths.data}`` ($FRAGSIM_DATA, set to the shared data by conftest): the
-    run folder's config.yaml holds the resolved file paths and no ``paths`` key."""
+@pytest.mark.parametrize("override", [False, True])
+def test_a_run_on_the_data_folders_graph_records_its_files_not_the_folder(tmp_path, override):
+    """``topology=caida_2016`` reads ``${paths.data}`` ($FRAGSIM_DATA, set to the shared data by conftest, or
+    ``paths.data=...``): the run folder's config.yaml holds the resolved file paths and no ``paths`` key, and
+    the data folder does not name the run's folder."""
     import yaml
 
     from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
 
     require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
-    proc = fragsim(tmp_path, "topology=caida_2016", "scenario=status_quo", "scenario.steps=1", "n_sources=64")
+    args = ["topology=caida_2016", "scenario=status_quo", "scenario.steps=1", "n_sources=64"]
+    proc = fragsim(tmp_path, *args, *([f"paths.data={AS_REL_2016.parents[1]}"] if override else []))
     assert proc.returncode == 0, proc.stderr
     (folder,) = (tmp_path / "runs" / "single").iterdir()
+    assert folder.name == "n_sources=64,scenario.steps=1,scenario=status_quo,topology=caida_2016"
     recorded = yaml.safe_load((folder / "config.yaml").read_text())
     assert "paths" not in recorded
     assert (recorded["topology"]["path"], recorded["topology"]["as_country"]) == (str(AS_REL_2016), str(AS_COUNTRY))

@@ -2,7 +2,7 @@
 every figure are redrawn (model step, panels, transfer and display).
 
     python -m benchmarks.dashboard_step_time                       # the synthetic default, 1,024 sources
-    python -m benchmarks.dashboard_step_time --topology caida_2016 # the real 2016 graph (../shared/data)
+    python -m benchmarks.dashboard_step_time --topology caida_2016 # the real 2016 graph ($FRAGSIM_DATA)
 
 Prints each step's time and the median. Needs Debian's chromium and playwright (the test extra).
 """

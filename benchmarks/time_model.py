@@ -3,6 +3,8 @@
     python -m benchmarks.time_model --steps 40 --n-sources 1024
     python -m benchmarks.time_model --steps 10 --exact
     python -m benchmarks.time_model --synthetic 10000 --steps 20
+
+The real files are read from the data folder (``$FRAGSIM_DATA``, else ``./data``) or ``--data``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from sim.data.paths import data_dir
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-sources", type=int, default=1024)
     parser.add_argument("--exact", action="store_true", help="all-pairs reachability every step")
     parser.add_argument("--synthetic", type=int, help="a synthetic topology of this many ASes instead")
-    parser.add_argument("--data", type=Path, default=DATA, help="folder with caida/, geo/, state_owned/")
+    parser.add_argument("--data", type=Path, default=data_dir(),
+                        help="folder with caida/, geo/, state_owned/ (default: $FRAGSIM_DATA, else ./data)")
     parser.add_argument("--mechanisms", default="m0")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

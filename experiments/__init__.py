@@ -4,7 +4,8 @@ Each module has ``analyze(study) -> list[Path]``: it turns the experiment's resu
 figures (PNG + SVG) it writes to ``study.out``, and returns their paths. An experiment whose config sets
 ``analysis.sweep: true`` is a Hydra sweep of ``fragsim`` runs (its run folders are in ``study.runs``); the
 others (baseline, kernel scaling) compute what they report directly. Every parameter lives in the experiment's
-``configs/experiment/NAME.yaml``: the ``analysis`` block holds what the analysis needs beyond the runs.
+``configs/experiment/NAME.yaml``: the ``analysis`` block holds what the analysis needs beyond the runs. The
+tables of a sweep's runs come from :mod:`sim.analysis.runs`.
 """
 
 from __future__ import annotations

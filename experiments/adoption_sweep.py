@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.analysis.figures import mechanism_label, new_figure, percent_axis, save
-from sim.cli.report import load_runs, summarize
+from sim.analysis.runs import load_runs, summarize
 from sim.experiments import Study, caption, write_csv
 
 METRICS = {"loss": "Connectivity loss", "cross_border_loss": "Cross-border connectivity loss"}

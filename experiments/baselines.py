@@ -5,9 +5,10 @@ breadth-first search per source on the state-expanded graph, with ``scipy.sparse
 Both are exact (no sampling, cycles handled) but support no transit restrictions; the simulation never calls them.
 
 The state-expanded graph has ``2 · n_ases`` nodes: node ``idx`` is AS ``idx`` reached going up (customer→provider
-hops only), node ``n_ases + idx`` is AS ``idx`` reached after the peer hop or going down. Its edges are
-``up(c)→up(p)`` per c2p link, ``up(a)→down(b)`` both ways per p2p link, and ``up(p)→down(c)``,
-``down(p)→down(c)`` per c2p link; nothing leads back up, so every path in it is valley-free.
+hops only), node ``n_ases + idx`` is AS ``idx`` reached after the peer hop or going down. Its edges are those of
+:func:`sim.reach.reference.state_edges`, the reference's own graph: ``up(c)→up(p)`` per c2p link,
+``up(a)→down(b)`` both ways per p2p link, and ``up(p)→down(c)``, ``down(p)→down(c)`` per c2p link; nothing leads
+back up, so every path in it is valley-free.
 """
 
 from __future__ import annotations
@@ -18,23 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
 from sim.data.topology import Topology
-
-
-def _state_edges(topo: Topology, removed_links=None) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, cols) of the state-expanded graph's edges, over node ids ``phase · n_ases + idx``."""
-    n = topo.n_ases
-    keep = np.ones(topo.n_links, dtype=bool)
-    if removed_links is not None:
-        removed_links = np.asarray(removed_links, dtype=bool)
-        if removed_links.shape != (topo.n_links,):
-            raise ValueError(f"removed_links has shape {removed_links.shape}, expected ({topo.n_links},)")
-        keep = ~removed_links
-    kept_p2c, kept_p2p = keep[: topo.n_p2c], keep[topo.n_p2c:]
-    prov, cust = topo.provider[kept_p2c].astype(np.int64), topo.customer[kept_p2c].astype(np.int64)
-    pa, pb = topo.peer_a[kept_p2p].astype(np.int64), topo.peer_b[kept_p2p].astype(np.int64)
-    rows = np.concatenate([cust, pa, pb, prov, n + prov])
-    cols = np.concatenate([prov, n + pb, n + pa, n + cust, n + cust])
-    return rows, cols
+from sim.reach.reference import state_edges
 
 
 def _check_sources(topo: Topology, sources_idx) -> np.ndarray:
@@ -50,13 +35,13 @@ def _check_sources(topo: Topology, sources_idx) -> np.ndarray:
 def scipy_state_graph(topo: Topology, removed_links=None) -> csr_matrix:
     """The state-expanded graph as a sparse ``(2·n_ases, 2·n_ases)`` matrix (built once per question)."""
     n = topo.n_ases
-    rows, cols = _state_edges(topo, removed_links)
+    rows, cols = state_edges(topo, removed_links)
     return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(2 * n, 2 * n))
 
 
 def networkx_state_graph(topo: Topology, removed_links=None) -> nx.DiGraph:
     """The state-expanded graph as a ``networkx.DiGraph`` on nodes ``0 .. 2·n_ases - 1``."""
-    rows, cols = _state_edges(topo, removed_links)
+    rows, cols = state_edges(topo, removed_links)
     graph = nx.DiGraph()
     graph.add_nodes_from(range(2 * topo.n_ases))
     graph.add_edges_from(zip(rows.tolist(), cols.tolist()))

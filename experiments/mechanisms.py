@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 from sim.analysis.figures import country_label, mechanism_label, new_figure, percent_axis, save
-from sim.cli.report import load_runs, summarize
+from sim.analysis.runs import load_runs, summarize
 from sim.experiments import Study, caption, complete_runs, write_csv
 
 PANELS = {  # metric: (title, axis label, scale, (lowest, highest) possible value)

@@ -1,4 +1,9 @@
-"""Where the real data lives (../shared/data beside the checkout) and how tests ask for it."""
+"""Where the real data lives (the data folder of :mod:`sim.data.paths`) and how tests ask for it.
+
+The test suite's ``conftest.py`` points ``FRAGSIM_DATA`` at the shared folder beside the checkout
+(``../shared/data``) when the variable is unset, so tests, benchmarks and the commands they start all read the
+same folder.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from sim.data.paths import ENV_VAR, data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("FRAGSIM_SHARED_DATA", ROOT.parent / "shared" / "data"))
-AS_REL_2016 = SHARED_DATA / "caida" / "20161101.as-rel.txt.bz2"
-AS_COUNTRY = SHARED_DATA / "geo" / "as_country_2018.csv.gz"
-STATE_OWNED = SHARED_DATA / "state_owned" / "state_owned_ases.csv"
+DATA = data_dir()
+AS_REL_2016 = DATA / "caida" / "20161101.as-rel.txt.bz2"
+AS_COUNTRY = DATA / "geo" / "as_country_2018.csv.gz"
+STATE_OWNED = DATA / "state_owned" / "state_owned_ases.csv"
 
 
 def require_shared(*paths: Path) -> None:
@@ -19,7 +26,7 @@ def require_shared(*paths: Path) -> None:
     missing = [str(p) for p in paths if not p.is_file()]
     if not missing:
         return
-    skip_locally_fail_in_ci(f"real data missing: {missing} (set FRAGSIM_SHARED_DATA or lay out ../shared/data)")
+    skip_locally_fail_in_ci(f"real data missing: {missing} (set {ENV_VAR} or lay out ../shared/data)")
 
 
 def skip_locally_fail_in_ci(message: str) -> None:

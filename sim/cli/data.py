@@ -3,6 +3,9 @@
     fragsim-data info --synthetic 10000 --seed 0 [--json]
     fragsim-data info --topology PATH [--as-country PATH] [--state-owned PATH] [--strict] [--json]
     fragsim-data fetch --date 2016-11-01 [--kind as-rel|as-org] [--serial 1|2] [--dest DIR] [--base-url URL]
+
+``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise: ``$FRAGSIM_DATA/caida``,
+or ``./data/caida``, where the ``caida_2016`` topology config reads the graph.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import sys
 
 import sim
+from sim.cli.preflight import answer_version
 from sim.data.caida import TopologyFormatError
 from sim.data.fetch import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DataKind, FetchRequest, FetchStatus, fetch_many
 
@@ -65,13 +69,16 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="data set(s) to fetch, repeatable (default: as-rel)")
     parser.add_argument("--serial", type=int, choices=[1, 2], default=1, help="AS-relationship serial (default 1)")
     parser.add_argument("--sha256", help="expected sha256 (only with a single file)")
-    parser.add_argument("--dest", default="data", help="destination folder (default ./data)")
+    parser.add_argument("--dest", help="destination folder (default: the data folder's caida/, "
+                        "$FRAGSIM_DATA/caida or ./data/caida)")
     parser.add_argument("--base-url", help=f"mirror with the publisher's layout, replacing {DEFAULT_BASE_URL}")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a read may stall")
     parser.add_argument("--force", action="store_true", help="download again even if the file is present")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    answer_version(argv)
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:

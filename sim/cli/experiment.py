@@ -1,4 +1,4 @@
-"""``fragsim-experiment``: run an experiment of MODEL.md §8 end to end (its runs, then its figures and tables).
+"""``fragsim-experiment``: run an experiment end to end (its runs, then its figures and tables).
 
     fragsim-experiment mechanisms                     # on the real 2016 graph -> results/mechanisms/
     fragsim-experiment mechanisms --data synthetic    # on the synthetic default -> results/synthetic/mechanisms/
@@ -6,9 +6,9 @@
     fragsim-experiment shutdown seed=0 scenario.steps=2 --out /tmp/shutdown   # Hydra overrides pass through
 
 An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
-``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/studies/NAME.py`` (the
-analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into ``runs/NAME_<data>/`` (resumable: a
-second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
+``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/NAME.py``, installed as
+``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
+``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
 analysis. With ``--analysis-only`` the runs are not launched (the folder must hold them).
 """
 
@@ -23,8 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.fragsim import CONFIG_DIR, to_run_config
-from sim.experiments import EXPERIMENTS, Study
+from sim.cli.preflight import answer_version
 from sim.runner.schema import ConfigError
 
 DATA = {"real": "caida_2016", "synthetic": "synthetic"}
@@ -32,22 +31,11 @@ DATA = {"real": "caida_2016", "synthetic": "synthetic"}
 
 def compose(name: str, data: str, overrides: list[str]):
     """(the experiment's configuration, one job's: sweeps not expanded; overrides its runs need on this data)."""
-    from hydra import compose as hydra_compose, initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
+    from sim.runner.compose import compose_run, without_sweeps
 
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        try:
-            parsed = OverridesParser.create().parse_overrides(overrides)
-            overrides = [o.input_line for o in parsed if not o.is_sweep_override()]  # sweeps: the runs' business
-            base = [f"experiment={name}", f"topology={DATA[data]}"]
-            cfg = to_run_config(hydra_compose(config_name="config", overrides=base + overrides))
-        except ConfigError:
-            raise
-        except (HydraException, OmegaConfBaseException, ValueError, TypeError) as exc:
-            raise ConfigError(f"experiment {name}: {str(exc).splitlines()[0]}") from None
+    context = f"experiment {name}"
+    base = [f"experiment={name}", f"topology={DATA[data]}"]
+    cfg = compose_run(base + without_sweeps(overrides), context=context)  # sweeps: the runs' business
     # overrides the experiment declares for the synthetic Internet go to its runs (e.g. no real ASNs there)
     return cfg, list(cfg.analysis.get("synthetic_overrides", [])) if data == "synthetic" else []
 
@@ -83,11 +71,17 @@ def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, a
             run_sweep(name, data, overrides, sweep_name)
         elif not runs.is_dir():
             raise ConfigError(f"--analysis-only: no run folder {runs}")
+    from sim.experiments import Study
+
     module = importlib.import_module(f"sim.experiments.{name}")
     return module.analyze(Study(name=name, cfg=cfg, out=out, runs=runs))
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    answer_version(argv)
+    from sim.experiments import EXPERIMENTS
+
     parser = argparse.ArgumentParser(prog="fragsim-experiment", description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="experiments: " + ", ".join(EXPERIMENTS) + ", or all")

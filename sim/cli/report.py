@@ -16,66 +16,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-import yaml
-from scipy import stats
+from sim.cli.preflight import answer_version
 
-from sim.analysis.figures import mechanism_label, save
+if TYPE_CHECKING:
+    import pandas as pd
 
-IGNORED_KEYS = {"seed", "sweep_name", "scenario.description"}
-
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in d.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, name + "."))
-        else:
-            out[name] = value if not isinstance(value, list) else ",".join(map(str, value))
-    return out
-
-
-def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
-    """(metrics, states, cell keys, incomplete count): long tables of all complete runs with their config."""
-    metrics, states, configs = [], [], []
-    incomplete = 0
-    for folder in sorted(p for p in sweep.iterdir() if p.is_dir() and p.name != "report"):
-        if not (folder / "DONE").is_file():
-            incomplete += 1
-            continue
-        cfg = _flatten(yaml.safe_load((folder / "config.yaml").read_text()))
-        configs.append(cfg)
-        run = len(configs) - 1
-        metrics.append(pd.read_csv(folder / "metrics.csv").assign(run=run))
-        # keep_default_na=False: Namibia's code "NA" is a country, not a missing value
-        states.append(pd.read_csv(folder / "states.csv", keep_default_na=False, na_values=[""]).assign(run=run))
-    if not configs:
-        raise SystemExit(f"fragsim-report: no complete run in {sweep}")
-    cfg = pd.DataFrame(configs)
-    varying = [k for k in cfg.columns if k not in IGNORED_KEYS and cfg[k].astype(str).nunique() > 1]
-    cfg["run"] = range(len(cfg))
-    keep = ["run", "seed"] + varying
-    if "mechanism.name" not in varying:
-        keep.append("mechanism.name")
-    cfg = cfg[keep]
-    return pd.concat(metrics).merge(cfg, on="run"), pd.concat(states).merge(cfg, on="run"), varying, incomplete
-
-
-def summarize(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
-    """mean, sd, n and the 95% t-interval of ``value`` per group."""
-    g = df.groupby(by, dropna=False)[value]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    half = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
-    out["ci_low"] = np.where(out["n"] > 1, out["mean"] - half, np.nan)
-    out["ci_high"] = np.where(out["n"] > 1, out["mean"] + half, np.nan)
-    return out
+# numpy, pandas, scipy and matplotlib are imported where they are used, so that --help and --version answer at once
 
 
 def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
+    import numpy as np
+
+    from sim.analysis.figures import mechanism_label, save
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     loss = final[final["metric"] == "loss"]
@@ -96,6 +51,8 @@ def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> Non
 def figure_country_loss(country: pd.DataFrame, out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
 
+    from sim.analysis.figures import mechanism_label, save
+
     country, note = headline(country)
     groups = [(mechanism_label(n), c["loss"].to_numpy() * 100) for n, c in country.groupby("mechanism.name")]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(groups) + 2))
@@ -108,6 +65,8 @@ def figure_country_loss(country: pd.DataFrame, out: Path, caption: str) -> None:
 
 def figure_segments(series: pd.DataFrame, out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
+
+    from sim.analysis.figures import mechanism_label, save
 
     seg, note = headline(series[series["metric"] == "n_segments"])
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -135,6 +94,10 @@ def headline(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def report(sweep: Path, out: Path | None = None) -> Path:
+    """Write the sweep's tables and figures into ``out`` (default ``sweep/report``) and return ``out``.
+    Raises FileNotFoundError when the sweep holds no complete run."""
+    from sim.analysis.runs import load_runs, summarize
+
     metrics, states, varying, incomplete = load_runs(sweep)
     out = out or sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
@@ -156,6 +119,8 @@ def report(sweep: Path, out: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    answer_version(argv)
     parser = argparse.ArgumentParser(prog="fragsim-report", description=__doc__.split("\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>) or a run folder's parent")
     parser.add_argument("--out", type=Path, help="where to write (default SWEEP_DIR/report)")
@@ -163,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.sweep_dir.is_dir():
         print(f"fragsim-report: error: {args.sweep_dir}: no such folder", file=sys.stderr)
         return 2
-    out = report(args.sweep_dir, args.out)
+    try:
+        out = report(args.sweep_dir, args.out)
+    except FileNotFoundError as exc:
+        print(f"fragsim-report: error: {exc}", file=sys.stderr)
+        return 2
     print(f"report written to {out}")
     return 0
 

@@ -6,8 +6,8 @@
 
 The sidebar holds the model's controls (topology, scenario, mechanism(s), adoption share, sampled sources,
 seed) and Mesa's Reset / Play / Step; the main view holds the panels of :mod:`sim.dashboard.panels`.
-A model is built from the controls exactly as ``fragsim`` builds a run: the Hydra config is composed from
-``configs/`` with the controls as overrides and checked before anything runs.
+A model is built from the controls exactly as ``fragsim`` builds a run: the Hydra config is composed (by
+:mod:`sim.runner.compose`) with the controls as overrides and checked before anything runs.
 
 The page works offline: the JavaScript that Solara would fetch from a CDN is served by this server from the
 ``solara-assets`` package, and the server is told that the CDN is a closed local port, so a missing asset is a
@@ -20,18 +20,17 @@ import argparse
 import json
 import os
 import sys
-import threading
 
 import solara
 from mesa.visualization import SolaraViz
 
 from sim.dashboard.panels import COMPONENTS
-from sim.cli.fragsim import CONFIG_DIR, to_run_config
-from sim.runner.run import build_topology
-from sim.runner.schema import ConfigError, RunConfig
+from sim.data.topology import Topology
 from sim.model.config import MECHANISM_NAMES, Mechanism
 from sim.model.model import FragmentationModel
-from sim.data.topology import Topology
+from sim.runner.compose import compose_run, group_options
+from sim.runner.run import build_topology
+from sim.runner.schema import ConfigError, RunConfig
 
 TITLE = "fragsim: will the Internet hold together?"
 ENV_DEFAULTS = "FRAGSIM_DASHBOARD_DEFAULTS"  #: JSON of the command line's defaults, read by the page
@@ -39,21 +38,15 @@ SCENARIO_OWN = "scenario's own"  #: keeps the scenario's adoption_frac, or the m
 EXACT = "all (exact)"  #: sampled-sources choice for exact all-pairs reachability
 SOURCE_CHOICES = ["256", "1024", "4096", EXACT]
 ADOPTION_CHOICES = [SCENARIO_OWN] + [f"{x / 10:g}" for x in range(11)]
-_COMPOSE_LOCK = threading.Lock()  # Hydra's global state serves one compose at a time (one server, many sessions)
 
 DEFAULTS = {"topology": "synthetic", "scenario": "extraterritorial_wave", "mechanism": SCENARIO_OWN,
             "adoption": SCENARIO_OWN, "n_sources": "1024", "seed": 0, "n_ases": 10_000,
             "as_country": None, "state_owned": None}
 
 
-def config_names(group: str) -> list[str]:
-    """The options of a config group of ``configs/`` (``scenario``, ``mechanism``, ``topology``)."""
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
-
-
 def topology_overrides(topology: str, n_ases: int, as_country: str | None, state_owned: str | None) -> list[str]:
-    """Hydra overrides for the topology control: a config of ``configs/topology`` or a CAIDA file path."""
-    if topology in config_names("topology"):
+    """Hydra overrides for the topology control: an option of the ``topology`` config group or a CAIDA file."""
+    if topology in group_options("topology"):
         overrides = [f"topology={topology}"]
         return overrides + [f"topology.n_ases={n_ases}"] if topology == "synthetic" else overrides
     overrides = ["topology=caida", f"topology.path={topology}"]
@@ -71,21 +64,11 @@ def run_config(topology: str = "synthetic", scenario: str = "extraterritorial_wa
     ConfigError
         A control's value is not a valid configuration (the message names the config key).
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
     overrides = topology_overrides(topology, n_ases, as_country, state_owned)
     overrides += [f"scenario={scenario}", f"seed={seed}", f"n_sources={'null' if n_sources == EXACT else n_sources}"]
     overrides += [] if mechanism == SCENARIO_OWN else [f"mechanism={mechanism}"]
     overrides += [] if adoption == SCENARIO_OWN else [f"scenario.adoption_frac={adoption}"]
-    with _COMPOSE_LOCK, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        try:
-            return to_run_config(compose(config_name="config", overrides=overrides))
-        except (HydraException, OmegaConfBaseException, ValueError, TypeError) as exc:
-            if isinstance(exc, ConfigError):
-                raise
-            raise ConfigError(f"dashboard controls {overrides}: {exc}") from None
+    return compose_run(overrides, context=f"dashboard controls {overrides}")  # one compose at a time, locked
 
 
 def checked_run(controls: dict) -> tuple[RunConfig, Topology]:
@@ -135,10 +118,10 @@ def model_params(defaults: dict) -> dict:
     return {
         "topology": {"type": "InputText", "value": defaults["topology"],
                      "label": "Topology: synthetic, caida_2016 or a CAIDA file path"},
-        "scenario": {"type": "Select", "value": defaults["scenario"], "values": config_names("scenario"),
+        "scenario": {"type": "Select", "value": defaults["scenario"], "values": group_options("scenario"),
                      "label": "Scenario"},
         "mechanism": {"type": "Select", "value": defaults["mechanism"],
-                      "values": [SCENARIO_OWN] + config_names("mechanism"),
+                      "values": [SCENARIO_OWN] + group_options("mechanism"),
                       "label": "Coordination mechanism(s)"},
         "adoption": {"type": "Select", "value": defaults["adoption"], "values": ADOPTION_CHOICES,
                      "label": "Adoption share (states that may adopt)"},
@@ -179,8 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--n-ases", type=int, default=DEFAULTS["n_ases"], help="size of the synthetic Internet")
     parser.add_argument("--as-country", help="AS→country file for a CAIDA file given as --topology")
     parser.add_argument("--state-owned", help="state-owned AS file for a CAIDA file given as --topology")
-    parser.add_argument("--scenario", default=DEFAULTS["scenario"], choices=config_names("scenario"))
-    parser.add_argument("--mechanism", default=DEFAULTS["mechanism"], choices=[SCENARIO_OWN] + config_names("mechanism"),
+    parser.add_argument("--scenario", default=DEFAULTS["scenario"], choices=group_options("scenario"))
+    parser.add_argument("--mechanism", default=DEFAULTS["mechanism"],
+                        choices=[SCENARIO_OWN] + group_options("mechanism"),
                         help="initial mechanism config (default: the scenario's own, m0 unless it selects one)")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     return parser

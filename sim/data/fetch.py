@@ -31,6 +31,8 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from sim.data.paths import caida_dir
+
 DEFAULT_BASE_URL = "https://publicdata.caida.org/datasets"  #: what ``base_url`` replaces
 DEFAULT_TIMEOUT = 60.0  #: seconds a connect or one read may stall (not a limit on the whole download)
 
@@ -156,7 +158,7 @@ def source_url(kind: DataKind | str, date: Date | str, *, serial: int = 1, base_
     return FetchRequest(kind, date, serial).url(base_url)
 
 
-def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike, *, serial: int = 1,
+def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike | None = None, *, serial: int = 1,
           base_url: str | None = None, sha256: str | None = None, timeout: float = DEFAULT_TIMEOUT,
           progress: Progress | None = None, force: bool = False) -> FetchResult:
     """Download one CAIDA file into ``dest_dir`` (created if needed), verify it and move it into place.
@@ -165,8 +167,10 @@ def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike, *
     ----------
     kind, date, serial, sha256
         As :class:`FetchRequest`.
-    dest_dir : path
+    dest_dir : path, optional
         Receives ``<dest_dir>/<publisher's file name>``, still compressed, e.g. ``20240101.as-rel2.txt.bz2``.
+        Default: the data folder's ``caida/`` (:func:`sim.data.paths.caida_dir`, ``$FRAGSIM_DATA/caida`` or
+        ``./data/caida``), where the topology configs look for CAIDA's files.
     base_url : str, optional
         Replaces :data:`DEFAULT_BASE_URL`, for a mirror with CAIDA's layout (see :func:`source_url`).
     timeout : float
@@ -199,11 +203,12 @@ def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike, *
     file size (hashed, then decompressed once); memory is one 1 MiB chunk plus one line.
     """
     request = FetchRequest(kind, date, serial, sha256)
-    return _fetch_one(request, Path(dest_dir), _check_base_url(base_url), _check_timeout(timeout), progress, force)
+    dest = _dest(dest_dir)
+    return _fetch_one(request, dest, _check_base_url(base_url), _check_timeout(timeout), progress, force)
 
 
-def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike, *, base_url: str | None = None,
-               timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
+def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike | None = None, *,
+               base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
                force: bool = False) -> list[FetchResult]:
     """Fetch several files in order, carrying on past failures; arguments as :func:`fetch`.
 
@@ -216,7 +221,7 @@ def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike, *,
     for i, request in enumerate(requests):
         if not isinstance(request, FetchRequest):
             raise TypeError(f"requests[{i}] must be a FetchRequest, got {type(request).__name__}")
-    base, timeout, dest = _check_base_url(base_url), _check_timeout(timeout), Path(dest_dir)
+    base, timeout, dest = _check_base_url(base_url), _check_timeout(timeout), _dest(dest_dir)
     results = []
     for request in requests:
         try:
@@ -226,6 +231,10 @@ def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike, *,
                                  None, 0, str(exc))
             results.append(failed)
     return results
+
+
+def _dest(dest_dir: str | os.PathLike | None) -> Path:
+    return caida_dir() if dest_dir is None else Path(dest_dir)
 
 
 # -- core -----------------------------------------------------------------------------------------------------

@@ -1,1 +1,2 @@
-"""Runs from configuration: the Hydra schema, composition and write-once run folders."""
+"""Runs from configuration: the Hydra schema (``schema``), the one door to the configuration (``compose``), the
+Hydra job (``job``) and write-once run folders (``run``)."""

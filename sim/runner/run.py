@@ -2,8 +2,9 @@
 
 A run folder holds ``config.yaml`` (the resolved configuration), ``metrics.csv`` (long format: step, metric,
 value), ``states.csv`` (per state and step), ``country_matrix.csv`` (final reachable fractions by source and
-destination country; ``country_matrix_baseline.csv`` the same before any regulation), ``cut_links.csv`` (every cut link and the regulation that cut it), ``meta.json`` (git
-revision, package versions, seed, data file hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
+destination country; ``country_matrix_baseline.csv`` the same before any regulation), ``cut_links.csv`` (every
+cut link and the regulation that cut it), ``meta.json`` (git revision, package versions, seed, data file
+hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
 is incomplete: rerunning the same run clears it and starts again; a folder with ``DONE`` is skipped.
 """
 

@@ -1,8 +1,9 @@
 """The run configuration: structured-config schemas for Hydra, built from the model's own dataclasses.
 
 A run is ``topology`` × ``scenario`` × ``mechanism`` × ``seed``: each is a config group of ``configs/`` (the
-scenario group is the library in ``scenarios/``). Every value is checked when the config is turned into these
-dataclasses; an error names the config key (``scenario.adoption_frac must be in [0, 1], got 1.5``).
+scenario group is the library in ``scenarios/``); ``paths`` says where data sets are read from. Every value is
+checked when the config is turned into these dataclasses; an error names the config key
+(``scenario.adoption_frac must be in [0, 1], got 1.5``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
+from sim.data.paths import data_dir
 from sim.model.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 class ConfigError(ValueError):
@@ -99,6 +99,13 @@ class MechanismConfig:
 
 
 @dataclass(frozen=True)
+class PathsConfig:
+    """Where data sets are read from; the configs refer to it as ``${paths.data}``. Not a model parameter."""
+
+    data: str = field(default_factory=lambda: str(data_dir()))  #: the data folder (:func:`sim.data.paths.data_dir`)
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """One run of the ``fragsim`` command."""
 
@@ -110,6 +117,7 @@ class RunConfig:
     sweep_name: str = "default"  #: names a sweep's folder (runs/<sweep_name>/); not a model parameter
     #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
     analysis: dict[str, Any] = field(default_factory=dict)
+    paths: PathsConfig = field(default_factory=PathsConfig)  #: where data is read from; not a model parameter
 
     def __post_init__(self):
         if not (isinstance(self.seed, int) and self.seed >= 0):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -106,15 +107,17 @@ def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
 def _ray_in_private_network(tmp_path: Path, sweep_args: list[str]) -> subprocess.CompletedProcess:
     """A real Ray cluster bound to 127.0.0.1: started in a network namespace of its own (only loopback),
     so Ray cannot pick another interface; the 4-job sweep runs through it; the cluster is stopped."""
-    if not shutil.which("unshare") or not shutil.which("ray") or os.geteuid() != 0:
+    if not shutil.which("unshare") or importlib.util.find_spec("ray") is None or os.geteuid() != 0:
         pytest.fail("the Ray test needs root, unshare and ray (installed by the test extra)")
+    # Ray's workers run the interpreter that started the cluster: this one, which has fragsim installed
+    ray = f"{sys.executable} -m ray.scripts.scripts"
     script = tmp_path / "ray_sweep.sh"
     script.write_text("\n".join([
         "set -e", "ip link set lo up 2>/dev/null || true", "export RAY_USAGE_STATS_ENABLED=0",
         f"cd {tmp_path}",
-        "ray start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
+        f"{ray} start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
         "--disable-usage-stats > ray_start.log 2>&1",
-        "trap 'ray stop --force >/dev/null 2>&1' EXIT",
+        f"trap '{ray} stop --force >/dev/null 2>&1' EXIT",
         f"{shutil.which('fragsim')} " + " ".join(f"'{a}'" for a in sweep_args)
         + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
     ]))
@@ -191,12 +194,30 @@ def test_every_library_scenario_composes_and_checks(scenario):
     assert validate(args) == 1
 
 
+@pytest.mark.parametrize("override", [False, True])
+def test_a_run_on_the_data_folders_graph_records_its_files_not_the_folder(tmp_path, override):
+    """``topology=caida_2016`` reads ``${paths.data}`` ($FRAGSIM_DATA, set to the shared data by conftest, or
+    ``paths.data=...``): the run folder's config.yaml holds the resolved file paths and no ``paths`` key, and
+    the data folder does not name the run's folder."""
+    import yaml
+
+    from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared
+
+    require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
+    args = ["topology=caida_2016", "scenario=status_quo", "scenario.steps=1", "n_sources=64"]
+    proc = fragsim(tmp_path, *args, *([f"paths.data={AS_REL_2016.parents[1]}"] if override else []))
+    assert proc.returncode == 0, proc.stderr
+    (folder,) = (tmp_path / "runs" / "single").iterdir()
+    assert folder.name == "n_sources=64,scenario.steps=1,scenario=status_quo,topology=caida_2016"
+    recorded = yaml.safe_load((folder / "config.yaml").read_text())
+    assert "paths" not in recorded
+    assert (recorded["topology"]["path"], recorded["topology"]["as_country"]) == (str(AS_REL_2016), str(AS_COUNTRY))
+    assert (folder / DONE).is_file()
+
+
 def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
-    from hydra import compose, initialize_config_dir
+    from sim.runner.compose import compose
 
-    from sim.cli.fragsim import CONFIG_DIR
-
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        assert compose("config", overrides=["scenario=forum_formation"]).mechanism.name == "m5"
-        assert compose("config", overrides=["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
-        assert compose("config", overrides=["scenario=retaliation_spiral"]).mechanism.name == "m2"
+    assert compose(["scenario=forum_formation"]).mechanism.name == "m5"
+    assert compose(["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
+    assert compose(["scenario=retaliation_spiral"]).mechanism.name == "m2"

@@ -67,7 +67,7 @@ def test_the_command_rejects_a_bad_default_before_serving(tmp_path, capsys):
 
 def test_the_console_script_is_declared():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["fragsim-dashboard"] == "sim.dashboard.app:main"
+    assert scripts["fragsim-dashboard"] == "sim.cli.dashboard:main"
 
 
 def test_defaults_from_the_environment_reject_unknown_keys(monkeypatch):

@@ -1,0 +1,104 @@
+"""A sweep's run folders as tidy tables, and their summaries with confidence intervals.
+
+Read by ``fragsim-report`` and by the experiments' analyses. Only complete runs (with ``DONE``) are read; a
+run's configuration (its ``config.yaml``, flattened to dotted keys) joins its metrics and states, and the runs
+form *cells* by every configuration value that varies across the sweep except the seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+#: configuration keys that never define a cell: the replicate's seed, and words that do not change a run
+IGNORED_KEYS = {"seed", "sweep_name", "scenario.description"}
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``; lists become comma-joined strings (hashable, comparable cells)."""
+    out = {}
+    for key, value in d.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value if not isinstance(value, list) else ",".join(map(str, value))
+    return out
+
+
+def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
+    """The complete runs of a sweep folder as long tables, each row carrying its run's varying configuration.
+
+    Parameters
+    ----------
+    sweep : Path
+        A sweep folder (``runs/<sweep_name>``): one run folder per job; a ``report`` folder is ignored.
+
+    Returns
+    -------
+    metrics : pandas.DataFrame
+        ``metrics.csv`` of every complete run (step, metric, value) with ``run``, ``seed``, the varying keys and
+        ``mechanism.name``.
+    states : pandas.DataFrame
+        ``states.csv`` of every complete run, with the same columns added.
+    varying : list of str
+        The configuration keys (dotted) whose value differs across the runs, except :data:`IGNORED_KEYS`.
+    incomplete : int
+        Run folders without ``DONE``, skipped.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder holds no complete run.
+    """
+    metrics, states, configs = [], [], []
+    incomplete = 0
+    for folder in sorted(p for p in sweep.iterdir() if p.is_dir() and p.name != "report"):
+        if not (folder / "DONE").is_file():
+            incomplete += 1
+            continue
+        cfg = _flatten(yaml.safe_load((folder / "config.yaml").read_text()))
+        configs.append(cfg)
+        run = len(configs) - 1
+        metrics.append(pd.read_csv(folder / "metrics.csv").assign(run=run))
+        # keep_default_na=False: Namibia's code "NA" is a country, not a missing value
+        states.append(pd.read_csv(folder / "states.csv", keep_default_na=False, na_values=[""]).assign(run=run))
+    if not configs:
+        raise FileNotFoundError(f"no complete run in {sweep}")
+    cfg = pd.DataFrame(configs)
+    varying = [k for k in cfg.columns if k not in IGNORED_KEYS and cfg[k].astype(str).nunique() > 1]
+    cfg["run"] = range(len(cfg))
+    keep = ["run", "seed"] + varying
+    if "mechanism.name" not in varying:
+        keep.append("mechanism.name")
+    cfg = cfg[keep]
+    return pd.concat(metrics).merge(cfg, on="run"), pd.concat(states).merge(cfg, on="run"), varying, incomplete
+
+
+def summarize(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
+    """Mean, standard deviation, count and the 95% t-interval of ``value`` per group.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    by : list of str
+        Grouping columns (NaN is a group of its own).
+    value : str
+        The column summarised.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns and ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``: ``mean ± t(0.975, n−1) · sd / √n``
+        (Student's t), NaN when ``n = 1``.
+    """
+    g = df.groupby(by, dropna=False)[value]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    half = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
+    out["ci_low"] = np.where(out["n"] > 1, out["mean"] - half, np.nan)
+    out["ci_high"] = np.where(out["n"] > 1, out["mean"] + half, np.nan)
+    return out

@@ -1,0 +1,208 @@
+"""The one door to the Hydra configuration: composing, checking, expanding sweeps, listing options.
+
+The configuration ships inside the package as ``sim.configs`` (the repository's ``configs/``, its scenario group
+from ``scenarios/``), so Hydra reads it as ``pkg://sim.configs`` from a wheel as from a checkout. Every command
+that reads a configuration (``fragsim``, ``fragsim-experiment``, the dashboard) goes through this module: it
+registers the schema (:class:`~sim.runner.schema.RunConfig`) and the resolvers once, composes a configuration
+with overrides into a checked ``RunConfig``, and folds Hydra's and OmegaConf's multi-line errors into one
+:class:`~sim.runner.schema.ConfigError` line.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from importlib.resources import files
+
+from hydra import compose as hydra_compose
+from hydra import initialize_config_module
+from hydra.core.config_store import ConfigStore
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.data.paths import data_dir
+from sim.runner.schema import ConfigError, RunConfig
+
+CONFIG_MODULE = "sim.configs"  #: the package holding the YAML files
+CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  #: Hydra's search path entry for it
+CONFIG_NAME = "config"  #: the primary config (``configs/config.yaml``)
+VERSION_BASE = "1.3"
+#: keys of a composed config that do not change a run's results: left out of the run folder's config.yaml, so
+#: a run's files are the same wherever it ran, wherever the data lives and however it is analysed
+NOT_RUN_KEYS = ("hydra", "sweep_name", "analysis", "paths")
+#: Hydra's global state serves one composition at a time (the dashboard composes from many sessions' threads)
+_LOCK = threading.RLock()
+_depth = 0  # how many configuration() blocks are open (in the thread holding _LOCK): Hydra is initialised once
+_HYDRA_ERRORS = (HydraException, OmegaConfBaseException, ValueError, TypeError)
+
+
+def _schema() -> DictConfig:
+    """RunConfig as Hydra's schema. OmegaConf marks frozen dataclasses read-only, which forbids Hydra's
+    in-place composition; the flag is lifted (values are checked when the dataclasses are built)."""
+    node = OmegaConf.structured(RunConfig)
+
+    def unfreeze(n) -> None:
+        OmegaConf.set_readonly(n, None)
+        if isinstance(n, DictConfig):
+            for key in n:
+                child = n._get_node(key)
+                if OmegaConf.is_config(child):
+                    unfreeze(child)
+
+    unfreeze(node)
+    return node
+
+
+def _or_default(value: str) -> str:
+    return value or "default"
+
+
+def _data_dir_text() -> str:
+    return str(data_dir())
+
+
+def register() -> None:
+    """Register the schema (``run_schema``) and the resolvers the YAML uses; idempotent.
+
+    ``${or_default:x}`` is ``x`` or ``"default"`` when empty; ``${fragsim_data_dir:}`` is the data folder of
+    :func:`sim.data.paths.data_dir` (``paths.data``). Called on import, so that a launcher's worker process,
+    which imports the task's module, has them too.
+    """
+    ConfigStore.instance().store(name="run_schema", node=_schema())
+    OmegaConf.register_new_resolver("or_default", _or_default, replace=True)
+    OmegaConf.register_new_resolver("fragsim_data_dir", _data_dir_text, replace=True)
+
+
+register()
+
+
+def one_line(exc: BaseException) -> str:
+    """Hydra's and OmegaConf's multi-line messages, folded (the search path and object_type trailers dropped)."""
+    text = str(exc).split("Config search path:")[0]
+    if exc.__cause__ is not None:
+        text += "\n" + str(exc.__cause__)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("object_type=", "reference_type=", "Set the environment"))]
+    return " ".join(lines) if lines else repr(exc)
+
+
+@contextmanager
+def folded(context: str = "") -> Iterator[None]:
+    """Turn Hydra, OmegaConf and value errors raised inside into one ``ConfigError`` line (prefixed with
+    ``context: `` when given); a ``ConfigError`` passes unchanged."""
+    try:
+        yield
+    except ConfigError:
+        raise
+    except _HYDRA_ERRORS as exc:
+        raise ConfigError(f"{context}: {one_line(exc)}" if context else one_line(exc)) from None
+
+
+@contextmanager
+def configuration() -> Iterator[None]:
+    """Hydra initialised on ``pkg://sim.configs`` for the block: one thread at a time; nested blocks share the
+    outer block's initialisation (validating a sweep composes every job under one)."""
+    global _depth
+    with _LOCK:
+        ready = nullcontext() if _depth else initialize_config_module(CONFIG_MODULE, version_base=VERSION_BASE)
+        with ready:
+            _depth += 1
+            try:
+                yield
+            finally:
+                _depth -= 1
+
+
+def compose(overrides: list[str] = (), *, hydra: bool = False, context: str = "") -> DictConfig:
+    """The composed configuration with ``overrides`` (Hydra syntax), unchecked; ``hydra=True`` keeps the
+    ``hydra`` node (sweeper, launcher). Raises ConfigError naming what Hydra rejected (prefixed with
+    ``context: `` when given)."""
+    with configuration(), folded(context):
+        return hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
+
+
+def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:
+    """The checked run configuration of a composed config (its ``hydra`` node ignored).
+
+    Raises
+    ------
+    ConfigError
+        A value is invalid; the message names the config key (prefixed with ``context: `` when given, for an
+        error that is not already a ConfigError).
+    """
+    with folded(context):
+        cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
+        return OmegaConf.to_object(cfg)
+
+
+def compose_run(overrides: list[str] = (), context: str = "") -> RunConfig:
+    """Compose with ``overrides`` and check: the :class:`RunConfig` that ``fragsim OVERRIDES`` would run.
+
+    Parameters
+    ----------
+    overrides : list of str
+        Hydra overrides (``scenario=sanctions``, ``scenario.steps=3``); no sweeps.
+    context : str
+        Prefix of an error message (``experiment shutdown``), to say where the overrides came from.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the config key or the override Hydra rejected.
+    """
+    return to_run_config(compose(overrides, context=context), context)
+
+
+def run_yaml(cfg: DictConfig) -> str:
+    """The resolved configuration a run folder records: every key but :data:`NOT_RUN_KEYS`."""
+    # resolved before the keys are dropped: the recorded values may refer to them (${paths.data})
+    resolved = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    OmegaConf.resolve(resolved)
+    return OmegaConf.to_yaml(OmegaConf.masked_copy(resolved, [k for k in resolved if k not in NOT_RUN_KEYS]))
+
+
+def job_overrides(args: list[str]) -> list[list[str]]:
+    """The override list of every job a ``fragsim`` command line asks for, sweeps expanded as Hydra's basic
+    sweeper expands them (the command line's sweeps and those an experiment declares in
+    ``hydra.sweeper.params``). ``args`` may hold flags; only ``-m``/``--multirun`` matters. Raises ConfigError."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides = [a for a in args if not a.startswith("-")]
+    if not {"-m", "--multirun"} & set(args):
+        return [overrides]
+    with folded():
+        parser = OverridesParser.create()
+        # the declared sweep depends on the chosen groups (experiment=...) only; values inside a group may need
+        # the sweep's own group choices to apply (scenario.imposed.0.exempt=[] needs a scenario with an event)
+        groups = [o.input_line for o in parser.parse_overrides(overrides)
+                  if not o.is_sweep_override() and "." not in o.key_or_group]
+        declared = compose(groups, hydra=True).hydra.sweeper.params
+        given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+        overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]
+        parsed = parser.parse_overrides(overrides)
+        return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+
+
+def without_sweeps(overrides: list[str]) -> list[str]:
+    """``overrides`` less the sweep overrides (``seed=0,1``, ``x=range(3)``). Raises ConfigError."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    with folded():
+        return [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
+
+
+def group_options(group: str) -> list[str]:
+    """The options of a config group (``scenario``, ``mechanism``, ``topology``, ``hydra/launcher``), sorted.
+
+    Raises
+    ------
+    ValueError
+        ``group`` is not a config group.
+    """
+    folder = files(CONFIG_MODULE).joinpath(*group.split("/"))
+    if not folder.is_dir():
+        raise ValueError(f"group {group!r} is not a config group of {CONFIG_PATH}")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))

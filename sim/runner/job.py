@@ -1,0 +1,56 @@
+"""The Hydra job of ``fragsim``: one run of a composed configuration into the folder Hydra gives it.
+
+A launcher's worker process unpickles :func:`task` by importing this module, which imports
+:mod:`sim.runner.compose` and so registers the schema and the resolvers the configuration needs there too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.runner.compose import run_yaml, to_run_config
+from sim.runner.run import RunFolderConflict, execute, is_complete
+
+
+def _progress(label: str):
+    """Run progress on a terminal (one line rewritten in place); nothing when output is captured."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+
+    def report(step: int, total: int) -> None:
+        end = "\n" if step == total else ""
+        stream.write(f"\r{label} step {step}/{total}{end}")
+        stream.flush()
+
+    return report
+
+
+def task(cfg: DictConfig) -> None:
+    """Run one job of ``fragsim`` into its folder (Hydra's output directory) and print one status line.
+
+    Hydra's task function: the launcher calls it, in a worker process for a parallel sweep. A complete folder
+    of the same configuration is skipped; one of another configuration is an error (exit status 2).
+    """
+    run_cfg = to_run_config(cfg)
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    label = HydraConfig.get().job.override_dirname or "default"
+    started = time.perf_counter()
+    try:
+        ran = execute(run_cfg, run_yaml(cfg), folder, progress=_progress(f"[{label}]"))
+    except RunFolderConflict as exc:
+        print(f"fragsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    total = os.environ.get("FRAGSIM_SWEEP_TOTAL")
+    sweep = ""
+    if total and HydraConfig.get().mode.name == "MULTIRUN":
+        done = sum(is_complete(p) for p in folder.parent.iterdir() if p.is_dir())
+        sweep = f"  (sweep: {done}/{total} runs complete)"
+    status = f"done in {time.perf_counter() - started:.1f} s" if ran else "already complete, skipped"
+    print(f"[{label}] {status}: {folder}{sweep}", flush=True)

@@ -1,0 +1,66 @@
+"""The wheel works anywhere: built from a copy of the checkout (``pip wheel . --no-deps``), it holds one
+top-level package, ``sim``, with the Hydra configuration and every scenario exactly once, and ``py.typed``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# what a build never needs at the checkout's top: outputs, caches and earlier builds (a stale build/ could leak
+# old files into the wheel); and caches anywhere
+TOP_LEVEL_OUTPUTS = {".git", "build", "dist", "runs", "results", "outputs", "multirun", "data", "test-artifacts",
+                     "fragsim.egg-info", ".pytest_cache", ".hypothesis", ".benchmarks"}
+
+
+def _not_sources(folder: str, names: list[str]) -> set[str]:
+    skip = TOP_LEVEL_OUTPUTS if Path(folder) == ROOT else set()
+    return {n for n in names if n in skip or n == "__pycache__"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=_not_sources)  # configs/scenario stays a symlink
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", ".", "-w", str(work / "dist"), "--no-deps", "-q"],
+                          cwd=source, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (built,) = (work / "dist").glob("fragsim-*.whl")
+    with zipfile.ZipFile(built) as zf:
+        yield zf
+
+
+@pytest.mark.integration
+def test_the_wheel_installs_sim_and_nothing_else(wheel):
+    names = wheel.namelist()
+    assert len(names) == len(set(names)), [n for n, k in Counter(names).items() if k > 1]
+    dist_info = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
+    assert len(dist_info) == 1
+    (info,) = dist_info
+    assert wheel.read(f"{info}/top_level.txt").decode().split() == ["sim"]
+    assert {n.split("/")[0] for n in names} == {"sim", info}
+    assert "sim/py.typed" in names
+    assert "sim/runner/compose.py" in names and "sim/experiments/baseline.py" in names
+
+
+@pytest.mark.integration
+def test_the_wheel_ships_the_configs_and_every_scenario_once(wheel):
+    names = Counter(wheel.namelist())
+    configs = [p for p in (ROOT / "configs").rglob("*") if p.is_file() and not p.is_symlink()
+               and "scenario" not in p.relative_to(ROOT / "configs").parts and p.suffix in (".yaml", ".py")]
+    for path in configs:
+        assert names[f"sim/configs/{path.relative_to(ROOT / 'configs').as_posix()}"] == 1, path
+    scenarios = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(scenarios) >= 12
+    for path in scenarios:
+        assert names[f"sim/configs/scenario/{path.name}"] == 1, path
+    shipped = {n for n in names if n.startswith("sim/configs/scenario/")}
+    assert shipped == {f"sim/configs/scenario/{p.name}" for p in scenarios}  # nothing else under the group
+    assert "sim/configs/paths/default.yaml" in names and "sim/configs/config.yaml" in names

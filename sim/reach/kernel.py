@@ -37,12 +37,16 @@ class Forward:
     def __call__(self, rows: np.ndarray, ases: np.ndarray) -> None:
         if self.allowed is None:
             return
-        masks = self.mask_buf[: len(rows)]
-        np.take(self.allowed, self.slot[ases], axis=0, out=masks)
-        rows &= masks
-        bits = self.bit_rel[ases]
-        k = np.flatnonzero(bits >= 0)
-        rows[k, bits[k] >> 6] |= ONE << (bits[k] & 63).astype(np.uint64)
+        # callers may pass more rows than the mask scratch holds (a level's cycle edges all at once)
+        step = len(self.mask_buf)
+        for c0 in range(0, len(rows), step):
+            part, who = rows[c0:c0 + step], ases[c0:c0 + step]
+            masks = self.mask_buf[: len(part)]
+            np.take(self.allowed, self.slot[who], axis=0, out=masks)
+            part &= masks
+            bits = self.bit_rel[who]
+            k = np.flatnonzero(bits >= 0)
+            part[k, bits[k] >> 6] |= ONE << (bits[k] & 63).astype(np.uint64)
 
 
 def scatter_bits(acc: np.ndarray, pos: np.ndarray, bits: np.ndarray) -> None:

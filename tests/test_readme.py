@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.shared_data import AS_COUNTRY, AS_REL_2016, ROOT, STATE_OWNED, require_shared
 
 README = (ROOT / "README.md").read_text()
@@ -18,6 +20,8 @@ def test_quick_start_is_two_commands_and_ci_runs_the_readme_test_command():
     assert test_command in ci and "pip install -e '.[test]'" in ci
 
 
+@pytest.mark.integration
+@pytest.mark.real_data
 def test_python_api_example_runs():
     require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
     code = re.search(r"## Python API\n\n```python\n(.*?)```", README, re.S).group(1)

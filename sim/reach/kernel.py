@@ -72,7 +72,7 @@ def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
     order = np.argsort(pos, kind="stable")
     pos, src_row, src_as = pos[order], src_row[order], src_as[order]
     tgt, start, deg = runs(pos)
-    for t, s, d in zip(*(a[deg > TALL] for a in (tgt, start, deg))):
+    for t, s, d in zip(*(a[deg > TALL] for a in (tgt, start, deg)), strict=True):
         for c0 in range(s, s + d, chunk):
             c1 = min(c0 + chunk, s + d)
             buf = scratch[: c1 - c0]

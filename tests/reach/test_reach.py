@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.reach import plan as reach_plan
+from sim.data.topology import Topology
 from sim.experiments.baselines import scipy_reach_counts
+from sim.reach import plan as reach_plan
 from sim.reach.api import reachability
 from sim.reach.reference import reference_reach_sets
-from sim.data.topology import Topology
 from tests.strategies import restrictions, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -22,7 +22,7 @@ N_PAIRS_2016 = 3_083_229_408
 def expected_reductions(topo: Topology, reach: dict[int, frozenset]):
     """Every reduction, computed the slow way from reference reach sets."""
     n_slots = len(topo.country_codes) + 1
-    slot = {int(a): (c if c >= 0 else n_slots - 1) for a, c in zip(topo.asns, topo.country)}
+    slot = {int(a): (c if c >= 0 else n_slots - 1) for a, c in zip(topo.asns, topo.country, strict=True)}
     dest = dict.fromkeys(slot, 0)
     pairs = np.zeros((n_slots, n_slots), np.int64)
     for s, ds in reach.items():
@@ -232,7 +232,7 @@ def test_customer_cone_sizes_match_networkx_descendants(topo):
 
     g = nx.DiGraph()
     g.add_nodes_from(range(topo.n_ases))
-    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist()))
+    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist(), strict=True))
     expected = [len(nx.descendants(g, v) | {v}) for v in range(topo.n_ases)]
     assert customer_cone_sizes(topo).tolist() == expected
 

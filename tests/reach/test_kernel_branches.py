@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sim.data.topology import Topology
 from sim.reach import api, kernel
-from sim.reach.api import reachability
+from sim.reach.api import customer_cone_sizes, reachability
 from sim.reach.reference import reference_reach_sets
 from tests.reach.test_reach import expected_reductions
 from tests.strategies import Restrictions, hub_topologies, restrictions, topologies_with_restrictions
@@ -100,6 +100,24 @@ def test_tall_targets_and_chunked_gathers_match_the_reference(data):
         r = run(topo, restr, transit_exempt=exempt, reach_any=reach_any)
     assert_matches_reference(r, topo, restr, transit_exempt=exempt, reach_any=reach_any)
     assert_same(r, run(topo, restr, transit_exempt=exempt, reach_any=reach_any))
+    with thresholds(**forced):  # without per-source counts nor the matrix: the reducer's other path
+        lean = reachability(topo, **restr._asdict(), transit_exempt=exempt, per_source=False)
+    assert lean.source_counts is None and lean.matrix is None
+    assert lean.n_pairs() == r.n_pairs()
+    assert np.array_equal(lean.dest_counts, r.dest_counts) and np.array_equal(lean.country_pairs, r.country_pairs)
+
+
+@FORCED
+@given(hub_topologies(min_ases=20, max_ases=60), st.integers(0, 2), TINY_BYTES)
+def test_customer_cones_with_forced_thresholds_match_networkx(topo, tall, scratch):
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(range(topo.n_ases))
+    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist(), strict=True))
+    expected = [len(nx.descendants(g, v) | {v}) for v in range(topo.n_ases)]
+    with thresholds(kernel_TALL=tall, kernel_SCRATCH_BYTES=scratch, kernel_GROUP_BYTES=scratch):
+        assert customer_cone_sizes(topo).tolist() == expected
 
 
 @FORCED

@@ -136,6 +136,24 @@ def test_arguments_are_checked_and_named():
         reachability(topo, [1], n_sample=3)
     with pytest.raises(KeyError, match="999"):
         reachability(topo, [999])
+    with pytest.raises(TypeError, match="forbid_transit must be a boolean matrix"):
+        reachability(topo, forbid_transit=np.zeros((4, 4), int))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sampled_sources_estimate_the_exact_fraction_within_their_error(seed):
+    topo = random_topology(300, seed)
+    exact = reachability(topo).reach_frac()
+    r = reachability(topo, n_sample=100, rng=seed)
+    assert r.sampled and r.n_sources == 100 and r.matrix is None
+    err = r.reach_frac_stderr()
+    assert 0 < err < 0.1
+    assert abs(r.reach_frac() - exact) <= 4 * err  # four standard errors, for two fixed seeds
+    again = reachability(topo, n_sample=100, rng=np.random.default_rng(seed))  # a generator or its seed
+    assert np.array_equal(again.source_idx, r.source_idx) and again.n_pairs() == r.n_pairs()
+    # a source outside the sample is answered by a run of its own
+    outside = int(topo.asns[np.setdiff1d(np.arange(topo.n_ases), r.source_idx)[0]])
+    assert frozenset(r.reachable_from(outside).tolist()) == reference_reach_sets(topo, [outside])[outside]
 
 
 def test_memory_budget_refused_before_allocating():

@@ -143,7 +143,9 @@ def test_arguments_are_checked_and_named():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sampled_sources_estimate_the_exact_fraction_within_their_error(seed):
     topo = random_topology(300, seed)
-    exact = reachability(topo).reach_frac()
+    whole = reachability(topo)
+    assert not whole.sampled and whole.reach_frac_stderr() == 0  # exact: no error
+    exact = whole.reach_frac()
     r = reachability(topo, n_sample=100, rng=seed)
     assert r.sampled and r.n_sources == 100 and r.matrix is None
     err = r.reach_frac_stderr()

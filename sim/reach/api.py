@@ -122,6 +122,7 @@ def _allowed_masks(layout: SourceLayout, forbid: np.ndarray, slot: np.ndarray) -
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
 
+# SCRATCH_BYTES and MIN_THREAD_WORDS shape the blocks, never the results; read at call time (tests force them small)
 SCRATCH_BYTES = 64 << 20  # gather scratch and stub-class rows of one block
 
 

@@ -21,6 +21,8 @@ import numpy as np
 from sim.arrays import runs
 from sim.reach.plan import Edges, Levels, Plan, SourceLayout
 
+# Size thresholds: they choose paths and chunk sizes, never results. Read at call time, so that tests can force
+# them small (unittest.mock.patch.object) and run every path on small graphs.
 TALL = 24  # targets with more in-edges than this are reduced on their own (np.bitwise_or.reduce)
 SCRATCH_BYTES = 4 << 20  # rows gathered per np.take: fits in cache
 GROUP_BYTES = 32 << 20  # target rows accumulated at once

@@ -1,6 +1,6 @@
 """Benchmarks of the reachability kernel beside the baselines, measured in the same run.
 
-    python -m pytest benchmarks --benchmark-enable --benchmark-json=results/bench_reach.json -m "slow or not slow"
+    python -m pytest benchmarks --benchmark-enable --benchmark-json=results/bench_reach.json
     python -m benchmarks.ratios results/bench_reach.json
 
 Baselines search from a sample of sources (a fixed seed) on a graph built beforehand; ``extra_info["scale"]``
@@ -24,7 +24,12 @@ def sample(n: int, k: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(n, min(k, n), replace=False))
 
 
-@pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n // 1000}k")
+def _size_param(n: int):
+    """100k ASes is an integration-size run; the smaller sizes stay in the fast tier."""
+    return pytest.param(n, marks=pytest.mark.integration) if n >= 100_000 else n
+
+
+@pytest.fixture(scope="module", params=[_size_param(n) for n in SIZES], ids=lambda n: f"{n // 1000}k")
 def synthetic(request):
     return synthetic_topology(request.param, seed=0)
 
@@ -79,6 +84,7 @@ def test_networkx_synthetic(benchmark, synthetic):
 
 
 @pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.benchmark(group="synthetic all-pairs")
 def test_networkx_synthetic_100k(benchmark):
     topo = synthetic_topology(100_000, seed=0)  # building its networkx state graph takes a while

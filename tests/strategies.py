@@ -120,3 +120,59 @@ def topologies_with_restrictions(allow_none: bool = True, **topology_kwargs):
     """``(topo, Restrictions)`` pairs; ``topology_kwargs`` go to :func:`topologies`."""
     return topologies(**topology_kwargs).flatmap(
         lambda topo: st.tuples(st.just(topo), restrictions(topo, allow_none=allow_none)))
+
+
+def _hub_links(rng: np.random.Generator, n_hubs: int, n_mid: int, n: int, cycle: bool) -> tuple[list, list]:
+    """``(provider, customer)`` and peer rows over labels ``0..n-1``: hubs first, then the middle tier, then
+    edge ASes; at most one link per unordered pair."""
+    p2c, p2p, taken = [], [], set()
+
+    def link(rows, a, b):
+        if a != b and frozenset((a, b)) not in taken:
+            taken.add(frozenset((a, b)))
+            rows.append((a, b))
+
+    for v in range(1, n_hubs):  # hubs: peers of each other, or a hub buying transit from an older one
+        link(p2p if rng.random() < 0.7 else p2c, int(rng.integers(0, v)), v)
+    for v in range(n_hubs, n):
+        upper = n_hubs if v < n_hubs + n_mid else n_hubs + n_mid
+        for p in rng.choice(upper, size=min(upper, int(rng.integers(1, 4))), replace=False).tolist():
+            # edge ASes mostly buy from hubs: hubs get many customers (targets with many in-edges)
+            link(p2c, p if rng.random() < 0.5 or p < n_hubs else int(rng.integers(0, n_hubs)), v)
+    if cycle and n_mid >= 3:
+        ring = (n_hubs + rng.permutation(n_mid)[: int(rng.integers(3, n_mid + 1))]).tolist()
+        for k in range(len(ring)):
+            link(p2c, ring[k], ring[k - 1])
+    for _ in range(int(rng.integers(0, n // 2 + 1))):
+        a, b = rng.choice(np.arange(n_hubs, n), size=2, replace=False).tolist()
+        link(p2p, a, b)
+    return p2c, p2p
+
+
+@st.composite
+def hub_topologies(draw, min_ases: int = 20, max_ases: int = 60, n_countries: int = 3):
+    """Larger random topologies shaped like the Internet's: a few hubs with many customers, a middle tier (often
+    holding a customer→provider cycle), edge ASes with 1–3 providers, and random peering.
+
+    Big enough that the reachability kernel's size-dependent branches (targets with many in-edges, chunked
+    gathers, several source blocks) run once their thresholds are made small. The shape is drawn by hypothesis;
+    the links come from a numpy generator seeded by a drawn seed, and AS indices are shuffled so that hubs do not
+    sit at the lowest indices.
+    """
+    if not 4 <= min_ases <= max_ases:
+        raise ValueError(f"min_ases must be in 4..max_ases, got min_ases={min_ases}, max_ases={max_ases}")
+    n = draw(st.integers(min_ases, max_ases))
+    n_hubs = draw(st.integers(1, 4))
+    n_mid = draw(st.integers(0, (n - n_hubs) // 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    p2c, p2p = _hub_links(rng, n_hubs, n_mid, n, cycle=draw(st.booleans()))
+    index = rng.permutation(n)
+    asns = np.sort(rng.choice(MAX_ASN, size=n, replace=False) + 1)
+    return Topology.from_links(
+        asns,
+        index[np.array(p2c, dtype=np.int64).reshape(-1, 2)],
+        index[np.array(p2p, dtype=np.int64).reshape(-1, 2)],
+        country_codes=COUNTRY_CODES[:n_countries],
+        country=rng.integers(UNKNOWN, n_countries, n).astype(np.int16),
+        name="hypothesis-hubs",
+    )

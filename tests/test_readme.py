@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.shared_data import AS_COUNTRY, AS_REL_2016, ROOT, STATE_OWNED, require_shared
 
 README = (ROOT / "README.md").read_text()
@@ -26,6 +28,8 @@ def test_readme_links_lead_to_files_of_the_repository():
     assert not missing, f"README links to missing files: {missing}"
 
 
+@pytest.mark.integration
+@pytest.mark.real_data
 def test_python_api_example_runs(monkeypatch):
     require_shared(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
     page = (ROOT / "docs" / "getting-started.md").read_text()

@@ -45,7 +45,7 @@ def cut_pairs(model) -> set[frozenset]:
     """The links cut now (not restored) as unordered ASN pairs."""
     df = model.cut_links()
     df = df[df.restored_step < 0]
-    return {frozenset((int(a), int(b))) for a, b in zip(df.asn_a, df.asn_b)}
+    return {frozenset((int(a), int(b))) for a, b in zip(df.asn_a, df.asn_b, strict=True)}
 
 
 def reach_sets(model) -> dict[int, frozenset]:

@@ -8,18 +8,18 @@ export rules. ``s`` reaches itself; pair counts exclude ``s = d``.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.arrays import unique_sorted
+from sim.data.topology import Topology
 from sim.reach.checks import check_forbid, check_mask
 from sim.reach.kernel import Forward, propagate_block, up_rows
 from sim.reach.plan import SourceLayout, make_plan, source_layout
 from sim.reach.reduce import Reducer
-from sim.data.topology import Topology
 
 DEFAULT_MEMORY_BUDGET = 4 << 30  # bytes
 
@@ -122,6 +122,7 @@ def _allowed_masks(layout: SourceLayout, forbid: np.ndarray, slot: np.ndarray) -
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
 
+# SCRATCH_BYTES and MIN_THREAD_WORDS shape the blocks, never the results; read at call time (tests force them small)
 SCRATCH_BYTES = 64 << 20  # gather scratch and stub-class rows of one block
 
 
@@ -199,10 +200,10 @@ def reachability(
     Notes
     -----
     Memory: ``8 × block_words × (2 × n_transit + 1)`` bytes plus 64 MiB of scratch per block in flight, plus
-    ``8 × n_ases × n_words`` for a kept matrix. One bit per source, ``uint64`` words per AS. Three passes over the graph per block of sources: up the
-    customer→provider hierarchy (levels from the bottom, cycles closed by a fixpoint), one peer hop, down from
-    the top; stubs (~85% of ASes) are never stored, their rows are built and reduced in chunks. Work is
-    O(n_links × n_sources / 64) word operations.
+    ``8 × n_ases × n_words`` for a kept matrix. One bit per source, ``uint64`` words per AS. Three passes over
+    the graph per block of sources: up the customer→provider hierarchy (levels from the bottom, cycles closed by
+    a fixpoint), one peer hop, down from the top; stubs (~85% of ASes) are never stored, their rows are built and
+    reduced in chunks. Work is O(n_links × n_sources / 64) word operations.
     """
     topo = topology
     removed_links = check_mask("removed_links", removed_links, topo.n_links)
@@ -215,7 +216,8 @@ def reachability(
         per_source = sampled or len(src_idx) <= 8192
 
     transit_exempt = check_mask("transit_exempt", transit_exempt, topo.n_ases)
-    reach_any = {name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()}
+    reach_any = {name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases)
+                 for name, mask in (reach_any or {}).items()}
     plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
     n_slots, slot = topo.n_slots, topo.country_slot
@@ -294,7 +296,8 @@ def _plan_blocks(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, b
     return max(width, 1), threads
 
 
-def customer_cone_sizes(topology: Topology, removed_links=None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> np.ndarray:
+def customer_cone_sizes(topology: Topology, removed_links=None,
+                        memory_budget: int = DEFAULT_MEMORY_BUDGET) -> np.ndarray:
     """Number of ASes in each AS's customer cone (itself included): the ASes below it by provider→customer
     links, exact with customer→provider cycles. One up pass of the kernel with every AS as a source.
 

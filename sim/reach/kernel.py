@@ -21,6 +21,8 @@ import numpy as np
 from sim.arrays import runs
 from sim.reach.plan import Edges, Levels, Plan, SourceLayout
 
+# Size thresholds: they choose paths and chunk sizes, never results. Read at call time, so that tests can force
+# them small (unittest.mock.patch.object) and run every path on small graphs.
 TALL = 24  # targets with more in-edges than this are reduced on their own (np.bitwise_or.reduce)
 SCRATCH_BYTES = 4 << 20  # rows gathered per np.take: fits in cache
 GROUP_BYTES = 32 << 20  # target rows accumulated at once
@@ -37,12 +39,16 @@ class Forward:
     def __call__(self, rows: np.ndarray, ases: np.ndarray) -> None:
         if self.allowed is None:
             return
-        masks = self.mask_buf[: len(rows)]
-        np.take(self.allowed, self.slot[ases], axis=0, out=masks)
-        rows &= masks
-        bits = self.bit_rel[ases]
-        k = np.flatnonzero(bits >= 0)
-        rows[k, bits[k] >> 6] |= ONE << (bits[k] & 63).astype(np.uint64)
+        # callers may pass more rows than the mask scratch holds (a level's cycle edges all at once)
+        step = len(self.mask_buf)
+        for c0 in range(0, len(rows), step):
+            part, who = rows[c0:c0 + step], ases[c0:c0 + step]
+            masks = self.mask_buf[: len(part)]
+            np.take(self.allowed, self.slot[who], axis=0, out=masks)
+            part &= masks
+            bits = self.bit_rel[who]
+            k = np.flatnonzero(bits >= 0)
+            part[k, bits[k] >> 6] |= ONE << (bits[k] & 63).astype(np.uint64)
 
 
 def scatter_bits(acc: np.ndarray, pos: np.ndarray, bits: np.ndarray) -> None:
@@ -68,7 +74,7 @@ def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
     order = np.argsort(pos, kind="stable")
     pos, src_row, src_as = pos[order], src_row[order], src_as[order]
     tgt, start, deg = runs(pos)
-    for t, s, d in zip(*(a[deg > TALL] for a in (tgt, start, deg))):
+    for t, s, d in zip(*(a[deg > TALL] for a in (tgt, start, deg)), strict=True):
         for c0 in range(s, s + d, chunk):
             c1 = min(c0 + chunk, s + d)
             buf = scratch[: c1 - c0]

@@ -187,7 +187,7 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
     into = [down.select(stub[down.dst]), peer.select(stub[peer.dst])]
     h = np.zeros(n, np.uint64)
     deg = np.zeros((2, n), np.int64)
-    for k, (e, w) in enumerate(zip(into, (h_prov, h_peer))):
+    for k, (e, w) in enumerate(zip(into, (h_prov, h_peer), strict=True)):
         np.add.at(h, e.dst, w[e.src])
         deg[k] = np.bincount(e.dst, minlength=n)
     label, first = group_rows(h[stubs].view(np.int64), deg[0, stubs], deg[1, stubs], slot[stubs])

@@ -79,7 +79,7 @@ class Reducer:
         cut = np.flatnonzero(np.diff(row_slot)) + 1
         starts, stops = np.r_[0, cut], np.r_[cut, len(row_slot)]
         heavy = size > 1
-        for a, b in zip(starts.tolist(), stops.tolist()):
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
             s = row_slot[a]
             out[s] += pc[a:b].sum(axis=0, dtype=np.int64)
             h = a + np.flatnonzero(heavy[a:b])
@@ -95,7 +95,7 @@ class Reducer:
         self.seg_slot, b0, b1 = self.layout.seg_country[keep], b0[keep], b1[keep]
         self.full_lo, self.full_hi = (b0 + 63) // 64, np.maximum(b1 // 64, (b0 + 63) // 64)
         words, masks, segs = [], [], []
-        for k, (lo, hi) in enumerate(zip(b0.tolist(), b1.tolist())):
+        for k, (lo, hi) in enumerate(zip(b0.tolist(), b1.tolist(), strict=True)):
             for w in sorted({lo // 64, (hi - 1) // 64}):
                 a, b = max(lo, 64 * w) - 64 * w, min(hi, 64 * w + 64) - 64 * w
                 if b - a < 64:

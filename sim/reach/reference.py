@@ -19,8 +19,8 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 
-from sim.reach.checks import check_forbid, check_mask
 from sim.data.topology import UNKNOWN, Topology
+from sim.reach.checks import check_forbid, check_mask
 
 UP, DOWN = 0, 1
 """Phases of the state-expanded graph (see the module docstring)."""

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,6 +75,7 @@ def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_p
     assert fragsim(tmp_path, *args, "experiment=adoption_sweep", "--cfg", "hydra").returncode == 0
 
 
+@pytest.mark.integration  # a 6-run sweep, killed and resumed
 def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
     args = ["-m", "topology.n_ases=4000", "n_sources=256", "scenario=extraterritorial_wave", "scenario.steps=12",
             "seed=0,1,2,3,4,5", "sweep_name=kill"]
@@ -104,26 +106,66 @@ def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
     assert not list(sweep.rglob(".*.tmp"))
 
 
+def _private_namespaces() -> list[str]:
+    """The ``unshare`` prefix giving a command its own network (only loopback) and PID namespaces: directly as
+    root, else inside a user namespace of its own (unprivileged user namespaces, on by default in most kernels).
+    The PID namespace confines ``ray stop`` to this cluster and ends every process it left when the script exits.
+    Skips (fails under CI=true) where neither is possible, naming why."""
+    from tests.shared_data import skip_locally_fail_in_ci
+
+    if not shutil.which("unshare"):
+        skip_locally_fail_in_ci("the Ray test needs unshare (util-linux) to give the cluster a loopback-only network")
+    prefix = ["unshare", "--net", "--pid", "--fork", "--mount-proc"]
+    if os.geteuid() != 0:
+        prefix.insert(1, "--map-root-user")
+    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        skip_locally_fail_in_ci(f"the Ray test cannot make a private network namespace ({' '.join(prefix)}): "
+                                f"{probe.stderr.strip()}; as a non-root user this needs unprivileged user "
+                                "namespaces (sysctl kernel.unprivileged_userns_clone=1)")
+    return prefix
+
+
 def _ray_in_private_network(tmp_path: Path, sweep_args: list[str]) -> subprocess.CompletedProcess:
-    """A real Ray cluster bound to 127.0.0.1: started in a network namespace of its own (only loopback),
-    so Ray cannot pick another interface; the 4-job sweep runs through it; the cluster is stopped."""
-    if not shutil.which("unshare") or importlib.util.find_spec("ray") is None or os.geteuid() != 0:
-        pytest.fail("the Ray test needs root, unshare and ray (installed by the test extra)")
-    # Ray's workers run the interpreter that started the cluster: this one, which has fragsim installed
-    ray = f"{sys.executable} -m ray.scripts.scripts"
+    """A real Ray cluster bound to 127.0.0.1: started in network and PID namespaces of its own (only loopback), so
+    Ray cannot pick another interface nor stop anyone else's cluster; the 4-job sweep runs through it; the cluster
+    is stopped. Ray and fragsim run on this interpreter, so the workers import this checkout's ``sim``."""
+    prefix = _private_namespaces()
+    # Ray's socket paths must stay under 108 bytes: a short folder of our own rather than the shared /tmp/ray
+    ray_tmp = Path(tempfile.mkdtemp(prefix="ray"))
+    ray = f"{shlex.quote(sys.executable)} -m ray.scripts.scripts"
+    fragsim_cmd = f"{shlex.quote(sys.executable)} -m sim.cli.fragsim"
     script = tmp_path / "ray_sweep.sh"
     script.write_text("\n".join([
-        "set -e", "ip link set lo up 2>/dev/null || true", "export RAY_USAGE_STATS_ENABLED=0",
-        f"cd {tmp_path}",
+        "set -e", "ip link set lo up", "export RAY_USAGE_STATS_ENABLED=0", f"export RAY_TMPDIR={ray_tmp}",
+        f"cd {shlex.quote(str(tmp_path))}",
         f"{ray} start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
-        "--disable-usage-stats > ray_start.log 2>&1",
+        f"--disable-usage-stats --temp-dir={ray_tmp} > ray_start.log 2>&1",
         f"trap '{ray} stop --force >/dev/null 2>&1' EXIT",
-        f"{shutil.which('fragsim')} " + " ".join(f"'{a}'" for a in sweep_args)
+        # record every listening address, after start and after the sweep (workers included), for the test
+        "ss -Hltn > listening.txt",
+        f"{fragsim_cmd} " + " ".join(shlex.quote(a) for a in sweep_args)
         + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
+        "ss -Hltn >> listening.txt",
     ]))
-    return subprocess.run(["unshare", "--net", "bash", str(script)], capture_output=True, text=True, timeout=300)
+    try:
+        return subprocess.run([*prefix, "bash", str(script)], capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
+LOOPBACK = {"127.0.0.1", "[::1]", "[::ffff:127.0.0.1]"}
+"""Loopback addresses as ``ss`` prints them; a wildcard bind (``0.0.0.0``, ``*``) would not be one."""
+
+
+def _listening_addresses(tmp_path: Path) -> set[str]:
+    """Local addresses of the sockets listening while the cluster ran (``ss -Hltn`` in its namespace): Ray must
+    bind 127.0.0.1 itself: the namespace is a second fence, not the only one."""
+    lines = (tmp_path / "listening.txt").read_text().splitlines()
+    return {line.split()[3].rsplit(":", 1)[0] for line in lines if line.strip()}
+
+
+@pytest.mark.integration
 def test_ray_local_cluster_runs_a_four_job_sweep(tmp_path):
     args = ["-m", *SMALL, "seed=0,1,2,3", "sweep_name=ray"]
     proc = _ray_in_private_network(tmp_path, args)
@@ -132,8 +174,11 @@ def test_ray_local_cluster_runs_a_four_job_sweep(tmp_path):
         "\x1b[39m", "").replace("\x1b[1m", "").replace("\x1b[22m", "")
     folders = [p for p in (tmp_path / "runs" / "ray").iterdir() if p.is_dir()]
     assert len(folders) == 4 and all((p / DONE).is_file() for p in folders)
+    addresses = _listening_addresses(tmp_path)
+    assert "127.0.0.1" in addresses and addresses <= LOOPBACK, addresses
 
 
+@pytest.mark.integration  # three sweeps, one on a Ray cluster
 def test_launchers_give_identical_bytes(tmp_path):
     sweep = ["-m", *SMALL, "seed=0,1", "mechanism=m0,m5"]
     basic = fragsim(tmp_path, *sweep, "sweep_name=basic")
@@ -149,6 +194,7 @@ def test_launchers_give_identical_bytes(tmp_path):
         assert run_bytes(tmp_path / "runs" / "ray" / name) == reference
 
 
+@pytest.mark.integration  # a 12-run sweep and its report
 def test_report_tables_and_figures(tmp_path):
     proc = fragsim(tmp_path, "-m", *SMALL, "scenario.adoption_frac=0,1", "mechanism=m0,m5", "seed=0,1,2",
                    "sweep_name=rep", "hydra/launcher=local")

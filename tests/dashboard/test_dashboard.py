@@ -15,8 +15,13 @@ import solara
 
 from sim.dashboard import app as dashboard
 from sim.dashboard.app import EXACT, SCENARIO_OWN, DashboardModel, main, run_config, topology_overrides
-from sim.dashboard.panels import (countries_losing_most, country_name, largest_countries,
-                                          reachability_matrix, regulations_adopted)
+from sim.dashboard.panels import (
+    countries_losing_most,
+    country_name,
+    largest_countries,
+    reachability_matrix,
+    regulations_adopted,
+)
 from sim.runner.schema import ConfigError
 from tests.shared_data import ROOT
 
@@ -91,7 +96,7 @@ def test_countries_losing_most_are_the_states_with_the_largest_loss(stepped):
     losses = sorted((s.loss for s in stepped.states.values()), reverse=True)[:5]
     assert np.allclose(table["loss"], losses) and table["loss"].iloc[0] > 0
     by_code = {s.code: s for s in stepped.states.values()}
-    assert all(by_code[c].adopted == a for c, a in zip(table["code"], table["adopted"]))
+    assert all(by_code[c].adopted == a for c, a in zip(table["code"], table["adopted"], strict=True))
     assert country_name("DE") == "Germany" and country_name("ZZ") == "ZZ"
 
 

@@ -15,6 +15,8 @@ from sim.dashboard.app import TITLE
 from tests.browser import CHROMIUM, chromium_page, dashboard_server, step_and_wait
 from tests.shared_data import ROOT, skip_locally_fail_in_ci
 
+pytestmark = pytest.mark.integration  # a server and a browser
+
 ARTIFACTS = ROOT / "test-artifacts"
 
 

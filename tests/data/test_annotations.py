@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from sim.cli.data import main as data_cli
 from sim import load_topology
+from sim.cli.data import main as data_cli
 from sim.data.caida import TopologyFormatError
 from sim.data.countries import to_alpha2
 from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED
@@ -29,9 +29,10 @@ def test_country_csv_and_state_owned_annotate_and_count(write_file):
     geo = write_file("geo.csv.gz", "asn,country,prefixes,name\n1,US,3,a\n2,FR,1,b\n99,JP,1,z\n", "gz")
     so = write_file("so.csv", "asn,ownership_cc,target_cc,target_country_name\n2,FR,,\n3,CN,Maldives,MV\n4,RU,,\n")
     topo = load_topology(rels, geo, so)
-    code = {asn: (topo.country_codes[c] if c >= 0 else None) for asn, c in zip(topo.asns.tolist(), topo.country)}
+    code = {asn: (topo.country_codes[c] if c >= 0 else None)
+            for asn, c in zip(topo.asns.tolist(), topo.country, strict=True)}
     assert code == {1: "US", 2: "FR", 3: None, 4: None, 5: None}  # missing ASes kept, unknown
-    owner = {int(a): topo.country_codes[o] for a, o in zip(topo.asns, topo.owner) if o >= 0}
+    owner = {int(a): topo.country_codes[o] for a, o in zip(topo.asns, topo.owner, strict=True) if o >= 0}
     assert owner == {2: "FR", 3: "CN", 4: "RU"}
     assert topo.country_codes[topo.operating[topo.asn_to_idx(3)[0]]] == "MV"  # name resolved to its code
     geo_report, so_report = topo.provenance["annotation_reports"]
@@ -43,7 +44,7 @@ def test_country_csv_and_state_owned_annotate_and_count(write_file):
 
 def test_as_org2info_gives_organisation_country(write_file):
     topo = load_topology(write_file("r.txt", RELS), write_file("o.txt.gz", AS_ORG, "gz"))
-    located = {int(a): topo.country_codes[c] for a, c in zip(topo.asns, topo.country) if c >= 0}
+    located = {int(a): topo.country_codes[c] for a, c in zip(topo.asns, topo.country, strict=True) if c >= 0}
     assert located == {1: "US", 3: "DE"}
 
 

@@ -29,7 +29,7 @@ def test_formats_and_compression_detected(write_file, text, compress):
     assert report.format == ("serial-2" if text is SERIAL2 else "serial-1")
     assert topo.asns.tolist() == [1, 2, 3, 4, 5, 9]
     assert (topo.n_p2c, topo.n_p2p) == (3, 3)
-    ends = set(zip(topo.asns[topo.provider].tolist(), topo.asns[topo.customer].tolist()))
+    ends = set(zip(topo.asns[topo.provider].tolist(), topo.asns[topo.customer].tolist(), strict=True))
     assert ends == {(1, 3), (2, 4), (3, 5)}
     assert topo.asns[topo.tier1].tolist() == [1, 2]
     assert topo.asns[topo.ixp].tolist() == [9]
@@ -98,7 +98,7 @@ def test_problems_resolved_and_reported_nothing_else_lost(write_file):
     assert report.conflicts == [(4, 1), (5, 1)]  # first listing (line 1: 1 provides 2) wins
     # every other link is kept, exactly once, as first listed
     assert (topo.n_p2c, topo.n_p2p) == (2, 1)
-    ends = set(zip(topo.asns[topo.provider].tolist(), topo.asns[topo.customer].tolist()))
+    ends = set(zip(topo.asns[topo.provider].tolist(), topo.asns[topo.customer].tolist(), strict=True))
     assert ends == {(1, 2), (4, 5)}
     assert 3 not in topo.asns.tolist()  # AS3 only had a self-loop
 

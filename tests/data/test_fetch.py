@@ -210,7 +210,7 @@ def test_content_of_the_wrong_kind_fails_verification(publisher, dest, name, ser
 
 
 def test_fetch_many_keeps_completed_files_when_one_fails(publisher, dest):
-    for kind, serial, relpath, data in FILES.values():
+    for _kind, _serial, relpath, data in FILES.values():
         publisher.put(relpath, data)
     requests = [FetchRequest("as-rel", "2024-01-01", 1), FetchRequest("as-rel", "2023-12-01", 1),
                 FetchRequest(DataKind.AS_ORG, "2024-01-01")]

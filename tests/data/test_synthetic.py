@@ -48,7 +48,7 @@ def test_default_topology_is_well_formed(topo):
 def test_tier1_is_a_fully_peered_clique_without_providers(topo):
     t1 = np.flatnonzero(topo.tier1)
     assert 10 <= len(t1) <= 17
-    peered = {(a, b) for a, b in zip(topo.peer_a.tolist(), topo.peer_b.tolist())}
+    peered = {(a, b) for a, b in zip(topo.peer_a.tolist(), topo.peer_b.tolist(), strict=True)}
     assert all((a, b) in peered for i, a in enumerate(t1.tolist()) for b in t1[i + 1:].tolist())
     assert topo.providers.degree()[t1].sum() == 0
     assert np.all(topo.customers.degree()[t1] > 0)
@@ -157,8 +157,8 @@ def test_same_seed_gives_identical_arrays():
 
 def test_different_seeds_give_different_topologies():
     a, b = synthetic_topology(3_000, seed=0), synthetic_topology(3_000, seed=1)
-    pairs_a = set(zip(a.provider.tolist(), a.customer.tolist()))
-    pairs_b = set(zip(b.provider.tolist(), b.customer.tolist()))
+    pairs_a = set(zip(a.provider.tolist(), a.customer.tolist(), strict=True))
+    pairs_b = set(zip(b.provider.tolist(), b.customer.tolist(), strict=True))
     assert len(pairs_a ^ pairs_b) > 0.5 * len(pairs_a)
     assert not np.array_equal(a.country, b.country)
 

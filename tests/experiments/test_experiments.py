@@ -49,6 +49,7 @@ def between(values, low: float, high: float) -> bool:
     return bool(np.all((v >= low - 1e-9) & (v <= high + 1e-9)))
 
 
+@pytest.mark.integration
 def test_baseline(tmp_path):
     out = experiment(tmp_path, "baseline", *SMALL)
     df = table(out, "baseline_facts.csv", ["data", "n_ases", "n_p2c", "n_p2p", "n_countries", "reachable_pairs",
@@ -58,6 +59,7 @@ def test_baseline(tmp_path):
     figures(out, "baseline")
 
 
+@pytest.mark.integration
 def test_adoption_sweep(tmp_path):
     out = experiment(tmp_path, "adoption_sweep", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
                      "mechanism=m0,m5", "scenario.adoption_frac=0,0.5")
@@ -71,6 +73,7 @@ def test_adoption_sweep(tmp_path):
     figures(out, "loss_vs_adoption")
 
 
+@pytest.mark.integration
 def test_mechanisms(tmp_path):
     out = experiment(tmp_path, "mechanisms", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
                      "mechanism=m0,m5,m5_m6", "scenario.adoption_frac=0.5")
@@ -109,6 +112,7 @@ def check_cases(out: Path, prefix: str) -> pd.DataFrame:
     return df
 
 
+@pytest.mark.integration
 def test_shutdown(tmp_path):
     out = experiment(tmp_path, "shutdown", *SMALL, "scenario=shutdown_eg_2011", "scenario.imposed.0.country=RU")
     df = check_cases(out, "shutdown")
@@ -117,6 +121,7 @@ def test_shutdown(tmp_path):
     figures(out, "shutdown")
 
 
+@pytest.mark.integration
 def test_sanctions(tmp_path):
     out = experiment(tmp_path, "sanctions", *SMALL, "scenario.imposed.0.target=RU")
     df = check_cases(out, "sanctions")
@@ -127,6 +132,7 @@ def test_sanctions(tmp_path):
     figures(out, "sanctions")
 
 
+@pytest.mark.integration
 def test_sovereign_isolation(tmp_path):
     out = experiment(tmp_path, "sovereign_isolation", *SMALL, "scenario.imposed.0.country=RU",
                      "scenario.imposed.0.k=1,4")
@@ -136,6 +142,7 @@ def test_sovereign_isolation(tmp_path):
     figures(out, "sovereign_isolation", "sovereign_isolation_cases")
 
 
+@pytest.mark.integration
 def test_kernel_scaling(tmp_path):
     out = experiment(tmp_path, "kernel_scaling", "topology.n_ases=500", "analysis.sizes=[300,1000]",
                      "analysis.source_counts=[16,64]", "analysis.repeats=1", "analysis.scipy_sources=4",

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.reach import plan as reach_plan
+from sim.data.topology import Topology
 from sim.experiments.baselines import scipy_reach_counts
+from sim.reach import plan as reach_plan
 from sim.reach.api import reachability
 from sim.reach.reference import reference_reach_sets
-from sim.data.topology import Topology
 from tests.strategies import restrictions, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -22,7 +22,7 @@ N_PAIRS_2016 = 3_083_229_408
 def expected_reductions(topo: Topology, reach: dict[int, frozenset]):
     """Every reduction, computed the slow way from reference reach sets."""
     n_slots = len(topo.country_codes) + 1
-    slot = {int(a): (c if c >= 0 else n_slots - 1) for a, c in zip(topo.asns, topo.country)}
+    slot = {int(a): (c if c >= 0 else n_slots - 1) for a, c in zip(topo.asns, topo.country, strict=True)}
     dest = dict.fromkeys(slot, 0)
     pairs = np.zeros((n_slots, n_slots), np.int64)
     for s, ds in reach.items():
@@ -136,6 +136,26 @@ def test_arguments_are_checked_and_named():
         reachability(topo, [1], n_sample=3)
     with pytest.raises(KeyError, match="999"):
         reachability(topo, [999])
+    with pytest.raises(TypeError, match="forbid_transit must be a boolean matrix"):
+        reachability(topo, forbid_transit=np.zeros((4, 4), int))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sampled_sources_estimate_the_exact_fraction_within_their_error(seed):
+    topo = random_topology(300, seed)
+    whole = reachability(topo)
+    assert not whole.sampled and whole.reach_frac_stderr() == 0  # exact: no error
+    exact = whole.reach_frac()
+    r = reachability(topo, n_sample=100, rng=seed)
+    assert r.sampled and r.n_sources == 100 and r.matrix is None
+    err = r.reach_frac_stderr()
+    assert 0 < err < 0.1
+    assert abs(r.reach_frac() - exact) <= 4 * err  # four standard errors, for two fixed seeds
+    again = reachability(topo, n_sample=100, rng=np.random.default_rng(seed))  # a generator or its seed
+    assert np.array_equal(again.source_idx, r.source_idx) and again.n_pairs() == r.n_pairs()
+    # a source outside the sample is answered by a run of its own
+    outside = int(topo.asns[np.setdiff1d(np.arange(topo.n_ases), r.source_idx)[0]])
+    assert frozenset(r.reachable_from(outside).tolist()) == reference_reach_sets(topo, [outside])[outside]
 
 
 def test_memory_budget_refused_before_allocating():
@@ -232,7 +252,7 @@ def test_customer_cone_sizes_match_networkx_descendants(topo):
 
     g = nx.DiGraph()
     g.add_nodes_from(range(topo.n_ases))
-    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist()))
+    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist(), strict=True))
     expected = [len(nx.descendants(g, v) | {v}) for v in range(topo.n_ases)]
     assert customer_cone_sizes(topo).tolist() == expected
 

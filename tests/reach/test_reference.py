@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.data.topology import Topology
 from sim.experiments.baselines import networkx_reach_counts, scipy_reach_counts
 from sim.reach.api import reachability
 from sim.reach.reference import reference_n_pairs, reference_reach_sets
-from sim.data.topology import Topology
 from tests.strategies import restrictions, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from sim.dashboard.app import TITLE
+from sim.dashboard.controls import TITLE
 from tests.browser import chromium_page, dashboard_server, step_and_wait
 
 
@@ -36,8 +36,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         times = time_steps(args.topology, args.steps, Path(tmp))
-    print(f"{args.topology}: step + redraw " + ", ".join(f"{t:.2f}" for t in times)
-          + f" s; median {statistics.median(times):.2f} s")
+    print(
+        f"{args.topology}: step + redraw "
+        + ", ".join(f"{t:.2f}" for t in times)
+        + f" s; median {statistics.median(times):.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,17 @@ def rows(path: str) -> list[dict]:
         name = name.removesuffix("_100k")
         info = b.get("extra_info", {})
         median = b["stats"]["median"]
-        out.append(dict(group=f"{b['group']} {param}".strip(), impl=name.split("_")[0], measured=median,
-                        scale=info.get("scale", 1.0), extrapolated=median * info.get("scale", 1.0),
-                        rounds=b["stats"]["rounds"], n_sampled=info.get("n_sampled")))
+        out.append(
+            dict(
+                group=f"{b['group']} {param}".strip(),
+                impl=name.split("_")[0],
+                measured=median,
+                scale=info.get("scale", 1.0),
+                extrapolated=median * info.get("scale", 1.0),
+                rounds=b["stats"]["rounds"],
+                n_sampled=info.get("n_sampled"),
+            )
+        )
     return out
 
 

@@ -16,12 +16,19 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sim.data.topology import Topology
 from sim.runner.run import build_topology, is_complete
 from sim.runner.schema import RunConfig, TopologyConfig
-from sim.data.topology import Topology
 
-EXPERIMENTS = ("baseline", "adoption_sweep", "mechanisms", "sovereign_isolation", "sanctions", "shutdown",
-               "kernel_scaling")
+EXPERIMENTS = (
+    "baseline",
+    "adoption_sweep",
+    "mechanisms",
+    "sovereign_isolation",
+    "sanctions",
+    "shutdown",
+    "kernel_scaling",
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,11 @@ class Run:
 
 def complete_runs(sweep: Path) -> list[Run]:
     """The complete runs of a sweep folder, in folder-name order; an error when there is none."""
-    runs = [Run(p, yaml.safe_load((p / "config.yaml").read_text()))
-            for p in sorted(sweep.iterdir()) if p.is_dir() and is_complete(p)]
+    runs = [
+        Run(p, yaml.safe_load((p / "config.yaml").read_text()))
+        for p in sorted(sweep.iterdir())
+        if p.is_dir() and is_complete(p)
+    ]
     if not runs:
         raise FileNotFoundError(f"no complete run in {sweep}")
     return runs
@@ -91,9 +101,11 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
 def caption(study: Study, runs: int, seeds: int, steps: int, extra: str = "") -> str:
     """The caption line: data, runs, seeds, sources per step, steps."""
     cfg = study.cfg
-    sources = "exact all-pairs reachability" if cfg.n_sources is None else \
-        f"{cfg.n_sources:,} sampled sources per step"
+    sources = "exact all-pairs reachability" if cfg.n_sources is None else f"{cfg.n_sources:,} sampled sources per step"
     seed_text = f"{seeds} seed{'s' if seeds > 1 else ''} per cell" + (
-        ", bands and bars: 95% t-intervals over seeds" if seeds > 1 else "")
-    return (f"Data: {study.data_label()}. {runs} runs, {seed_text}; {sources}; {steps} step{'s' if steps > 1 else ''}."
-            + (f" {extra}" if extra else ""))
+        ", bands and bars: 95% t-intervals over seeds" if seeds > 1 else ""
+    )
+    return (
+        f"Data: {study.data_label()}. {runs} runs, {seed_text}; {sources}; {steps} step{'s' if steps > 1 else ''}."
+        + (f" {extra}" if extra else "")
+    )

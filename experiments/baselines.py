@@ -44,7 +44,7 @@ def networkx_state_graph(topo: Topology, removed_links=None) -> nx.DiGraph:
     rows, cols = state_edges(topo, removed_links)
     graph = nx.DiGraph()
     graph.add_nodes_from(range(2 * topo.n_ases))
-    graph.add_edges_from(zip(rows.tolist(), cols.tolist()))
+    graph.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
     return graph
 
 
@@ -83,7 +83,9 @@ def scipy_reach_counts(topo: Topology, sources_idx, removed_links=None, graph: c
     return counts
 
 
-def networkx_reach_counts(topo: Topology, sources_idx, removed_links=None, graph: nx.DiGraph | None = None) -> np.ndarray:
+def networkx_reach_counts(
+    topo: Topology, sources_idx, removed_links=None, graph: nx.DiGraph | None = None
+) -> np.ndarray:
     """Number of ASes each source reaches (itself included), one ``networkx`` BFS per source.
 
     Parameters and returns as in :func:`scipy_reach_counts`.

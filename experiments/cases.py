@@ -20,14 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.experiments import Run
-from sim.runner.run import build_topology
-from sim.reach.api import reachability
 from sim.data.topology import Topology
+from sim.experiments import Run
+from sim.reach.api import reachability
+from sim.runner.run import build_topology
 
 COLORS = {"direct": "tab:orange", "collateral": "tab:brown", "before": "tab:gray", "after": "tab:purple"}
-LEGEND = {"direct": "its pairs with the country in the case", "collateral": "its other pairs (collateral)",
-          "before": "before the regulation", "after": "after"}
+LEGEND = {
+    "direct": "its pairs with the country in the case",
+    "collateral": "its other pairs (collateral)",
+    "before": "before the regulation",
+    "after": "after",
+}
 CHUNK = 2048  # sources per kernel call: bounds the (sources × ASes) matrix to ~110 MB on the 2016 graph
 
 
@@ -36,8 +40,9 @@ def final_cuts(run: Run, topo: Topology) -> np.ndarray:
     cut = run.table("cut_links.csv")
     if len(cut) and cut["link"].max() >= topo.n_links:
         raise ValueError(f"{run.folder}: the run re-homed links (M7); case studies read link cuts only")
-    if run.cfg["scenario"].get("imposed") and any(ev["kind"] == "transit_restriction"
-                                                  for ev in run.cfg["scenario"]["imposed"]):
+    if run.cfg["scenario"].get("imposed") and any(
+        ev["kind"] == "transit_restriction" for ev in run.cfg["scenario"]["imposed"]
+    ):
         raise ValueError(f"{run.folder}: transit restrictions are not link cuts; case studies read link cuts only")
     mask = np.zeros(topo.n_links, bool)
     mask[cut.loc[cut["restored_step"] < 0, "link"].to_numpy()] = True
@@ -50,10 +55,11 @@ def foreign_reach(topo: Topology, country: int, removed_links=None, removed_ases
     foreign = (topo.country != country) & (topo.country >= 0)
     counts = np.zeros(len(own), np.int64)
     for start in range(0, len(own), CHUNK):
-        chunk = own[start:start + CHUNK]
-        r = reachability(topo, topo.asns[chunk].tolist(), removed_links=removed_links, removed_ases=removed_ases,
-                         keep_matrix=True)
-        counts[start:start + len(chunk)] = r.matrix[:, foreign].sum(axis=1)
+        chunk = own[start : start + CHUNK]
+        r = reachability(
+            topo, topo.asns[chunk].tolist(), removed_links=removed_links, removed_ases=removed_ases, keep_matrix=True
+        )
+        counts[start : start + len(chunk)] = r.matrix[:, foreign].sum(axis=1)
     return counts
 
 
@@ -105,16 +111,20 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     shares["cut_off_if_failed"] = failed
     shares["asn"] = topo.asns[shares["as_idx"].to_numpy()]
     shares["side"] = np.where(topo.country[shares["as_idx"].to_numpy()] == country, "domestic", "foreign")
-    shares["as_country"] = [topo.country_codes[c] if c >= 0 else "??"
-                            for c in topo.country[shares["as_idx"].to_numpy()]]
+    shares["as_country"] = [
+        topo.country_codes[c] if c >= 0 else "??" for c in topo.country[shares["as_idx"].to_numpy()]
+    ]
     codes, now, before_pairs = pair_counts(run, topo)
     return CaseOutcome(
-        country=code, n_ases=len(before), cut_off_before=int((before == 0).sum()),
+        country=code,
+        n_ases=len(before),
+        cut_off_before=int((before == 0).sum()),
         cut_off_after=int((after == 0).sum()),
         foreign_pairs_retained=float(after.sum() / before.sum()) if before.sum() else float("nan"),
         chokepoints=shares[["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed"]],
         other_losers=other_losers(codes, now, before_pairs, code, n_losers),
-        pairs=pair_measures(codes, now, before_pairs, code))
+        pairs=pair_measures(codes, now, before_pairs, code),
+    )
 
 
 def run_summary(run: Run) -> dict:
@@ -126,10 +136,15 @@ def run_summary(run: Run) -> dict:
 
 def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """(summary row, chokepoint rows, other-loser rows), each labelled with ``labels`` (e.g. k=4)."""
-    row = {**labels, "country": outcome.country, "n_ases": outcome.n_ases,
-           "cut_off_share_before": outcome.cut_off_before / max(outcome.n_ases, 1),
-           "cut_off_share": outcome.cut_off_after / max(outcome.n_ases, 1),
-           "foreign_pairs_retained": outcome.foreign_pairs_retained, **outcome.pairs}
+    row = {
+        **labels,
+        "country": outcome.country,
+        "n_ases": outcome.n_ases,
+        "cut_off_share_before": outcome.cut_off_before / max(outcome.n_ases, 1),
+        "cut_off_share": outcome.cut_off_after / max(outcome.n_ases, 1),
+        "foreign_pairs_retained": outcome.foreign_pairs_retained,
+        **outcome.pairs,
+    }
     choke = outcome.chokepoints.assign(**labels, country=outcome.country)
     losers = outcome.other_losers.assign(**labels, country=outcome.country)
     return row, choke, losers
@@ -160,9 +175,11 @@ def pair_measures(codes: list[str], now: np.ndarray, before: np.ndarray, code: s
     rest = np.ones(len(codes), bool)
     rest[i] = False
     cross_now, cross_before = involvement(now)[i] - now[i, i], involvement(before)[i] - before[i, i]
-    return {"domestic_retained": now[i, i] / before[i, i] if before[i, i] else float("nan"),
-            "cross_border_retained": cross_now / cross_before if cross_before else float("nan"),
-            "world_cost": 1.0 - now[np.ix_(rest, rest)].sum() / before[np.ix_(rest, rest)].sum()}
+    return {
+        "domestic_retained": now[i, i] / before[i, i] if before[i, i] else float("nan"),
+        "cross_border_retained": cross_now / cross_before if cross_before else float("nan"),
+        "world_cost": 1.0 - now[np.ix_(rest, rest)].sum() / before[np.ix_(rest, rest)].sum(),
+    }
 
 
 MIN_LOSS = 1e-4  # a country losing less than 0.01% of its pairs is not listed as losing
@@ -175,19 +192,27 @@ def other_losers(codes: list[str], now: np.ndarray, before: np.ndarray, code: st
     base = involvement(before)
     direct = (before[:, i] + before[i, :] - now[:, i] - now[i, :]) / np.maximum(base, 1)
     total = 1.0 - involvement(now) / np.maximum(base, 1)
-    df = pd.DataFrame({"code": codes, "loss": total, "direct_loss": direct, "collateral_loss": np.where(np.abs(total - direct) < 1e-12, 0.0, total - direct)})
+    df = pd.DataFrame(
+        {
+            "code": codes,
+            "loss": total,
+            "direct_loss": direct,
+            "collateral_loss": np.where(np.abs(total - direct) < 1e-12, 0.0, total - direct),
+        }
+    )
     df = df[(df["code"] != code) & (df["loss"] >= MIN_LOSS)]
     return df.sort_values(["loss", "code"], ascending=[False, True]).head(top).reset_index(drop=True)
 
 
-def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]],
-                caption: str) -> list:
+def case_figure(
+    out, name: str, title: str, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]], caption: str
+) -> list:
     """One row per case: (label, summary row, chokepoints, other losers) → three panels: the share of the
     country's ASes cut off from the world, the other countries losing most, the chokepoint ASes."""
     from sim.analysis.figures import country_label, new_figure, percent_axis, save
 
     fig, axes = new_figure(width=13, height=2.5 * len(cases) + 0.8, nrows=len(cases), ncols=3, squeeze=False)
-    for row, (label, summary, choke, losers) in zip(axes, cases):
+    for row, (label, summary, choke, losers) in zip(axes, cases, strict=True):
         a, b, c = row
         before, after = summary["cut_off_share_before"] * 100, summary["cut_off_share"] * 100
         a.barh([0, 1], [before, after], color=["tab:gray", "tab:red"])
@@ -195,8 +220,15 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         a.invert_yaxis()
         a.set(xlim=(0, 100), title=f"{label}\nits ASes cut off from the world", xlabel="% of the country's ASes")
         a.text(min(after, 100) + 1, 1, f"{after:.0f}% of {summary['n_ases']:,} ASes", va="center", fontsize=8)
-        a.text(0.98, 0.93, f"its cross-border AS pairs still reachable: {summary['cross_border_retained']:.1%}",
-               ha="right", va="top", fontsize=8, transform=a.transAxes)
+        a.text(
+            0.98,
+            0.93,
+            f"its cross-border AS pairs still reachable: {summary['cross_border_retained']:.1%}",
+            ha="right",
+            va="top",
+            fontsize=8,
+            transform=a.transAxes,
+        )
         percent_axis(a, "x")
         y = np.arange(len(losers))
         direct = losers["direct_loss"].to_numpy() * 100
@@ -207,27 +239,47 @@ def case_figure(out, name: str, title: str, cases: list[tuple[str, dict, pd.Data
         b.set(title="who else loses", xlabel="the country's AS pairs with the world lost (%)")
         b.ticklabel_format(axis="x", useOffset=False, style="plain")
         if not len(losers):
-            b.text(0.5, 0.5, f"no other country loses {MIN_LOSS:.2%} or more", ha="center", va="center",
-                   transform=b.transAxes)
+            b.text(
+                0.5,
+                0.5,
+                f"no other country loses {MIN_LOSS:.2%} or more",
+                ha="center",
+                va="center",
+                transform=b.transAxes,
+            )
             b.set_xticks([])
         y = np.arange(len(choke))
         c.barh(y - 0.2, choke["share_before"].to_numpy() * 100, height=0.4, color=COLORS["before"])
         c.barh(y + 0.2, choke["share_after"].to_numpy() * 100, height=0.4, color=COLORS["after"])
-        c.set_yticks(y, [f"AS{asn} ({cc}, {side})" for asn, cc, side in
-                         zip(choke["asn"], choke["as_country"], choke["side"])])
+        c.set_yticks(
+            y,
+            [
+                f"AS{asn} ({cc}, {side})"
+                for asn, cc, side in zip(choke["asn"], choke["as_country"], choke["side"], strict=True)
+            ],
+        )
         c.invert_yaxis()
-        c.set(title="chokepoints: share of its remaining cross-border links", xlabel="% of cross-border links",
-              xlim=(0, 115))
+        c.set(
+            title="chokepoints: share of its remaining cross-border links",
+            xlabel="% of cross-border links",
+            xlim=(0, 115),
+        )
         for i, lost in enumerate(choke["cut_off_if_failed"]):
-            c.text(min(choke["share_after"].iloc[i] * 100, 100) + 1, i + 0.2, f"if it fails: {lost:.0%} cut off",
-                   va="center", fontsize=7)
+            c.text(
+                min(choke["share_after"].iloc[i] * 100, 100) + 1,
+                i + 0.2,
+                f"if it fails: {lost:.0%} cut off",
+                va="center",
+                fontsize=7,
+            )
         if not len(choke):
             c.text(0.5, 0.5, "no cross-border link left", ha="center", va="center", transform=c.transAxes)
     from matplotlib.patches import Patch
 
     handles = [Patch(color=COLORS[key], label=label) for key, label in LEGEND.items()]
-    legend = fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), title=title,
-                        frameon=False)  # the legend's title is the figure's
+    legend = fig.legend(
+        handles=handles, loc="outside upper center", ncol=len(handles), title=title, frameon=False
+    )  # the legend's title is the figure's
     legend.get_title().set_fontsize(12)
     return save(fig, out, name, caption)
 
@@ -239,7 +291,10 @@ def case_tables(study, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]]
     summary = pd.DataFrame([{"case": label, **row} for label, row, _, _ in cases])
     choke = pd.concat([c.assign(case=label) for label, _, c, _ in cases], ignore_index=True)
     losers = pd.concat([x.assign(case=label) for label, _, _, x in cases], ignore_index=True)
-    return [write_csv(summary, study.out / f"{prefix}.csv"),
-            write_csv(choke[["case", *[k for k in choke.columns if k != "case"]]], study.out / f"{prefix}_chokepoints.csv"),
-            write_csv(losers[["case", *[k for k in losers.columns if k != "case"]]],
-                      study.out / f"{prefix}_other_losers.csv")]
+    return [
+        write_csv(summary, study.out / f"{prefix}.csv"),
+        write_csv(choke[["case", *[k for k in choke.columns if k != "case"]]], study.out / f"{prefix}_chokepoints.csv"),
+        write_csv(
+            losers[["case", *[k for k in losers.columns if k != "case"]]], study.out / f"{prefix}_other_losers.csv"
+        ),
+    ]

@@ -20,14 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import synthetic_topology
 from sim.analysis.figures import new_figure, save
 from sim.experiments import Study, write_csv
-from sim import synthetic_topology
 from sim.experiments.baselines import networkx_reach_counts, networkx_state_graph, scipy_reach_counts, scipy_state_graph
 from sim.reach.api import reachability
 
-METHODS = {"kernel": "fragsim kernel (numpy, bit-parallel)", "scipy": "scipy BFS per source",
-           "networkx": "networkx BFS per source"}
+METHODS = {
+    "kernel": "fragsim kernel (numpy, bit-parallel)",
+    "scipy": "scipy BFS per source",
+    "networkx": "networkx BFS per source",
+}
 
 
 def _sample(n: int, k: int, seed: int = 0) -> np.ndarray:
@@ -45,8 +48,10 @@ def _median_time(fn, repeats: int) -> float:
 
 def _per_source(topo, method: str, k: int) -> tuple[float, int]:
     """Seconds per source of a baseline (graph built beforehand, not timed), from ``k`` sampled sources."""
-    build, count = {"scipy": (scipy_state_graph, scipy_reach_counts),
-                    "networkx": (networkx_state_graph, networkx_reach_counts)}[method]
+    build, count = {
+        "scipy": (scipy_state_graph, scipy_reach_counts),
+        "networkx": (networkx_state_graph, networkx_reach_counts),
+    }[method]
     graph = build(topo)
     src = _sample(topo.n_ases, k, seed=1)
     start = time.perf_counter()
@@ -61,16 +66,32 @@ def measure(topo, source_counts: list[int], a: dict, panel: str) -> list[dict]:
     source_counts = sorted({min(int(k), topo.n_ases) for k in source_counts})
     for k in source_counts:
         src = None if k == topo.n_ases else topo.asns[_sample(topo.n_ases, k)].tolist()
-        seconds = _median_time(lambda: reachability(topo, src), repeats if k < topo.n_ases else 1)
-        rows.append(dict(panel=panel, method="kernel", n_ases=topo.n_ases, n_sources=k, seconds=seconds,
-                         basis="measured" + (" (all pairs)" if src is None else "")))
+        seconds = _median_time(lambda src=src: reachability(topo, src), repeats if k < topo.n_ases else 1)
+        rows.append(
+            dict(
+                panel=panel,
+                method="kernel",
+                n_ases=topo.n_ases,
+                n_sources=k,
+                seconds=seconds,
+                basis="measured" + (" (all pairs)" if src is None else ""),
+            )
+        )
     for method in ("scipy", "networkx"):
         if method == "networkx" and topo.n_ases > int(a.get("networkx_max_ases", 100_000)):
             continue
         per, sampled = _per_source(topo, method, int(a.get(f"{method}_sources", 8)))
         for k in source_counts:
-            rows.append(dict(panel=panel, method=method, n_ases=topo.n_ases, n_sources=k, seconds=per * k,
-                             basis=f"extrapolated from {sampled} sources" if k > sampled else "measured"))
+            rows.append(
+                dict(
+                    panel=panel,
+                    method=method,
+                    n_ases=topo.n_ases,
+                    n_sources=k,
+                    seconds=per * k,
+                    basis=f"extrapolated from {sampled} sources" if k > sampled else "measured",
+                )
+            )
     return rows
 
 
@@ -98,21 +119,30 @@ def analyze(study: Study) -> list[Path]:
         ax1.loglog(cell["n_ases"], cell["seconds"], marker=marker, color=color, label=f"{label}, {at:,} sources")
         if method == "kernel":
             full = vs_ases[(vs_ases["method"] == method) & (vs_ases["n_sources"] == vs_ases["n_ases"])]
-            ax1.loglog(full["n_ases"], full["seconds"], marker=marker, color=color, linestyle="--",
-                       label=f"{label}, all pairs")
+            ax1.loglog(
+                full["n_ases"], full["seconds"], marker=marker, color=color, linestyle="--", label=f"{label}, all pairs"
+            )
         cell = table[(table["panel"] == "vs_sources") & (table["method"] == method)]
         ax2.loglog(cell["n_sources"], cell["seconds"], marker=marker, color=color, label=label)
-    ax1.set(title="Time vs size of the Internet (synthetic)", xlabel="ASes (count, log scale)",
-            ylabel="seconds for one reachability computation (log)")
-    ax2.set(title=f"Time vs number of sources ({study.data_label()})",
-            xlabel="source ASes (count, log scale; the last point: all ASes)", ylabel="seconds (log)")
+    ax1.set(
+        title="Time vs size of the Internet (synthetic)",
+        xlabel="ASes (count, log scale)",
+        ylabel="seconds for one reachability computation (log)",
+    )
+    ax2.set(
+        title=f"Time vs number of sources ({study.data_label()})",
+        xlabel="source ASes (count, log scale; the last point: all ASes)",
+        ylabel="seconds (log)",
+    )
     for ax in (ax1, ax2):
         ax.legend(loc="upper left")
     threads = os.cpu_count()
-    text = (f"Data: synthetic Internets (generator seed 0) and {study.data_label()}; sources sampled with seed "
-            f"0. Measured on this machine ({threads} cores) in one run; kernel: median of {a.get('repeats', 3)} "
-            f"calls. Baselines: one BFS per source on the same state-expanded graph (built beforehand, not "
-            f"timed), timed from {a.get('scipy_sources', 8)} (scipy) and {a.get('networkx_sources', 8)} "
-            f"(networkx) sampled sources and scaled linearly to the number of sources; networkx is not run "
-            f"above {int(a.get('networkx_max_ases', 100_000)):,} ASes.")
+    text = (
+        f"Data: synthetic Internets (generator seed 0) and {study.data_label()}; sources sampled with seed "
+        f"0. Measured on this machine ({threads} cores) in one run; kernel: median of {a.get('repeats', 3)} "
+        f"calls. Baselines: one BFS per source on the same state-expanded graph (built beforehand, not "
+        f"timed), timed from {a.get('scipy_sources', 8)} (scipy) and {a.get('networkx_sources', 8)} "
+        f"(networkx) sampled sources and scaled linearly to the number of sources; networkx is not run "
+        f"above {int(a.get('networkx_max_ases', 100_000)):,} ASes."
+    )
     return paths + save(fig, study.out, "kernel_scaling", text)

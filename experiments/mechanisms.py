@@ -27,8 +27,7 @@ PANELS = {  # metric: (title, axis label, scale, (lowest, highest) possible valu
     "cross_border_loss": ("Cross-border loss", "cross-border AS pairs lost (%)", 100, (0, 1)),
     "loss_gini": ("Inequality of the loss", "Gini of per-country loss (0 = equal)", 1, (0, 1)),
     "n_segments": ("National segments", "groups of countries still connected (count)", 1, (1, np.inf)),
-    "steps_to_fragmentation": ("Time to fragmentation", "steps until loss first reaches the threshold", 1,
-                               (1, np.inf)),
+    "steps_to_fragmentation": ("Time to fragmentation", "steps until loss first reaches the threshold", 1, (1, np.inf)),
 }
 
 
@@ -48,25 +47,26 @@ def summary_table(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
     both = pd.concat([final, ttf], ignore_index=True)  # never fragmented: NaN, not counted in n
     table = summarize(both, ["mechanism.name", "metric"]).rename(columns={"mechanism.name": "mechanism"})
     never = ttf["value"].isna().groupby(ttf["mechanism.name"]).sum()
-    table["never_fragmented"] = np.where(table["metric"] == "steps_to_fragmentation",
-                                         table["mechanism"].map(never).fillna(0).astype(int), 0)
+    table["never_fragmented"] = np.where(
+        table["metric"] == "steps_to_fragmentation", table["mechanism"].map(never).fillna(0).astype(int), 0
+    )
     table.insert(1, "mechanism_label", table["mechanism"].map(mechanism_label))
     return table
 
 
-def figure_compared(study: Study, table: pd.DataFrame, never_counts: dict, order: list[str],
-                    text: str) -> list[Path]:
+def figure_compared(study: Study, table: pd.DataFrame, never_counts: dict, order: list[str], text: str) -> list[Path]:
     fig, axes = new_figure(width=11, height=9.5, nrows=3, ncols=2)
     axes = axes.ravel()
     y = np.arange(len(order))
-    for ax, (metric, (title, label, scale, (low, high))) in zip(axes, PANELS.items()):
+    for ax, (metric, (title, label, scale, (low, high))) in zip(axes, PANELS.items(), strict=True):
         cell = table[table["metric"] == metric].set_index("mechanism").reindex(order)
         mean = cell["mean"].to_numpy() * scale
         # the interval drawn within the values the metric can take
         ci = np.clip(cell[["ci_low", "ci_high"]].to_numpy(), low, high) * scale
         err = np.vstack([mean - ci[:, 0], ci[:, 1] - mean])
-        ax.barh(y, np.nan_to_num(mean), xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:blue", alpha=0.8,
-                capsize=2)
+        ax.barh(
+            y, np.nan_to_num(mean), xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:blue", alpha=0.8, capsize=2
+        )
         ax.set_yticks(y, [mechanism_label(m) for m in order] if ax in (axes[0], axes[2], axes[4]) else [])
         ax.invert_yaxis()
         ax.set(title=title, xlabel=label)
@@ -90,15 +90,30 @@ def figure_over_time(study: Study, metrics: pd.DataFrame, order: list[str], text
     dashes = ["-", "--", ":", "-."]
     for i, name in enumerate(order):
         cell = series[series["mechanism.name"] == name].sort_values("step")
-        ax.plot(cell["step"], cell["mean"] * 100, label=mechanism_label(name), color=colors[i % 10],
-                linestyle=dashes[(i // 10 + i) % 4], linewidth=1.8)
-    ax.set(title="Connectivity loss over time, by coordination mechanism (mean over seeds)",
-           xlabel="step (policy cycle)", ylabel="AS pairs no longer reachable (%)", ylim=(0, 100))
+        ax.plot(
+            cell["step"],
+            cell["mean"] * 100,
+            label=mechanism_label(name),
+            color=colors[i % 10],
+            linestyle=dashes[(i // 10 + i) % 4],
+            linewidth=1.8,
+        )
+    ax.set(
+        title="Connectivity loss over time, by coordination mechanism (mean over seeds)",
+        xlabel="step (policy cycle)",
+        ylabel="AS pairs no longer reachable (%)",
+        ylim=(0, 100),
+    )
     ax.xaxis.get_major_locator().set_params(integer=True)
     percent_axis(ax)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return save(fig, study.out, "loss_over_time", text + " Lines only: means over seeds (their intervals are in "
-                "mechanisms_compared); equal means overlap (here M8 = M0, M5+M6 = M5).")
+    return save(
+        fig,
+        study.out,
+        "loss_over_time",
+        text + " Lines only: means over seeds (their intervals are in "
+        "mechanisms_compared); equal means overlap (here M8 = M0, M5+M6 = M5).",
+    )
 
 
 def headline_matrix(study: Study, mechanism: str, n: int) -> pd.DataFrame:
@@ -129,8 +144,11 @@ def figure_heatmap(study: Study, matrix: pd.DataFrame, mechanism: str, text: str
     ticks = [country_label(c) for c in matrix.index]
     ax.set_xticks(range(len(ticks)), ticks, rotation=90, fontsize=7)
     ax.set_yticks(range(len(ticks)), ticks, fontsize=7)
-    ax.set(title=f"Who can still reach whom: {mechanism_label(mechanism)}", xlabel="destination country",
-           ylabel="source country")
+    ax.set(
+        title=f"Who can still reach whom: {mechanism_label(mechanism)}",
+        xlabel="destination country",
+        ylabel="source country",
+    )
     bar = fig.colorbar(im, ax=ax, shrink=0.8)
     bar.set_label("reachable AS pairs retained (% of baseline)")
     return save(fig, study.out, "headline_heatmap", text)
@@ -145,8 +163,11 @@ def figure_country_loss(study: Study, losses: pd.DataFrame, mechanism: str, text
     ax.barh(y, mean, xerr=np.nan_to_num(np.clip(err, 0, None)), color="tab:red", alpha=0.8, capsize=2)
     ax.set_yticks(y, [country_label(c) for c in losses["code"]])
     ax.invert_yaxis()
-    ax.set(title=f"Countries losing most: {mechanism_label(mechanism)}",
-           xlabel="the country's AS pairs with the world no longer reachable (%)", xlim=(0, 100))
+    ax.set(
+        title=f"Countries losing most: {mechanism_label(mechanism)}",
+        xlabel="the country's AS pairs with the world no longer reachable (%)",
+        xlim=(0, 100),
+    )
     percent_axis(ax, "x")
     return save(fig, study.out, "headline_country_loss", text)
 
@@ -164,8 +185,13 @@ def analyze(study: Study) -> list[Path]:
     last = int(metrics["step"].max())
     seeds = int(metrics.groupby("mechanism.name")["seed"].nunique().min())
     intensity = f"{study.cfg.scenario.adoption_frac:.0%} of states (largest markets) may adopt extraterritorial rules"
-    text = caption(study, metrics["run"].nunique(), seeds, last,
-                   f"{intensity}; time to fragmentation: first step with loss ≥ {threshold:.0%}.")
+    text = caption(
+        study,
+        metrics["run"].nunique(),
+        seeds,
+        last,
+        f"{intensity}; time to fragmentation: first step with loss ≥ {threshold:.0%}.",
+    )
     paths += figure_compared(study, table, never_counts, order, text)
     paths += figure_over_time(study, metrics, order, text)
 
@@ -177,5 +203,11 @@ def analyze(study: Study) -> list[Path]:
     paths += figure_country_loss(study, losses.head(int(a.get("bar_countries", 25))), headline, head_text)
     matrix = headline_matrix(study, headline, int(a.get("heatmap_countries", 30)))
     paths.append(write_csv(matrix.reset_index(names="source"), study.out / "headline_country_matrix.csv"))
-    paths += figure_heatmap(study, matrix, headline, head_text + f" Countries: the {len(matrix)} with most ASes, ordered by clustering; grey: no source sampled in the country.")
+    paths += figure_heatmap(
+        study,
+        matrix,
+        headline,
+        head_text + f" Countries: the {len(matrix)} with most ASes, ordered by clustering; "
+        "grey: no source sampled in the country.",
+    )
     return paths

@@ -19,18 +19,27 @@ def analyze(study: Study) -> list[Path]:
     runs = complete_runs(study.runs)
     n = int(study.analysis.get("chokepoints", 5))
     cases = []
-    for run in sorted(runs, key=lambda r: (r.cfg["scenario"]["imposed"][0]["target"],
-                                           r.cfg["scenario"]["imposed"][0]["secondary"])):
+    for run in sorted(
+        runs, key=lambda r: (r.cfg["scenario"]["imposed"][0]["target"], r.cfg["scenario"]["imposed"][0]["secondary"])
+    ):
         ev = run.cfg["scenario"]["imposed"][0]
         variant = "with secondary effect" if ev["secondary"] else "primary only"
         label = f"{country_name(ev['country'])} sanctions {country_name(ev['target'])}, {variant}"
-        row, choke, losers = outcome_rows(case_outcome(run, ev["target"], n), state=ev["country"],
-                                          secondary=bool(ev["secondary"]))
+        row, choke, losers = outcome_rows(
+            case_outcome(run, ev["target"], n), state=ev["country"], secondary=bool(ev["secondary"])
+        )
         cases.append((label, {**row, **run_summary(run)}, choke, losers))
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
-    text = caption(study, len(runs), 1, steps, "Deterministic: exact reachability, no random choice. Primary: "
-                   "links between the two countries' networks are cut; secondary: third-country networks linked "
-                   "to both keep the larger market. Cut off: reaches no AS located in another country.")
-    return [*case_tables(study, cases, "sanctions"),
-            *case_figure(study.out, "sanctions", "Sanctions: a large state's networks leave a target country",
-                         cases, text)]
+    text = caption(
+        study,
+        len(runs),
+        1,
+        steps,
+        "Deterministic: exact reachability, no random choice. Primary: "
+        "links between the two countries' networks are cut; secondary: third-country networks linked "
+        "to both keep the larger market. Cut off: reaches no AS located in another country.",
+    )
+    return [
+        *case_tables(study, cases, "sanctions"),
+        *case_figure(study.out, "sanctions", "Sanctions: a large state's networks leave a target country", cases, text),
+    ]

@@ -30,8 +30,16 @@ def analyze(study: Study) -> list[Path]:
         row, choke, losers = outcome_rows(case_outcome(run, code, n), event=run.cfg["scenario"]["name"])
         cases.append((event_label(run.cfg), {**row, **run_summary(run)}, choke, losers))
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
-    text = caption(study, len(runs), 1, steps, "Deterministic: exact reachability, no random choice. "
-                   "Cut off: reaches no AS located in another country. Chokepoints: ASes holding the largest "
-                   "shares of the country's remaining cross-border links.")
-    return [*case_tables(study, cases, "shutdown"),
-            *case_figure(study.out, "shutdown", "National shutdowns replayed from real events", cases, text)]
+    text = caption(
+        study,
+        len(runs),
+        1,
+        steps,
+        "Deterministic: exact reachability, no random choice. "
+        "Cut off: reaches no AS located in another country. Chokepoints: ASes holding the largest "
+        "shares of the country's remaining cross-border links.",
+    )
+    return [
+        *case_tables(study, cases, "shutdown"),
+        *case_figure(study.out, "shutdown", "National shutdowns replayed from real events", cases, text),
+    ]

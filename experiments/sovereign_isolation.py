@@ -38,18 +38,25 @@ def analyze(study: Study) -> list[Path]:
     for run in runs:
         ev = run.cfg["scenario"]["imposed"][0]
         row, choke, losers = outcome_rows(case_outcome(run, ev["country"], n), k=int(ev["k"]))
-        cases.append((f"{country_label(ev['country'])}, {ev['k']} gateway(s)", {**row, **run_summary(run)},
-                      choke, losers))
+        cases.append(
+            (f"{country_label(ev['country'])}, {ev['k']} gateway(s)", {**row, **run_summary(run)}, choke, losers)
+        )
     cases.sort(key=lambda c: (c[1]["country"], c[1]["k"]))
     paths = case_tables(study, cases, "sovereign_isolation")
     table = pd.DataFrame([row for _, row, _, _ in cases])
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
-    text = caption(study, len(runs), 1, steps, "Deterministic: exact reachability, no random choice. Gateways: "
-                   "the country's transit networks with the largest customer cones; every other cross-border "
-                   "link of its networks is cut.")
+    text = caption(
+        study,
+        len(runs),
+        1,
+        steps,
+        "Deterministic: exact reachability, no random choice. Gateways: "
+        "the country's transit networks with the largest customer cones; every other cross-border "
+        "link of its networks is cut.",
+    )
 
     fig, axes = new_figure(width=11, height=7.5, nrows=2, ncols=2)
-    for ax, (metric, title) in zip(axes.ravel(), PANELS.items()):
+    for ax, (metric, title) in zip(axes.ravel(), PANELS.items(), strict=True):
         for code, cell in table.groupby("country"):
             cell = cell.sort_values("k")
             ax.plot(cell["k"], cell[metric] * 100, marker="o", label=country_label(code))
@@ -65,6 +72,11 @@ def analyze(study: Study) -> list[Path]:
     paths += save(fig, study.out, "sovereign_isolation", text)
     smallest = table["k"].min()
     detail = [c for c in cases if c[1]["k"] == smallest]
-    paths += case_figure(study.out, "sovereign_isolation_cases",
-                         f"Sovereign gateways: each country keeps {smallest} gateway(s)", detail, text)
+    paths += case_figure(
+        study.out,
+        "sovereign_isolation_cases",
+        f"Sovereign gateways: each country keeps {smallest} gateway(s)",
+        detail,
+        text,
+    )
     return paths

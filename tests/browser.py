@@ -16,8 +16,15 @@ from pathlib import Path
 from tests.shared_data import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1600, "height": 1500}  # the whole page: Solara scrolls inside, not the window
 
 #: click Step and resolve with the milliseconds until the step counter reads ``n`` and every figure changed
@@ -64,10 +71,16 @@ def dashboard_server(log: Path, *args: str, timeout: float = 90.0):
     """Run ``fragsim-dashboard --host 127.0.0.1 --port <free port> ARGS`` from this checkout (its
     ``main()``, as the console script runs it); yield the page's URL; stop the server's process group."""
     port = free_port()
-    command = [sys.executable, "-m", "sim.dashboard.app", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [sys.executable, "-m", "sim.cli.dashboard", "--host", "127.0.0.1", "--port", str(port), *args]
     with open(log, "w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_serving(url, proc, log, timeout)
@@ -89,7 +102,8 @@ def chromium_page(profile: Path):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS, viewport=VIEWPORT)
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS, viewport=VIEWPORT
+        )
         context.set_default_timeout(60_000)
         try:
             yield context.new_page()

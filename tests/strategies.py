@@ -106,20 +106,30 @@ def restrictions(topo: Topology, allow_none: bool = True):
     n_codes = len(topo.country_codes)
 
     def sparse_mask(length):
-        return st.sets(st.integers(0, length - 1), max_size=length).map(
-            lambda chosen: np.isin(np.arange(length), list(chosen))) if length else st.just(np.zeros(0, bool))
+        return (
+            st.sets(st.integers(0, length - 1), max_size=length).map(
+                lambda chosen: np.isin(np.arange(length), list(chosen))
+            )
+            if length
+            else st.just(np.zeros(0, bool))
+        )
 
     def maybe(mask):
         return st.none() | mask if allow_none else mask
 
-    return st.builds(Restrictions, maybe(sparse_mask(topo.n_links)), maybe(sparse_mask(topo.n_ases)),
-                     maybe(arrays(bool, (n_codes, n_codes), elements=st.booleans())))
+    return st.builds(
+        Restrictions,
+        maybe(sparse_mask(topo.n_links)),
+        maybe(sparse_mask(topo.n_ases)),
+        maybe(arrays(bool, (n_codes, n_codes), elements=st.booleans())),
+    )
 
 
 def topologies_with_restrictions(allow_none: bool = True, **topology_kwargs):
     """``(topo, Restrictions)`` pairs; ``topology_kwargs`` go to :func:`topologies`."""
     return topologies(**topology_kwargs).flatmap(
-        lambda topo: st.tuples(st.just(topo), restrictions(topo, allow_none=allow_none)))
+        lambda topo: st.tuples(st.just(topo), restrictions(topo, allow_none=allow_none))
+    )
 
 
 def _hub_links(rng: np.random.Generator, n_hubs: int, n_mid: int, n: int, cycle: bool) -> tuple[list, list]:

@@ -14,8 +14,9 @@ from sim import FragmentationModel, Topology
 CODES = ("XA", "XB", "XC", "XD")
 
 
-def world(p2c=(), p2p=(), country=None, owner=None, operating=None, tier1=(), ixp=(), codes=CODES,
-          core_services=None) -> Topology:
+def world(
+    p2c=(), p2p=(), country=None, owner=None, operating=None, tier1=(), ixp=(), codes=CODES, core_services=None
+) -> Topology:
     asns = sorted({a for row in [*p2c, *p2p] for a in row} | set(country or {}))
     index = {asn: i for i, asn in enumerate(asns)}
 
@@ -27,14 +28,26 @@ def world(p2c=(), p2p=(), country=None, owner=None, operating=None, tier1=(), ix
         np.array(asns),
         np.array([(index[p], index[c]) for p, c in p2c], dtype=np.int32).reshape(-1, 2),
         np.array([(index[a], index[b]) for a, b in p2p], dtype=np.int32).reshape(-1, 2),
-        country_codes=codes, country=per_as(country), owner=per_as(owner), operating=per_as(operating),
-        tier1=np.isin(asns, tier1), ixp=np.isin(asns, ixp),
+        country_codes=codes,
+        country=per_as(country),
+        owner=per_as(owner),
+        operating=per_as(operating),
+        tier1=np.isin(asns, tier1),
+        ixp=np.isin(asns, ixp),
         core_services={k: np.isin(asns, v) for k, v in (core_services or {}).items()},
     )
 
 
-QUIET = dict(n_sources=None, adoption_frac=0.0, sovereignty_weight=0.0, imitation_weight=0.0,
-             retaliation_weight=0.0, shock_prob=0.0, base_pressure=0.0, pressure_trend=0.0)
+QUIET = dict(
+    n_sources=None,
+    adoption_frac=0.0,
+    sovereignty_weight=0.0,
+    imitation_weight=0.0,
+    retaliation_weight=0.0,
+    shock_prob=0.0,
+    base_pressure=0.0,
+    pressure_trend=0.0,
+)
 
 
 def quiet_model(topo: Topology, rng: int = 0, **params) -> FragmentationModel:

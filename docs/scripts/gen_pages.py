@@ -146,8 +146,10 @@ def write_cli() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     bin_dir = str(Path(sys.executable).parent)
     with mkdocs_gen_files.open("cli.md", "w") as fh:
-        fh.write("# Command-line reference\n\nGenerated when the site is built: what each installed command prints "
-                 "for `--help`. The commands and what they are for are described on the other pages.\n")
+        fh.write(
+            "# Command-line reference\n\nGenerated when the site is built: what each installed command prints "
+            "for `--help`. The commands and what they are for are described on the other pages.\n"
+        )
         for name, target in scripts.items():
             exe = shutil.which(name, path=bin_dir) or shutil.which(name)
             if exe is None:

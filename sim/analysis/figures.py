@@ -15,20 +15,23 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sim.model.config import MECHANISM_NAMES  # noqa: E402
 from sim.data.countries import country_name  # noqa: E402
+from sim.model.config import MECHANISM_NAMES  # noqa: E402
 
-plt.rcParams.update({
-    "svg.hashsalt": "fragsim",  # fixed element ids in SVG
-    "figure.dpi": 100,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.titlesize": 11,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
-})
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "fragsim",  # fixed element ids in SVG
+        "figure.dpi": 100,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 11,
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+    }
+)
+
 
 def country_label(code: str) -> str:
     return f"{country_name(code)} ({code})"
@@ -57,8 +60,10 @@ def save(fig, out: Path, name: str, caption: str) -> list[Path]:
     fig.text(0.01, min(bottom, 0.0) - 0.01, textwrap.fill(caption, width), fontsize=7, va="top")
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for ext, extra in (("png", {"dpi": 150, "metadata": {"Software": None}}),
-                       ("svg", {"metadata": {"Date": None, "Creator": None}})):
+    for ext, extra in (
+        ("png", {"dpi": 150, "metadata": {"Software": None}}),
+        ("svg", {"metadata": {"Date": None, "Creator": None}}),
+    ):
         path = out / f"{name}.{ext}"
         fig.savefig(path, bbox_inches="tight", **extra)
         paths.append(path)

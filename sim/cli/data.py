@@ -65,12 +65,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", required=True, action="append", help="snapshot date YYYY-MM-DD (repeatable)")
-    parser.add_argument("--kind", choices=[k.value for k in DataKind], action="append",
-                        help="data set(s) to fetch, repeatable (default: as-rel)")
+    parser.add_argument(
+        "--kind",
+        choices=[k.value for k in DataKind],
+        action="append",
+        help="data set(s) to fetch, repeatable (default: as-rel)",
+    )
     parser.add_argument("--serial", type=int, choices=[1, 2], default=1, help="AS-relationship serial (default 1)")
     parser.add_argument("--sha256", help="expected sha256 (only with a single file)")
-    parser.add_argument("--dest", help="destination folder (default: the data folder's caida/, "
-                        "$FRAGSIM_DATA/caida or ./data/caida)")
+    parser.add_argument(
+        "--dest", help="destination folder (default: the data folder's caida/, $FRAGSIM_DATA/caida or ./data/caida)"
+    )
     parser.add_argument("--base-url", help=f"mirror with the publisher's layout, replacing {DEFAULT_BASE_URL}")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a read may stall")
     parser.add_argument("--force", action="store_true", help="download again even if the file is present")
@@ -101,8 +106,11 @@ def _fetch(args) -> int:
     if args.sha256 and len(kinds) * len(args.date) != 1:
         raise ValueError("--sha256 names the hash of one file: give a single --date and --kind")
     # every request is checked before anything is downloaded, so a typo in one date costs nothing
-    requests = [FetchRequest(kind, date, args.serial if kind == DataKind.AS_REL else 1, args.sha256)
-                for kind in kinds for date in args.date]
+    requests = [
+        FetchRequest(kind, date, args.serial if kind == DataKind.AS_REL else 1, args.sha256)
+        for kind in kinds
+        for date in args.date
+    ]
     results = fetch_many(requests, args.dest, base_url=args.base_url, timeout=args.timeout, force=args.force)
     for r in results:
         detail = r.error if r.error is not None else f"{r.path}  sha256={r.sha256}"

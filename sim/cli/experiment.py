@@ -8,8 +8,9 @@
 An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
 ``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/NAME.py``, installed as
 ``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
-``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder. Overrides ``analysis.*`` reach only the
-analysis. With ``--analysis-only`` the runs are not launched (the folder must hold them).
+``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder.
+Overrides ``analysis.*`` reach only the analysis. With ``--analysis-only`` the runs are not launched (the folder
+must hold them).
 """
 
 from __future__ import annotations
@@ -42,8 +43,16 @@ def compose(name: str, data: str, overrides: list[str]):
 
 def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> None:
     """``fragsim -m experiment=NAME ...`` in a subprocess (Hydra keeps global state); raises on failure."""
-    cmd = [sys.executable, "-m", "sim.cli.fragsim", "-m", f"experiment={name}", f"topology={DATA[data]}",
-           f"sweep_name={sweep_name}", *[o for o in overrides if not o.startswith("analysis.")]]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim.cli.fragsim",
+        "-m",
+        f"experiment={name}",
+        f"topology={DATA[data]}",
+        f"sweep_name={sweep_name}",
+        *[o for o in overrides if not o.startswith("analysis.")],
+    ]
     print("$ " + " ".join(["fragsim", *cmd[3:]]), flush=True)
     result = subprocess.run(cmd)
     if result.returncode != 0:
@@ -82,13 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     answer_version(argv)
     from sim.experiments import EXPERIMENTS
 
-    parser = argparse.ArgumentParser(prog="fragsim-experiment", description=__doc__.split("\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="experiments: " + ", ".join(EXPERIMENTS) + ", or all")
-    parser.add_argument("args", nargs="+", metavar="NAME|KEY=VALUE",
-                        help="experiment names (or 'all') and Hydra overrides (key=value)")
-    parser.add_argument("--data", choices=sorted(DATA), default="real",
-                        help="real: the CAIDA 2016 graph (topology=caida_2016); synthetic: the synthetic default")
+    parser = argparse.ArgumentParser(
+        prog="fragsim-experiment",
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="experiments: " + ", ".join(EXPERIMENTS) + ", or all",
+    )
+    parser.add_argument(
+        "args", nargs="+", metavar="NAME|KEY=VALUE", help="experiment names (or 'all') and Hydra overrides (key=value)"
+    )
+    parser.add_argument(
+        "--data",
+        choices=sorted(DATA),
+        default="real",
+        help="real: the CAIDA 2016 graph (topology=caida_2016); synthetic: the synthetic default",
+    )
     parser.add_argument("--out", type=Path, help="results folder (default results/, or results/synthetic/)")
     parser.add_argument("--analysis-only", action="store_true", help="analyse existing runs, launch nothing")
     args = parser.parse_intermixed_args(argv)
@@ -113,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  wrote {path}")
         print(f"== {name} done in {timings[name]:.1f} s", flush=True)
     if set(names) == set(EXPERIMENTS) and not args.analysis_only:  # the reproduce-all time, for the record
-        (out_root / "timings.json").write_text(json.dumps({"data": args.data, "seconds": timings,
-                                                           "total_seconds": round(sum(timings.values()), 1)},
-                                                          indent=2) + "\n")
+        (out_root / "timings.json").write_text(
+            json.dumps(
+                {"data": args.data, "seconds": timings, "total_seconds": round(sum(timings.values()), 1)}, indent=2
+            )
+            + "\n"
+        )
     return 0
 
 

@@ -68,8 +68,11 @@ def require_extra(command: str, extra: str, what: str) -> None:
     missing = missing_modules(extra)
     if missing:
         name = extra.split("-")[0]
-        print(f"{command}: error: {what} needs the {name!r} extra (missing: {', '.join(missing)}): "
-              f"pip install 'fragsim[{name}]'", file=sys.stderr)
+        print(
+            f"{command}: error: {what} needs the {name!r} extra (missing: {', '.join(missing)}): "
+            f"pip install 'fragsim[{name}]'",
+            file=sys.stderr,
+        )
         sys.exit(2)
 
 

@@ -110,8 +110,10 @@ def report(sweep: Path, out: Path | None = None) -> Path:
     final.to_csv(out / "final.csv", index=False)
     country.to_csv(out / "country_loss.csv", index=False)
     n_seeds = metrics.groupby(cells)["seed"].nunique().min()
-    caption = (f"{sweep.name}: {metrics['run'].nunique()} runs, {n_seeds}+ seeds per cell, step {last}; "
-               f"bands: 95% t-intervals over seeds" + (f"; {incomplete} incomplete runs ignored" if incomplete else ""))
+    caption = (
+        f"{sweep.name}: {metrics['run'].nunique()} runs, {n_seeds}+ seeds per cell, step {last}; "
+        f"bands: 95% t-intervals over seeds" + (f"; {incomplete} incomplete runs ignored" if incomplete else "")
+    )
     figure_loss_vs_adoption(final, out, caption)
     figure_country_loss(country, out, caption)
     figure_segments(series, out, caption)

@@ -37,13 +37,15 @@ def countries_losing_most(model: FragmentationModel, n: int = N_LOSERS) -> pd.Da
     """The ``n`` states with the largest connectivity loss (their AS pairs with the world, relative to step
     0), largest first; ties broken by size. Columns: code, country, loss, adopted, n_regulations."""
     states = sorted(model.states.values(), key=lambda s: (-s.loss, -s.n_ases, s.code))[:n]
-    return pd.DataFrame({
-        "code": [s.code for s in states],
-        "country": [country_name(s.code) for s in states],
-        "loss": [float(s.loss) for s in states],
-        "adopted": [bool(s.adopted) for s in states],
-        "n_regulations": [s.n_regulations for s in states],
-    })
+    return pd.DataFrame(
+        {
+            "code": [s.code for s in states],
+            "country": [country_name(s.code) for s in states],
+            "loss": [float(s.loss) for s in states],
+            "adopted": [bool(s.adopted) for s in states],
+            "n_regulations": [s.n_regulations for s in states],
+        }
+    )
 
 
 def regulations_adopted(model: FragmentationModel) -> pd.DataFrame:
@@ -51,13 +53,16 @@ def regulations_adopted(model: FragmentationModel) -> pd.DataFrame:
     how ("adopted" or "imposed" by the scenario)."""
     codes = model.world.topo.country_codes
     regs = sorted(model.regulations, key=lambda r: (-r.step, -r.id))
-    return pd.DataFrame({
-        "step": [r.step for r in regs],
-        "state": [codes[r.state] for r in regs],
-        "regulation": [r.kind.value.replace("_", " ") for r in regs],
-        "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
-        "how": ["imposed" if r.imposed else "adopted" for r in regs],
-    }, columns=["step", "state", "regulation", "target", "how"])
+    return pd.DataFrame(
+        {
+            "step": [r.step for r in regs],
+            "state": [codes[r.state] for r in regs],
+            "regulation": [r.kind.value.replace("_", " ") for r in regs],
+            "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
+            "how": ["imposed" if r.imposed else "adopted" for r in regs],
+        },
+        columns=["step", "state", "regulation", "target", "how"],
+    )
 
 
 def _figure(height: float, left: float = 0.14, bottom: float = 0.14, right: float = 0.97) -> tuple[Figure, object]:
@@ -104,8 +109,11 @@ def losers_panel(model: FragmentationModel):
     table = countries_losing_most(model)[::-1]
     fig, ax = _figure(3.8, left=0.3, bottom=0.14, right=0.95)
     colors = np.where(table["adopted"], "tab:red", "tab:gray")
-    ax.barh([f"{c}  {name[:22]}" for c, name in zip(table["code"], table["country"])], table["loss"],
-            color=colors)
+    ax.barh(
+        [f"{c}  {name[:22]}" for c, name in zip(table["code"], table["country"], strict=True)],
+        table["loss"],
+        color=colors,
+    )
     for y, loss in enumerate(table["loss"]):
         ax.text(loss, y, f" {loss:.1%}", va="center", fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
@@ -144,11 +152,11 @@ def summary_panel(model: FragmentationModel):
         _heading(f"{scenario.name}: step {model.steps} of {model.n_steps}")
         solara.Text(scenario.description)
         solara.Text(f"Mechanisms: {model.mechanism_words()}")
-        solara.Text(f"Topology: {model.world.topo.name} ({model.world.topo.n_ases:,} ASes, "
-                    f"{len(model.states)} states)")
+        solara.Text(f"Topology: {model.world.topo.name} ({model.world.topo.n_ases:,} ASes, {len(model.states)} states)")
         solara.Text(f"Connectivity loss {last['loss']:.1%}, cross-border {last['cross_border_loss']:.1%}")
-        solara.Text(f"{int(last['n_segments'])} segment(s); {int(last['n_adopters'])} states with an "
-                    "extraterritorial rule")
+        solara.Text(
+            f"{int(last['n_segments'])} segment(s); {int(last['n_adopters'])} states with an extraterritorial rule"
+        )
         solara.Text(f"{int(last['n_links_cut']):,} links cut, {int(last['n_links_rehomed']):,} re-homed")
     return panel
 

@@ -90,7 +90,7 @@ def read_as_org(path: str | Path) -> dict[int, str]:
         for line_no, raw in enumerate(fh, start=1):
             line = raw.rstrip("\n")
             if line.startswith("# format:"):
-                columns = line[len("# format:"):].strip().split("|")
+                columns = line[len("# format:") :].strip().split("|")
                 continue
             if not line.strip() or line.startswith("#"):
                 continue
@@ -99,7 +99,7 @@ def read_as_org(path: str | Path) -> dict[int, str]:
             parts = line.split("|")
             if len(parts) != len(columns):
                 raise TopologyFormatError(path, line_no, f"expected {len(columns)} fields, got {len(parts)}")
-            row = dict(zip(columns, parts))
+            row = dict(zip(columns, parts, strict=True))
             if "aut" in row:
                 aut_org[_asn(path, line_no, row["aut"])] = (line_no, row["org_id"])
             elif "country" in row and row["country"].strip():
@@ -124,7 +124,8 @@ def read_state_owned(path: str | Path) -> dict[int, tuple[str, str | None]]:
         target = (row.get("target_cc") or "").strip()
         out[_asn(path, line_no, row["asn"])] = (
             owner,
-            _country_code(path, line_no, target, "target_cc", row.get("target_country_name") or "") if target else None)
+            _country_code(path, line_no, target, "target_cc", row.get("target_country_name") or "") if target else None,
+        )
     return out
 
 
@@ -163,8 +164,9 @@ def annotate(
         idx, values = _lookup(topo, table)
         country[:] = UNKNOWN
         country[idx] = _codes_to_idx(values, codes) if len(idx) else []
-        reports.append(AnnotationReport(str(as_country), len(table), len(idx), topo.n_ases - len(idx),
-                                        len(table) - len(idx)))
+        reports.append(
+            AnnotationReport(str(as_country), len(table), len(idx), topo.n_ases - len(idx), len(table) - len(idx))
+        )
     if state_owned is not None:
         table = read_state_owned(state_owned)
         idx, values = _lookup(topo, table)
@@ -174,9 +176,16 @@ def annotate(
             owner[idx] = _codes_to_idx([v[0] for v in values], codes)
             abroad = [i for i, v in enumerate(values) if v[1] is not None]
             operating[idx[abroad]] = _codes_to_idx([values[i][1] for i in abroad], codes)
-        reports.append(AnnotationReport(str(state_owned), len(table), len(idx), topo.n_ases - len(idx),
-                                        len(table) - len(idx)))
+        reports.append(
+            AnnotationReport(str(state_owned), len(table), len(idx), topo.n_ases - len(idx), len(table) - len(idx))
+        )
     for r in reports:
-        log.info("%s: %d records, %d ASes annotated, %d without, %d records for absent ASes",
-                 r.path, r.n_rows, r.n_matched, r.n_missing, r.n_unmatched)
+        log.info(
+            "%s: %d records, %d ASes annotated, %d without, %d records for absent ASes",
+            r.path,
+            r.n_rows,
+            r.n_matched,
+            r.n_missing,
+            r.n_unmatched,
+        )
     return topo.replace(country_codes=tuple(codes), country=country, owner=owner, operating=operating), reports

@@ -57,8 +57,11 @@ class LoadReport:
         return len(self.self_loops) + len(self.duplicates) + len(self.conflicts)
 
     def describe(self) -> str:
-        parts = [f"{len(self.self_loops)} self-loops", f"{len(self.duplicates)} duplicate pairs",
-                 f"{len(self.conflicts)} conflicting pairs (first listing kept)"]
+        parts = [
+            f"{len(self.self_loops)} self-loops",
+            f"{len(self.duplicates)} duplicate pairs",
+            f"{len(self.conflicts)} conflicting pairs (first listing kept)",
+        ]
         return f"{self.path}: " + ", ".join(parts)
 
 
@@ -99,11 +102,16 @@ class _LinkTable:
         if seen is None:
             self.first[key] = (line_no, a, b, rel)
         elif seen[3] == rel and (rel == Rel.P2P or seen[1] == a):
-            self._problem(self.report.duplicates, (line_no, seen[0]), line_no,
-                          f"pair AS{a}-AS{b} already listed on line {seen[0]}")
+            self._problem(
+                self.report.duplicates,
+                (line_no, seen[0]),
+                line_no,
+                f"pair AS{a}-AS{b} already listed on line {seen[0]}",
+            )
         else:
-            self._problem(self.report.conflicts, (line_no, seen[0]), line_no,
-                          f"pair AS{a}-AS{b} conflicts with line {seen[0]}")
+            self._problem(
+                self.report.conflicts, (line_no, seen[0]), line_no, f"pair AS{a}-AS{b} conflicts with line {seen[0]}"
+            )
 
     def _problem(self, bucket: list, item, line_no: int, message: str) -> None:
         if self.strict:
@@ -114,8 +122,11 @@ class _LinkTable:
 def _parse_line(path, line_no: int, line: str, n_fields: int) -> tuple[int, int, int]:
     parts = line.split("|")
     if len(parts) != n_fields:
-        raise TopologyFormatError(path, line_no, f"expected {n_fields} '|'-separated fields "
-                                  f"({_FIELDS[n_fields]}), got {len(parts)}: {line[:80]!r}")
+        raise TopologyFormatError(
+            path,
+            line_no,
+            f"expected {n_fields} '|'-separated fields ({_FIELDS[n_fields]}), got {len(parts)}: {line[:80]!r}",
+        )
     try:
         a, b = int(parts[0]), int(parts[1])
     except ValueError:
@@ -124,8 +135,11 @@ def _parse_line(path, line_no: int, line: str, n_fields: int) -> tuple[int, int,
         raise TopologyFormatError(path, line_no, f"AS numbers must be non-negative: {line[:80]!r}")
     rel = _REL_CODES.get(parts[2].strip())
     if rel is None:
-        raise TopologyFormatError(path, line_no, f"unknown relationship code {parts[2].strip()!r} "
-                                  "(expected -1 for provider|customer or 0 for peers)")
+        raise TopologyFormatError(
+            path,
+            line_no,
+            f"unknown relationship code {parts[2].strip()!r} (expected -1 for provider|customer or 0 for peers)",
+        )
     return a, b, int(rel)
 
 
@@ -171,8 +185,9 @@ def read_as_rel(path: str | Path, *, strict: bool = False):
             if not n_fields:
                 n_fields = line.count("|") + 1
                 if n_fields not in _FIELDS:
-                    raise TopologyFormatError(path, line_no, f"not an AS-relationship line "
-                                              f"(a|b|rel or a|b|rel|source): {line[:80]!r}")
+                    raise TopologyFormatError(
+                        path, line_no, f"not an AS-relationship line (a|b|rel or a|b|rel|source): {line[:80]!r}"
+                    )
             table.add(line_no, *_parse_line(path, line_no, line, n_fields))
     report.n_lines = line_no
     if not table.first:
@@ -192,8 +207,12 @@ def topology_from_as_rel(path: str | Path, *, strict: bool = False) -> tuple[Top
     ends = inverse.reshape(-1, 2)
     is_p2c = links[:, 2] == Rel.P2C
     topo = Topology.from_links(
-        asns, ends[is_p2c], ends[~is_p2c],
-        tier1=np.isin(asns, clique), ixp=np.isin(asns, ixps), name=Path(path).name,
+        asns,
+        ends[is_p2c],
+        ends[~is_p2c],
+        tier1=np.isin(asns, clique),
+        ixp=np.isin(asns, ixps),
+        name=Path(path).name,
     )
     report.clique_absent = sorted(set(clique) - set(asns.tolist()))
     report.ixp_absent = sorted(set(ixps) - set(asns.tolist()))

@@ -3,7 +3,7 @@ short English names from codes (for figures and the dashboard)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -61,13 +61,31 @@ def to_alpha2(value: str) -> str | None:
 
 
 #: short names where ISO's are long ("Iran, Islamic Republic of")
-SHORT_NAMES = {"IR": "Iran", "RU": "Russia", "KR": "South Korea", "KP": "North Korea", "TW": "Taiwan",
-               "VE": "Venezuela", "SY": "Syria", "BO": "Bolivia", "TZ": "Tanzania", "MD": "Moldova",
-               "VN": "Vietnam", "LA": "Laos", "CD": "DR Congo", "GB": "United Kingdom", "US": "United States",
-               "CZ": "Czechia", "MK": "North Macedonia", "PS": "Palestine", "HK": "Hong Kong", "MO": "Macao"}
+SHORT_NAMES = {
+    "IR": "Iran",
+    "RU": "Russia",
+    "KR": "South Korea",
+    "KP": "North Korea",
+    "TW": "Taiwan",
+    "VE": "Venezuela",
+    "SY": "Syria",
+    "BO": "Bolivia",
+    "TZ": "Tanzania",
+    "MD": "Moldova",
+    "VN": "Vietnam",
+    "LA": "Laos",
+    "CD": "DR Congo",
+    "GB": "United Kingdom",
+    "US": "United States",
+    "CZ": "Czechia",
+    "MK": "North Macedonia",
+    "PS": "Palestine",
+    "HK": "Hong Kong",
+    "MO": "Macao",
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_name(code: str) -> str:
     """A country's short English name from its ISO alpha-2 code ("??" for unknown jurisdiction)."""
     if code in SHORT_NAMES:

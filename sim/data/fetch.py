@@ -158,9 +158,18 @@ def source_url(kind: DataKind | str, date: Date | str, *, serial: int = 1, base_
     return FetchRequest(kind, date, serial).url(base_url)
 
 
-def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike | None = None, *, serial: int = 1,
-          base_url: str | None = None, sha256: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-          progress: Progress | None = None, force: bool = False) -> FetchResult:
+def fetch(
+    kind: DataKind | str,
+    date: Date | str,
+    dest_dir: str | os.PathLike | None = None,
+    *,
+    serial: int = 1,
+    base_url: str | None = None,
+    sha256: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> FetchResult:
     """Download one CAIDA file into ``dest_dir`` (created if needed), verify it and move it into place.
 
     Parameters
@@ -207,9 +216,15 @@ def fetch(kind: DataKind | str, date: Date | str, dest_dir: str | os.PathLike | 
     return _fetch_one(request, dest, _check_base_url(base_url), _check_timeout(timeout), progress, force)
 
 
-def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike | None = None, *,
-               base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT, progress: Progress | None = None,
-               force: bool = False) -> list[FetchResult]:
+def fetch_many(
+    requests: Iterable[FetchRequest],
+    dest_dir: str | os.PathLike | None = None,
+    *,
+    base_url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> list[FetchResult]:
     """Fetch several files in order, carrying on past failures; arguments as :func:`fetch`.
 
     A failure never touches files already completed (each is renamed into place on its own). Returns one
@@ -227,8 +242,9 @@ def fetch_many(requests: Iterable[FetchRequest], dest_dir: str | os.PathLike | N
         try:
             results.append(_fetch_one(request, dest, base, timeout, progress, force))
         except FetchError as exc:
-            failed = FetchResult(request, request.url(base), dest / request.filename, FetchStatus.FAILED,
-                                 None, 0, str(exc))
+            failed = FetchResult(
+                request, request.url(base), dest / request.filename, FetchStatus.FAILED, None, 0, str(exc)
+            )
             results.append(failed)
     return results
 
@@ -238,8 +254,9 @@ def _dest(dest_dir: str | os.PathLike | None) -> Path:
 
 
 # -- core -----------------------------------------------------------------------------------------------------
-def _fetch_one(request: FetchRequest, dest: Path, base: str, timeout: float, progress: Progress | None,
-               force: bool) -> FetchResult:
+def _fetch_one(
+    request: FetchRequest, dest: Path, base: str, timeout: float, progress: Progress | None, force: bool
+) -> FetchResult:
     url, path = request.url(base), dest / request.filename
     if path.exists() and not force:
         try:
@@ -279,8 +296,9 @@ def _download(url: str, out, timeout: float, progress: Progress | None) -> int:
                     progress(url, n_done, n_total)
     except urllib.error.HTTPError as exc:
         folder = url.rsplit("/", 1)[0] + "/"
-        raise FetchError(f"HTTP {exc.code} {exc.reason} for {url} (available files are listed at {folder})",
-                         url=url) from exc
+        raise FetchError(
+            f"HTTP {exc.code} {exc.reason} for {url} (available files are listed at {folder})", url=url
+        ) from exc
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         raise FetchError(f"download of {url} failed: {reason}", url=url) from exc
@@ -314,8 +332,12 @@ def _as_rel_problem(lines: Iterator[bytes], serial: int) -> str | None:
         if line.startswith(b"#") or not line.strip():
             continue
         fields = line.rstrip(b"\r\n").split(b"|")
-        if (len(fields) != n_fields or not fields[0].isdigit() or not fields[1].isdigit()
-                or fields[2] not in (b"-1", b"0")):
+        if (
+            len(fields) != n_fields
+            or not fields[0].isdigit()
+            or not fields[1].isdigit()
+            or fields[2] not in (b"-1", b"0")
+        ):
             shape = "asn|asn|rel" if serial == 1 else "asn|asn|rel|source"
             return f"line {lineno} is {line[:80]!r}, expected {shape} with rel -1 or 0"
         n_links += 1
@@ -360,8 +382,10 @@ def _parse_date(value: Date | str, kind: DataKind) -> Date:
     else:
         raise TypeError(f"date must be a str or datetime.date, got {type(value).__name__}")
     if kind is DataKind.AS_REL and day.day != 1:
-        raise ValueError(f"date {value!r}: CAIDA AS-relationship snapshots are monthly, dated the 1st "
-                         f"(did you mean {day.replace(day=1).isoformat()}?)")
+        raise ValueError(
+            f"date {value!r}: CAIDA AS-relationship snapshots are monthly, dated the 1st "
+            f"(did you mean {day.replace(day=1).isoformat()}?)"
+        )
     return day
 
 
@@ -370,8 +394,9 @@ def _check_base_url(base_url: str | None) -> str:
         return DEFAULT_BASE_URL
     parts = urllib.parse.urlsplit(str(base_url))
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"base_url must be an http(s)://host/... URL ending where CAIDA's '/datasets' ends, "
-                         f"got {base_url!r}")
+        raise ValueError(
+            f"base_url must be an http(s)://host/... URL ending where CAIDA's '/datasets' ends, got {base_url!r}"
+        )
     return str(base_url).rstrip("/")
 
 

@@ -7,16 +7,17 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.arrays import unique_sorted
-
 from sim.data.topology import Topology
 
-COUNTRY_CODES: tuple[str, ...] = tuple("""
+COUNTRY_CODES: tuple[str, ...] = tuple(
+    """
 US BR RU PL GB DE IN UA AU CA FR ID CN NL RO IT ES AR CZ BD KR CH BG JP SE AT TR IR ZA NZ TH DK MX SG IL PH VN BE NO
 FI CL SI LV HU MY NG CO IE SK GR RS MD LB SA LT PK HR IQ EC KZ EE BY KE GE KH PT NP AE VE CY PA AM MM CR LU PY KW AL
 GH HN EG TZ IS AF AZ AO PE UZ MK MN DO GT PS BA SV SC JO UG BO MU KG CD MT NI BZ MZ TN LI UY ZM ZW BH BW CM LK ME LA
 MA SO BF GA OM PG SL SS TJ BT CI RW TT QA JM NA BJ FJ MV MW TD VU BI CG DZ GM SN GN HT LY BN BS LR ML SB SD SM GQ LS
 SZ TL BB NE TG TM FM GD GY MG TO WS AG CU CV KI MR PW SR VA YE CF DJ DM GW KM LC MC MH NR ST SY AD ER ET KN KP TV VC
-""".split())
+""".split()
+)
 """ISO 3166 alpha-2 codes, most ASes first (AS-to-country table of 2018, 195 countries); country ``i`` of a
 synthetic topology is ``COUNTRY_CODES[i]``."""
 
@@ -130,9 +131,17 @@ def synthetic_topology(
     p2p = _peer_links(rng, tier, country, fitness, p2c, round(p2p_ratio * len(p2c)), domestic_frac)
     owner, operating = _state_ownership(rng, tier, country, n_countries, state_owned_frac, state_abroad_frac)
     return Topology.from_links(
-        np.arange(1, n_ases + 1, dtype=np.int64), p2c, p2p, country_codes=COUNTRY_CODES[:n_countries],
-        country=country, owner=owner, operating=operating, tier1=tier == T1, ixp=tier == IXP,
-        name=f"synthetic-{n_ases}-seed{seed}")
+        np.arange(1, n_ases + 1, dtype=np.int64),
+        p2c,
+        p2p,
+        country_codes=COUNTRY_CODES[:n_countries],
+        country=country,
+        owner=owner,
+        operating=operating,
+        tier1=tier == T1,
+        ixp=tier == IXP,
+        name=f"synthetic-{n_ases}-seed{seed}",
+    )
 
 
 def _check_params(params: dict) -> tuple[int, int, int]:
@@ -141,16 +150,26 @@ def _check_params(params: dict) -> tuple[int, int, int]:
     _check_number("n_ases", n_ases, MIN_ASES, np.inf, integer=True)
     if params["seed"] is not None:
         _check_number("seed", params["seed"], 0, np.inf, integer=True)
-    defaults = {"n_tier1": min(17, max(3, n_ases // 100)), "n_ixps": max(1, round(n_ases / 2000)),
-                "n_countries": min(len(COUNTRY_CODES), round(2 * n_ases**0.5))}
+    defaults = {
+        "n_tier1": min(17, max(3, n_ases // 100)),
+        "n_ixps": max(1, round(n_ases / 2000)),
+        "n_countries": min(len(COUNTRY_CODES), round(2 * n_ases**0.5)),
+    }
     n_tier1, n_ixps, n_countries = (defaults[k] if params[k] is None else params[k] for k in defaults)
     _check_number("n_tier1", n_tier1, 2, n_ases // 5, integer=True)
     _check_number("n_ixps", n_ixps, 0, n_ases // 20, integer=True)
     _check_number("n_countries", n_countries, 1, min(len(COUNTRY_CODES), n_ases - n_tier1), integer=True)
-    for name, lo, hi in (("tier2_frac", 0.0, 0.25), ("tier3_frac", 0.0, 0.25), ("country_zipf", 0.0, 5.0),
-                         ("domestic_frac", 0.0, 1.0), ("multihoming", 1.0, 10.0), ("p2p_ratio", 0.0, 5.0),
-                         ("fitness_exponent", 0.5, 10.0), ("state_owned_frac", 0.0, 0.2),
-                         ("state_abroad_frac", 0.0, 1.0)):
+    for name, lo, hi in (
+        ("tier2_frac", 0.0, 0.25),
+        ("tier3_frac", 0.0, 0.25),
+        ("country_zipf", 0.0, 5.0),
+        ("domestic_frac", 0.0, 1.0),
+        ("multihoming", 1.0, 10.0),
+        ("p2p_ratio", 0.0, 5.0),
+        ("fitness_exponent", 0.5, 10.0),
+        ("state_owned_frac", 0.0, 0.2),
+        ("state_abroad_frac", 0.0, 1.0),
+    ):
         _check_number(name, params[name], lo, hi)
     return int(n_tier1), int(n_ixps), int(n_countries)
 
@@ -328,11 +347,15 @@ def _peering_pools(tier, country, fitness, members) -> _PeeringPools:
         _Pool(member, members, np.concatenate([[0.0], np.cumsum(fitness[member])])),
         _Pool(member, members, np.concatenate([[0.0], np.cumsum(scale[member])])),
         _pool((tier == T2) | (tier == T3), one_group, fitness * _reach(country)),
-        _pool(scale > 0, country, scale), _pool(scale > 0, one_group, scale), country)
+        _pool(scale > 0, country, scale),
+        _pool(scale > 0, one_group, scale),
+        country,
+    )
 
 
-def _candidate_pairs(rng, pools: _PeeringPools, n_draws: int, domestic_frac: float, n: int
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _candidate_pairs(
+    rng, pools: _PeeringPools, n_draws: int, domestic_frac: float, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate peerings: bilateral between members of one IXP, and private ones started by transit ASes."""
     rs, n_members = np.unique(pools.ixp_fit.key // n, return_counts=True)
     n_ixp = round(_IXP_PEERING_SHARE * n_draws) if len(rs) else 0
@@ -342,8 +365,9 @@ def _candidate_pairs(rng, pools: _PeeringPools, n_draws: int, domestic_frac: flo
     b_ixp = _draw(rng, pools.ixp_any, ixp, everywhere[:n_ixp], n)[0]
     n_private = n_draws - n_ixp
     a = _draw(rng, pools.transit_fit, np.zeros(n_private, np.int64), everywhere[:n_private], n)[0]
-    b = _draw_local_or_global(rng, pools.local_any, pools.world_any, pools.country[a], everywhere[:n_private],
-                              domestic_frac / 2, n)
+    b = _draw_local_or_global(
+        rng, pools.local_any, pools.world_any, pools.country[a], everywhere[:n_private], domestic_frac / 2, n
+    )
     return np.concatenate([a_ixp, a]), np.concatenate([b_ixp, b])
 
 

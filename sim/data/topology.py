@@ -101,8 +101,12 @@ class Topology:
         for arr_name in ("country", "owner", "operating", "tier1", "ixp"):
             if len(getattr(self, arr_name)) != n:
                 raise ValueError(f"{arr_name} has length {len(getattr(self, arr_name))}, expected n_ases={n}")
-        for arr_name, arr in (("provider", self.provider), ("customer", self.customer),
-                              ("peer_a", self.peer_a), ("peer_b", self.peer_b)):
+        for arr_name, arr in (
+            ("provider", self.provider),
+            ("customer", self.customer),
+            ("peer_a", self.peer_a),
+            ("peer_b", self.peer_b),
+        ):
             if len(arr) and (arr.min() < 0 or arr.max() >= n):
                 raise ValueError(f"{arr_name} holds an index outside 0..{n - 1}")
         for key, mask in self.core_services.items():
@@ -249,8 +253,9 @@ class Topology:
 
     def link_endpoints(self) -> np.ndarray:
         """(n_links, 2) int32: ``(provider, customer)`` for c2p links, then ``(peer_a, peer_b)``."""
-        return np.stack([np.concatenate([self.provider, self.peer_a]),
-                         np.concatenate([self.customer, self.peer_b])], axis=1)
+        return np.stack(
+            [np.concatenate([self.provider, self.peer_a]), np.concatenate([self.customer, self.peer_b])], axis=1
+        )
 
     def degree(self) -> np.ndarray:
         """Total number of links of each AS."""
@@ -288,13 +293,18 @@ class Topology:
             return codes[i] if i >= 0 else None
 
         for i, asn in enumerate(self.asns.tolist()):
-            g.add_node(asn, country=code(self.country[i]), owner=code(self.owner[i]),
-                       tier1=bool(self.tier1[i]), ixp=bool(self.ixp[i]))
+            g.add_node(
+                asn,
+                country=code(self.country[i]),
+                owner=code(self.owner[i]),
+                tier1=bool(self.tier1[i]),
+                ixp=bool(self.ixp[i]),
+            )
         a = self.asns
-        for p, c in zip(a[self.provider].tolist(), a[self.customer].tolist()):
+        for p, c in zip(a[self.provider].tolist(), a[self.customer].tolist(), strict=True):
             g.add_edge(p, c, rel="p2c")
             g.add_edge(c, p, rel="c2p")
-        for x, y in zip(a[self.peer_a].tolist(), a[self.peer_b].tolist()):
+        for x, y in zip(a[self.peer_a].tolist(), a[self.peer_b].tolist(), strict=True):
             g.add_edge(x, y, rel="p2p")
             g.add_edge(y, x, rel="p2p")
         return g

@@ -63,9 +63,20 @@ class StateAgent(mesa.Agent):
     (``before_decision``: it may retaliate, M2, or join a forum, M5; see :mod:`sim.model.mechanisms`).
     """
 
-    def __init__(self, model, country: int, code: str, profile: np.ndarray, drive: float, imitation: float,
-                 retaliation: float, loss_tolerance: float, join_cost: float, eligible: bool,
-                 norm_adherent: bool = False):
+    def __init__(
+        self,
+        model,
+        country: int,
+        code: str,
+        profile: np.ndarray,
+        drive: float,
+        imitation: float,
+        retaliation: float,
+        loss_tolerance: float,
+        join_cost: float,
+        eligible: bool,
+        norm_adherent: bool = False,
+    ):
         super().__init__(model)
         self.country, self.code = country, code
         self.n_ases = int(model.world.market[country])
@@ -118,9 +129,11 @@ class StateAgent(mesa.Agent):
     def utility(self) -> float:
         p = self.model.config.decision
         hurt = 1.0 if self.hurt_by else 0.0
-        return (p.sovereignty_weight * self.drive * self.model.pressure
-                + p.imitation_weight * self.imitation * self.model.neighbour_adoption(self.country)
-                + p.retaliation_weight * self.retaliation * hurt)
+        return (
+            p.sovereignty_weight * self.drive * self.model.pressure
+            + p.imitation_weight * self.imitation * self.model.neighbour_adoption(self.country)
+            + p.retaliation_weight * self.retaliation * hurt
+        )
 
     def cost(self) -> float:
         p = self.model.config.decision
@@ -141,6 +154,6 @@ class StateAgent(mesa.Agent):
     def _strengthen(self) -> None:
         away = self.profile - self.model.mean_profile()
         norm = float(np.linalg.norm(away))
-        direction = away / norm if norm > 0 else np.full(N_POLICY_DIMS, N_POLICY_DIMS ** -0.5)
+        direction = away / norm if norm > 0 else np.full(N_POLICY_DIMS, N_POLICY_DIMS**-0.5)
         step = self.model.config.decision.strengthen_step
         self.profile = np.clip(self.profile + step * direction, 0.0, 1.0)

@@ -65,8 +65,16 @@ class DecisionParams:
     shock_decay: float = 0.5  #: share of the shock pressure left after a step
 
     def __post_init__(self):
-        _check_nonneg(self, "sovereignty_weight", "imitation_weight", "retaliation_weight", "cost_weight",
-                      "strengthen_step", "base_pressure", "shock_size")
+        _check_nonneg(
+            self,
+            "sovereignty_weight",
+            "imitation_weight",
+            "retaliation_weight",
+            "cost_weight",
+            "strengthen_step",
+            "base_pressure",
+            "shock_size",
+        )
         _check_frac(self, "shock_prob", "shock_decay")
         _check(isinstance(self.pressure_trend, (int, float)), "pressure_trend", self.pressure_trend, "a number")
 
@@ -92,13 +100,20 @@ class MechanismParams:
     rehome_cost: float = 1.0  #: M7: cost of one new link (reported)
 
     def __post_init__(self):
-        _check_frac(self, "comply_prob", "retaliate_prob", "agreement_share", "recognition_tolerance",
-                    "harmonization_rate", "norm_adherence", "rehome_rate")
+        _check_frac(
+            self,
+            "comply_prob",
+            "retaliate_prob",
+            "agreement_share",
+            "recognition_tolerance",
+            "harmonization_rate",
+            "norm_adherence",
+            "rehome_rate",
+        )
         _check_nonneg(self, "join_cost", "rehome_cost")
         for name in ("agreements_per_step", "forum_seed", "rehome_delay"):
             value = getattr(self, name)
-            _check(isinstance(value, int) and not isinstance(value, bool) and value >= 0, name, value,
-                   "an integer ≥ 0")
+            _check(isinstance(value, int) and not isinstance(value, bool) and value >= 0, name, value, "an integer ≥ 0")
         object.__setattr__(self, "protected_roles", tuple(self.protected_roles))
 
 
@@ -123,17 +138,28 @@ class ImposedRegulation:
         from sim.model.regulations import GatewayChoice, RegKind
 
         _check(isinstance(self.step, int) and self.step >= 1, "step", self.step, "an integer ≥ 1")
-        _check(self.kind in RegKind.__members__.values(), "kind", self.kind,
-               f"one of {[k.value for k in RegKind]}")
-        _check(self.gateway_choice in GatewayChoice.__members__.values(), "gateway_choice", self.gateway_choice,
-               f"one of {[g.value for g in GatewayChoice]}")
+        _check(self.kind in RegKind.__members__.values(), "kind", self.kind, f"one of {[k.value for k in RegKind]}")
+        _check(
+            self.gateway_choice in GatewayChoice.__members__.values(),
+            "gateway_choice",
+            self.gateway_choice,
+            f"one of {[g.value for g in GatewayChoice]}",
+        )
         _check(isinstance(self.k, int) and self.k >= 0, "k", self.k, "an integer ≥ 0")
         needs_target = self.kind in ("sanctions", "transit_restriction")
-        _check(bool(self.target) == needs_target, "target", self.target,
-               "a country code for sanctions and transit restrictions, empty otherwise")
+        _check(
+            bool(self.target) == needs_target,
+            "target",
+            self.target,
+            "a country code for sanctions and transit restrictions, empty otherwise",
+        )
         _check(self.target != self.country, "target", self.target, f"a country other than {self.country!r}")
-        _check(self.lift_step < 0 or self.lift_step > self.step, "lift_step", self.lift_step,
-               f"-1 (never) or a step after step={self.step}")
+        _check(
+            self.lift_step < 0 or self.lift_step > self.step,
+            "lift_step",
+            self.lift_step,
+            f"-1 (never) or a step after step={self.step}",
+        )
         self.exempt = tuple(int(a) for a in self.exempt)
 
 
@@ -156,21 +182,32 @@ class ModelConfig:
 
     def __post_init__(self):
         if self.n_sources is not None:
-            _check(isinstance(self.n_sources, int) and self.n_sources >= 1, "n_sources", self.n_sources,
-                   "a positive integer or None")
+            _check(
+                isinstance(self.n_sources, int) and self.n_sources >= 1,
+                "n_sources",
+                self.n_sources,
+                "a positive integer or None",
+            )
         mechanisms = (self.mechanisms,) if isinstance(self.mechanisms, str) else tuple(self.mechanisms)
         known = mechanism_names()  # the registered plugins
         for m in mechanisms:
             _check(str(m).lower() in known, "mechanisms", m, f"among {known}")
         object.__setattr__(self, "mechanisms", tuple(dict.fromkeys(str(m).lower() for m in mechanisms)))
-        _check_frac(self, "adoption_frac", "conflict_tolerance", "loss_tolerance_mean", "segment_threshold",
-                    "profile_spread")
-        _check(self.adopter_choice in ("size", "random"), "adopter_choice", self.adopter_choice,
-               "'size' or 'random'")
-        _check(self.operator_choice in ("larger_market", "home_law"), "operator_choice", self.operator_choice,
-               "'larger_market' or 'home_law'")
-        object.__setattr__(self, "imposed", tuple(
-            r if isinstance(r, ImposedRegulation) else ImposedRegulation(**r) for r in self.imposed))
+        _check_frac(
+            self, "adoption_frac", "conflict_tolerance", "loss_tolerance_mean", "segment_threshold", "profile_spread"
+        )
+        _check(self.adopter_choice in ("size", "random"), "adopter_choice", self.adopter_choice, "'size' or 'random'")
+        _check(
+            self.operator_choice in ("larger_market", "home_law"),
+            "operator_choice",
+            self.operator_choice,
+            "'larger_market' or 'home_law'",
+        )
+        object.__setattr__(
+            self,
+            "imposed",
+            tuple(r if isinstance(r, ImposedRegulation) else ImposedRegulation(**r) for r in self.imposed),
+        )
         for name, cls in (("decision", DecisionParams), ("mechanism_params", MechanismParams)):
             value = getattr(self, name)
             if isinstance(value, dict):

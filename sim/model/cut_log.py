@@ -36,15 +36,17 @@ class CutLog:
         ends = world.ends[links]
         regs = [regulations[i] for i in reg_ids]
         codes = world.topo.country_codes
-        return pd.DataFrame({
-            "link": links,
-            "asn_a": world.topo.asns[ends[:, 0]],
-            "asn_b": world.topo.asns[ends[:, 1]],
-            "rel": np.where(world.is_p2c[links], "p2c", "p2p"),
-            "step": steps,
-            "regulation": reg_ids,
-            "kind": [r.kind.value for r in regs],
-            "state": [codes[r.state] for r in regs],
-            "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
-            "restored_step": restored,
-        })
+        return pd.DataFrame(
+            {
+                "link": links,
+                "asn_a": world.topo.asns[ends[:, 0]],
+                "asn_b": world.topo.asns[ends[:, 1]],
+                "rel": np.where(world.is_p2c[links], "p2c", "p2p"),
+                "step": steps,
+                "regulation": reg_ids,
+                "kind": [r.kind.value for r in regs],
+                "state": [codes[r.state] for r in regs],
+                "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
+                "restored_step": restored,
+            }
+        )

@@ -8,10 +8,10 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.model.metrics import cross_border_pairs, gini, n_segments, per_country_loss, transit_concentration
-from sim.reach.api import ReachResult, reachability
 from sim.data.topology import Topology
+from sim.model.metrics import cross_border_pairs, gini, n_segments, per_country_loss, transit_concentration
 from sim.model.world import World
+from sim.reach.api import ReachResult, reachability
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,15 @@ class Measurement:
         return pd.DataFrame(frac, index=pd.Index(codes, name="source"), columns=pd.Index(codes, name="dest"))
 
 
-def measure(world: World, cut: np.ndarray, sources: list[int] | None, protected_sets: dict[str, np.ndarray],
-            forbid: np.ndarray | None, exempt: np.ndarray | None, baseline: Measurement | None) -> Measurement:
+def measure(
+    world: World,
+    cut: np.ndarray,
+    sources: list[int] | None,
+    protected_sets: dict[str, np.ndarray],
+    forbid: np.ndarray | None,
+    exempt: np.ndarray | None,
+    baseline: Measurement | None,
+) -> Measurement:
     """Reachability over ``world`` with the ``cut`` links (bool over the model's link ids) removed.
 
     Parameters
@@ -59,9 +66,16 @@ def measure(world: World, cut: np.ndarray, sources: list[int] | None, protected_
         With ``country_loss`` relative to ``baseline`` (None for the baseline).
     """
     topo = world.kernel_topology()
-    r = reachability(topo, sources, removed_links=world.to_kernel(cut), forbid_transit=forbid,
-                     transit_exempt=exempt, reach_any=protected_sets, per_source=sources is not None,
-                     sampled=sources is not None)
+    r = reachability(
+        topo,
+        sources,
+        removed_links=world.to_kernel(cut),
+        forbid_transit=forbid,
+        transit_exempt=exempt,
+        reach_any=protected_sets,
+        per_source=sources is not None,
+        sampled=sources is not None,
+    )
     source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
     loss = per_country_loss(r.country_pairs, baseline.country_pairs) if baseline is not None else None
@@ -69,6 +83,7 @@ def measure(world: World, cut: np.ndarray, sources: list[int] | None, protected_
 
 
 # -- model reporters (named functions of the model) ------------------------------------------------------------
+
 
 def reach_frac(model) -> float:
     return model.current.reach_frac

@@ -76,7 +76,7 @@ def transit_concentration(world: World, cut: np.ndarray) -> np.ndarray:
     start = np.flatnonzero(new)
     counts = np.diff(np.r_[start, len(home)])
     share = counts / np.maximum(totals[home[start]], 1)
-    hhi = np.bincount(home[start], weights=share ** 2, minlength=k)
+    hhi = np.bincount(home[start], weights=share**2, minlength=k)
     return np.where(totals > 0, hhi, np.nan)
 
 

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim.data.topology import Topology
 from sim.model.agents import N_POLICY_DIMS, StateAgent
 from sim.model.checks import check_config
 from sim.model.config import ModelConfig
@@ -20,10 +21,9 @@ from sim.model.cut_log import CutLog
 from sim.model.measure import Measurement, measure, reporters_for
 from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
-from sim.reach.api import customer_cone_sizes
-from sim.model.regulations import Context, GatewayChoice, Regulation, RegKind, forbid_matrix
-from sim.data.topology import Topology
+from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
+from sim.reach.api import customer_cone_sizes
 
 __all__ = ["FragmentationModel", "check_config"]
 
@@ -60,11 +60,13 @@ class FragmentationModel(mesa.Model):
             raise TypeError("give either config or keyword parameters, not both")
         self.config = config if config is not None else ModelConfig.from_kwargs(**params)
         check_config(self.config, topology)
-        (self.rng_init, self.rng_sources, self.rng_shocks,
-         self.rng_comply, self.rng_retaliate, self.rng_rehome) = _spawn_streams(self.rng)
+        (self.rng_init, self.rng_sources, self.rng_shocks, self.rng_comply, self.rng_retaliate, self.rng_rehome) = (
+            _spawn_streams(self.rng)
+        )
         self.protected_sets = protected_sets(topology)
-        self.world = World(topology, protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles,
-                                                    topology.n_ases))
+        self.world = World(
+            topology, protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases)
+        )
         self.cone = customer_cone_sizes(topology)
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []
@@ -87,10 +89,10 @@ class FragmentationModel(mesa.Model):
         self.baseline: Measurement | None = None
         self._observe(self._measure())
         self.baseline = self.current
-        self.datacollector = mesa.DataCollector(model_reporters=reporters_for(self.protected_sets),
-                                                agent_reporters={"loss": "loss", "adopted": "adopted",
-                                                                 "n_regulations": "n_regulations",
-                                                                 "code": "code"})
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters_for(self.protected_sets),
+            agent_reporters={"loss": "loss", "adopted": "adopted", "n_regulations": "n_regulations", "code": "code"},
+        )
         self.datacollector.collect(self)
 
     # -- construction --------------------------------------------------------------------------------------
@@ -114,9 +116,19 @@ class FragmentationModel(mesa.Model):
         adhere = rng.random(len(present)) < cfg.mechanism_params.norm_adherence
         self.states: dict[int, StateAgent] = {}
         for i, c in enumerate(present.tolist()):
-            self.states[c] = StateAgent(self, c, topo.country_codes[c], profiles[i], disp[i, 0], disp[i, 1],
-                                        disp[i, 2], float(tolerance[i]), float(join_cost[i]), bool(eligible[i]),
-                                        bool(adhere[i]))
+            self.states[c] = StateAgent(
+                self,
+                c,
+                topo.country_codes[c],
+                profiles[i],
+                disp[i, 0],
+                disp[i, 1],
+                disp[i, 2],
+                float(tolerance[i]),
+                float(join_cost[i]),
+                bool(eligible[i]),
+                bool(adhere[i]),
+            )
 
     def _draw_sources(self, topo: Topology) -> list[int] | None:
         k = self.config.n_sources
@@ -137,8 +149,12 @@ class FragmentationModel(mesa.Model):
     # -- queries the agents use ----------------------------------------------------------------------------
     def has_rule(self, country: int, kind: RegKind, target: int = -1) -> bool:
         """Whether the state has a regulation of ``kind`` (against ``target``, if given) in force now."""
-        return any(self.regulations[i].kind == kind and (target < 0 or self.regulations[i].target == target)
-                   and self.regulations[i].active(self.steps) for i in self.states[country].regulations)
+        return any(
+            self.regulations[i].kind == kind
+            and (target < 0 or self.regulations[i].target == target)
+            and self.regulations[i].active(self.steps)
+            for i in self.states[country].regulations
+        )
 
     def mean_profile(self) -> np.ndarray:
         return np.mean([s.profile for s in self.states.values()], axis=0)
@@ -180,12 +196,32 @@ class FragmentationModel(mesa.Model):
         return conflict
 
     # -- regulations -----------------------------------------------------------------------------------------
-    def adopt(self, state: StateAgent, kind: RegKind, target: int = -1, imposed: bool = False, k: int = 1,
-              gateway_choice: GatewayChoice = GatewayChoice.LARGEST, exempt=(), secondary: bool = False,
-              lift_step: int = -1) -> Regulation:
+    def adopt(
+        self,
+        state: StateAgent,
+        kind: RegKind,
+        target: int = -1,
+        imposed: bool = False,
+        k: int = 1,
+        gateway_choice: GatewayChoice = GatewayChoice.LARGEST,
+        exempt=(),
+        secondary: bool = False,
+        lift_step: int = -1,
+    ) -> Regulation:
         """``state`` adopts a regulation, in force from this step."""
-        reg = Regulation(len(self.regulations), RegKind(kind), state.country, self.steps, target, secondary, k,
-                         GatewayChoice(gateway_choice), tuple(exempt), imposed, lift_step)
+        reg = Regulation(
+            len(self.regulations),
+            RegKind(kind),
+            state.country,
+            self.steps,
+            target,
+            secondary,
+            k,
+            GatewayChoice(gateway_choice),
+            tuple(exempt),
+            imposed,
+            lift_step,
+        )
         self.regulations.append(reg)
         state.adopted_rule(reg.id)
         if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
@@ -202,8 +238,17 @@ class FragmentationModel(mesa.Model):
                 raise ValueError(f"imposed {ev.kind} at step {ev.step}: country {ev.country!r} has no AS")
             target = topo.country_index(ev.target) if ev.target else -1
             exempt = topo.asn_to_idx(list(ev.exempt)) if ev.exempt else ()
-            self.adopt(self.states[c], RegKind(ev.kind), target, True, ev.k, GatewayChoice(ev.gateway_choice),
-                       tuple(int(e) for e in exempt), ev.secondary, ev.lift_step)
+            self.adopt(
+                self.states[c],
+                RegKind(ev.kind),
+                target,
+                True,
+                ev.k,
+                GatewayChoice(ev.gateway_choice),
+                tuple(int(e) for e in exempt),
+                ev.secondary,
+                ev.lift_step,
+            )
 
     def context(self) -> Context:
         """What the regulations' effects depend on now (conflicts as coordinated, the operators' choice)."""
@@ -245,8 +290,9 @@ class FragmentationModel(mesa.Model):
     def _resolve(self) -> None:
         """Operators resolve the regulations in force; the model applies what they changed, then adds the links
         the mechanisms' operators buy."""
-        self._apply(self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by, self.context(),
-                                           self.states))
+        self._apply(
+            self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by, self.context(), self.states)
+        )
         for mechanism in self.mechanisms:
             self._add_links(mechanism.after_resolution(self))
 
@@ -273,8 +319,9 @@ class FragmentationModel(mesa.Model):
         cust = topo.asn_to_idx([b.customer for b in bought])
         prov = topo.asn_to_idx([b.provider for b in bought])
         self.bought += bought
-        self.world = World(topo, self.world.protected, np.concatenate([self.world.bought,
-                                                                       np.stack([prov, cust], axis=1)]))
+        self.world = World(
+            topo, self.world.protected, np.concatenate([self.world.bought, np.stack([prov, cust], axis=1)])
+        )
         self.cut_by = np.r_[self.cut_by, np.full(len(bought), -1, np.int64)]
         self.cut_step = np.r_[self.cut_step, np.full(len(bought), -1, np.int64)]
 
@@ -288,8 +335,7 @@ class FragmentationModel(mesa.Model):
                 mask = mechanism.transit_exempt(self)
                 if mask is not None:
                     exempt |= mask
-        return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt,
-                       self.baseline)
+        return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt, self.baseline)
 
     def _observe(self, m: Measurement) -> None:
         self.current = m

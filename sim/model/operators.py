@@ -39,8 +39,9 @@ class Operators:
     def __init__(self, filter_cuts: CutFilter | None = None):
         self.filter_cuts = filter_cuts if filter_cuts is not None else (lambda reg, cut: cut)
 
-    def resolve(self, world: World, regulations: list[Regulation], step: int, cut_by: np.ndarray, ctx: Context,
-                states) -> Resolution:
+    def resolve(
+        self, world: World, regulations: list[Regulation], step: int, cut_by: np.ndarray, ctx: Context, states
+    ) -> Resolution:
         """Resolve step ``step``: restore the links of lifted regulations, then let each regulation in force (in
         adoption order) cut the links still up.
 

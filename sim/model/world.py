@@ -59,7 +59,7 @@ class World:
 
     def links_of_country(self, c: int) -> np.ndarray:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""
-        return self.c_links[self.c_indptr[c]:self.c_indptr[c + 1]]
+        return self.c_links[self.c_indptr[c] : self.c_indptr[c + 1]]
 
     def links_of_ases(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(AS, link id) pairs for every link of the given ASes."""
@@ -83,7 +83,7 @@ class World:
     def to_kernel(self, mask: np.ndarray) -> np.ndarray:
         """A mask over the model's link ids, in the kernel's order."""
         n_p2c = self.topo.n_p2c
-        return np.concatenate([mask[:n_p2c], mask[self.topo.n_links:], mask[n_p2c:self.topo.n_links]])
+        return np.concatenate([mask[:n_p2c], mask[self.topo.n_links :], mask[n_p2c : self.topo.n_links]])
 
 
 def protected_sets(topo: Topology) -> dict[str, np.ndarray]:

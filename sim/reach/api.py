@@ -92,8 +92,15 @@ class ReachResult:
             row = self.matrix[i]
         else:
             r = self.restrictions
-            one = reachability(topo, [asn], r.removed_links, r.removed_ases, r.forbid_transit, keep_matrix=True,
-                               transit_exempt=r.transit_exempt)
+            one = reachability(
+                topo,
+                [asn],
+                r.removed_links,
+                r.removed_ases,
+                r.forbid_transit,
+                keep_matrix=True,
+                transit_exempt=r.transit_exempt,
+            )
             row = one.matrix[0]
         return topo.asns[row]
 
@@ -216,15 +223,17 @@ def reachability(
         per_source = sampled or len(src_idx) <= 8192
 
     transit_exempt = check_mask("transit_exempt", transit_exempt, topo.n_ases)
-    reach_any = {name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases)
-                 for name, mask in (reach_any or {}).items()}
+    reach_any = {
+        name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()
+    }
     plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
     n_slots, slot = topo.n_slots, topo.country_slot
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
     allowed = _allowed_masks(layout, forbid, slot) if forbid is not None else None
-    block, n_threads = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget,
-                                    _n_threads(n_threads))
+    block, n_threads = _plan_blocks(
+        len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget, _n_threads(n_threads)
+    )
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
 
     def run(span: tuple[int, int]) -> Reducer:
@@ -243,8 +252,10 @@ def reachability(
     country_pairs = sum((red.country_pairs() for red in reducers), np.zeros((n_slots, n_slots), np.int64))
     bit_counts = np.concatenate([red.bit_counts for red in reducers]) if per_source and reducers else None
     by_source = np.argsort(layout.source_idx)
-    any_bits = {name: np.concatenate([red.any_bits[name] for red in reducers]) if reducers else np.zeros(0, bool)
-                for name in reach_any}
+    any_bits = {
+        name: np.concatenate([red.any_bits[name] for red in reducers]) if reducers else np.zeros(0, bool)
+        for name in reach_any
+    }
     reached_any = {name: bits[layout.bitpos][by_source] for name, bits in any_bits.items()}
 
     # every alive source reaches itself; pairs exclude s = d
@@ -262,8 +273,18 @@ def reachability(
         order = np.argsort(layout.source_idx)
         pos = layout.bitpos[order]
         matrix = ((matrix_words[:, pos >> 6] >> (pos & 63).astype(np.uint64)) & np.uint64(1)).astype(bool).T
-    return ReachResult(topo, Restrictions(removed_links, removed_ases, forbid, transit_exempt), src_idx,
-                       dest_counts, source_counts, country_pairs, matrix, sampled, total, reached_any)
+    return ReachResult(
+        topo,
+        Restrictions(removed_links, removed_ases, forbid, transit_exempt),
+        src_idx,
+        dest_counts,
+        source_counts,
+        country_pairs,
+        matrix,
+        sampled,
+        total,
+        reached_any,
+    )
 
 
 def _n_threads(n_threads: int | None) -> int:
@@ -277,18 +298,21 @@ def _n_threads(n_threads: int | None) -> int:
 MIN_THREAD_WORDS = 32  # below 2,048 sources a block is too small to be worth a thread of its own
 
 
-def _plan_blocks(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int,
-                 n_threads: int) -> tuple[int, int]:
+def _plan_blocks(
+    n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int, n_threads: int
+) -> tuple[int, int]:
     """(block width in words, blocks in flight at once): the widest blocks that fit ``budget`` with one block
     per thread in memory (fewer threads if they do not fit), and wide questions split so every thread works."""
     matrix = 8 * n_ases * n_words if keep_matrix else 0
     threads = n_threads if matrix + n_threads * _block_bytes(n_transit, 1) <= budget else 1
     need = matrix + threads * _block_bytes(n_transit, 1)
     if need > budget:
-        raise MemoryError(f"reachability needs about {need / 2**30:.2f} GiB even for one block of 64 sources "
-                          f"(transit rows, scratch{', the kept matrix' if keep_matrix else ''}), over the "
-                          f"memory_budget of {budget / 2**30:.2f} GiB: raise memory_budget"
-                          f"{', drop keep_matrix' if keep_matrix else ''} or sample sources")
+        raise MemoryError(
+            f"reachability needs about {need / 2**30:.2f} GiB even for one block of 64 sources "
+            f"(transit rows, scratch{', the kept matrix' if keep_matrix else ''}), over the "
+            f"memory_budget of {budget / 2**30:.2f} GiB: raise memory_budget"
+            f"{', drop keep_matrix' if keep_matrix else ''} or sample sources"
+        )
     per_word = threads * (_block_bytes(n_transit, 2) - _block_bytes(n_transit, 1))
     width = int(min(n_words, 1 + (budget - need) // per_word)) if n_words else 1
     if threads > 1 and n_words >= 2 * MIN_THREAD_WORDS:
@@ -296,8 +320,9 @@ def _plan_blocks(n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, b
     return max(width, 1), threads
 
 
-def customer_cone_sizes(topology: Topology, removed_links=None,
-                        memory_budget: int = DEFAULT_MEMORY_BUDGET) -> np.ndarray:
+def customer_cone_sizes(
+    topology: Topology, removed_links=None, memory_budget: int = DEFAULT_MEMORY_BUDGET
+) -> np.ndarray:
     """Number of ASes in each AS's customer cone (itself included): the ASes below it by provider→customer
     links, exact with customer→provider cycles. One up pass of the kernel with every AS as a source.
 

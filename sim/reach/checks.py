@@ -25,6 +25,7 @@ def check_forbid(forbid, n_codes: int) -> np.ndarray | None:
     if arr.dtype != bool:
         raise TypeError(f"forbid_transit must be a boolean matrix, got dtype {arr.dtype}")
     if arr.shape != (n_codes, n_codes):
-        raise ValueError(f"forbid_transit must have shape ({n_codes}, {n_codes}) (country_codes × country_codes),"
-                         f" got {arr.shape}")
+        raise ValueError(
+            f"forbid_transit must have shape ({n_codes}, {n_codes}) (country_codes × country_codes), got {arr.shape}"
+        )
     return arr

@@ -42,7 +42,7 @@ class Forward:
         # callers may pass more rows than the mask scratch holds (a level's cycle edges all at once)
         step = len(self.mask_buf)
         for c0 in range(0, len(rows), step):
-            part, who = rows[c0:c0 + step], ases[c0:c0 + step]
+            part, who = rows[c0 : c0 + step], ases[c0 : c0 + step]
             masks = self.mask_buf[: len(part)]
             np.take(self.allowed, self.slot[who], axis=0, out=masks)
             part &= masks
@@ -86,7 +86,7 @@ def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
     tgt, start, deg = tgt[short][by_deg], start[short][by_deg], deg[short][by_deg]
     group = max(1, GROUP_BYTES // (8 * n_words))
     for g0 in range(0, len(tgt), group):
-        t, s, d = tgt[g0:g0 + group], start[g0:g0 + group], deg[g0:g0 + group]
+        t, s, d = tgt[g0 : g0 + group], start[g0 : g0 + group], deg[g0 : g0 + group]
         tmp = acc[t]
         for r in range(int(d[0]) if len(d) else 0):
             m = int(np.count_nonzero(d > r))
@@ -121,7 +121,7 @@ def _by_level(plan: Plan, edges: Edges, lv: Levels) -> tuple[list[Edges], list[E
     bounds = np.searchsorted(ldst[order], np.arange(lv.n_levels + 1))
     lower, cyc = [], []
     for lvl in range(lv.n_levels):
-        sel = order[bounds[lvl]:bounds[lvl + 1]]
+        sel = order[bounds[lvl] : bounds[lvl + 1]]
         lower.append(e.select(sel[lsrc[sel] < lvl]))
         cyc.append(e.select(sel[lsrc[sel] == lvl]))
     return lower, cyc
@@ -164,8 +164,8 @@ def propagate_block(plan: Plan, layout: SourceLayout, w0: int, w1: int, fwd: For
 
     chunk = max(1, GROUP_BYTES // (8 * n_words))
     for r0 in range(0, len(transit), chunk):
-        part = transit[r0:r0 + chunk]
-        emit(P[r0:r0 + chunk], np.arange(len(part)), part)
+        part = transit[r0 : r0 + chunk]
+        emit(P[r0 : r0 + chunk], np.arange(len(part)), part)
     _emit_stubs(plan, U, P, fwd, emit, chunk)
 
 

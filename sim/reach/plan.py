@@ -125,8 +125,9 @@ def _has_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndar
     return found
 
 
-def prune_redundant(n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray,
-                    up_level: np.ndarray):
+def prune_redundant(
+    n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray, up_level: np.ndarray
+):
     """Drop edges whose contribution another kept edge already brings (valid only without transit
     restrictions, where every AS forwards every bit):
 
@@ -211,14 +212,15 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
     return StubClasses(reps[by_slot], stubs[order], member_class[order])
 
 
-def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np.ndarray | None,
-              prune: bool = True) -> Plan:
+def make_plan(
+    topo: Topology, removed_links: np.ndarray | None, removed_ases: np.ndarray | None, prune: bool = True
+) -> Plan:
     n = topo.n_ases
     alive = np.ones(n, bool) if removed_ases is None else ~removed_ases
     link_ok = np.ones(topo.n_links, bool) if removed_links is None else ~removed_links
     ends = topo.link_endpoints()
     link_ok &= alive[ends[:, 0]] & alive[ends[:, 1]]
-    c2p_ok, p2p_ok = link_ok[: topo.n_p2c], link_ok[topo.n_p2c:]
+    c2p_ok, p2p_ok = link_ok[: topo.n_p2c], link_ok[topo.n_p2c :]
     prov, cust = topo.provider[c2p_ok], topo.customer[c2p_ok]
     pa, pb = topo.peer_a[p2p_ok], topo.peer_b[p2p_ok]
     has_customer = np.zeros(n, bool)
@@ -239,8 +241,16 @@ def make_plan(topo: Topology, removed_links: np.ndarray | None, removed_ases: np
     if prune:
         down, peer = prune_redundant(n, down, peer, alive & has_customer, down_levels.level, up_levels.level)
     return Plan(
-        n=n, alive=alive, stub=stub, transit=transit, row_of=row_of, up=up, peer=peer, down=down,
-        up_levels=up_levels, down_levels=down_levels,
+        n=n,
+        alive=alive,
+        stub=stub,
+        transit=transit,
+        row_of=row_of,
+        up=up,
+        peer=peer,
+        down=down,
+        up_levels=up_levels,
+        down_levels=down_levels,
         classes=stub_classes(n, stub, slot, down, peer),
     )
 

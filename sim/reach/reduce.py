@@ -15,9 +15,18 @@ class Reducer:
     """Reachable-pair totals, per-destination counts, word sums by destination country (from which the
     country × country matrix follows), and optionally per-source counts and the full bit matrix."""
 
-    def __init__(self, dest_slot: np.ndarray, n_slots: int, layout: SourceLayout, w0: int, w1: int,
-                 bit_rel: np.ndarray, per_source: bool, matrix_words: np.ndarray | None,
-                 reach_any: dict[str, np.ndarray] | None = None):
+    def __init__(
+        self,
+        dest_slot: np.ndarray,
+        n_slots: int,
+        layout: SourceLayout,
+        w0: int,
+        w1: int,
+        bit_rel: np.ndarray,
+        per_source: bool,
+        matrix_words: np.ndarray | None,
+        reach_any: dict[str, np.ndarray] | None = None,
+    ):
         self.dest_slot, self.n_slots = dest_slot, n_slots
         self.layout, self.w0, self.w1, self.bit_rel = layout, w0, w1, bit_rel
         self.total = 0
@@ -69,7 +78,7 @@ class Reducer:
                 np.bitwise_or.at(scatter, own_w[own_hit], np.uint64(1) << own_b[own_hit])
                 self.any_words[name] |= scatter
         if self.matrix_words is not None:
-            self.matrix_words[members, self.w0:self.w1] = rows[g]
+            self.matrix_words[members, self.w0 : self.w1] = rows[g]
             self.matrix_words[members[has], self.w0 + own_w[has]] |= np.uint64(1) << own_b[has]
 
     @staticmethod
@@ -109,8 +118,9 @@ class Reducer:
     @property
     def any_bits(self) -> dict[str, np.ndarray]:
         """name → (64 × words,) bool: bits of this block's sources reaching the named set."""
-        return {name: np.unpackbits(w.view(np.uint8), bitorder="little").astype(bool)
-                for name, w in self.any_words.items()}
+        return {
+            name: np.unpackbits(w.view(np.uint8), bitorder="little").astype(bool) for name, w in self.any_words.items()
+        }
 
     def country_pairs(self) -> np.ndarray:
         """This block's ``[source slot, dest slot]`` pair counts (own bits included)."""

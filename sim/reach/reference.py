@@ -94,7 +94,9 @@ def state_graph(topo: Topology, removed_links=None, removed_ases=None) -> nx.DiG
     graph = nx.DiGraph()
     for idx in np.flatnonzero(~removed_ases).tolist():
         graph.add_nodes_from([(idx, UP), (idx, DOWN)])
-    graph.add_edges_from(((t % n, t // n), (h % n, h // n)) for t, h in zip(tails.tolist(), heads.tolist()))
+    graph.add_edges_from(
+        ((t % n, t // n), (h % n, h // n)) for t, h in zip(tails.tolist(), heads.tolist(), strict=True)
+    )
     return graph
 
 
@@ -103,8 +105,9 @@ def _forbidden_intermediates(topo: Topology, source: int, forbid_transit: np.nda
     source_country = int(topo.country[source])
     if source_country == UNKNOWN:
         return set()
-    return {v for v in range(topo.n_ases)
-            if topo.country[v] != UNKNOWN and forbid_transit[source_country, topo.country[v]]}
+    return {
+        v for v in range(topo.n_ases) if topo.country[v] != UNKNOWN and forbid_transit[source_country, topo.country[v]]
+    }
 
 
 def _reach_from(graph: nx.DiGraph, source: int, forbidden: set[int]) -> set[int]:

@@ -177,8 +177,11 @@ def job_overrides(args: list[str]) -> list[list[str]]:
         parser = OverridesParser.create()
         # the declared sweep depends on the chosen groups (experiment=...) only; values inside a group may need
         # the sweep's own group choices to apply (scenario.imposed.0.exempt=[] needs a scenario with an event)
-        groups = [o.input_line for o in parser.parse_overrides(overrides)
-                  if not o.is_sweep_override() and "." not in o.key_or_group]
+        groups = [
+            o.input_line
+            for o in parser.parse_overrides(overrides)
+            if not o.is_sweep_override() and "." not in o.key_or_group
+        ]
         declared = compose(groups, hydra=True).hydra.sweeper.params
         given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
         overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]

@@ -23,12 +23,18 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.runner.schema import RunConfig, TopologyConfig
 from sim.data.load import file_sha256
+from sim.runner.schema import RunConfig, TopologyConfig
 
 DONE = "DONE"
-RESULT_FILES = ("config.yaml", "metrics.csv", "states.csv", "country_matrix.csv", "country_matrix_baseline.csv",
-                "cut_links.csv")
+RESULT_FILES = (
+    "config.yaml",
+    "metrics.csv",
+    "states.csv",
+    "country_matrix.csv",
+    "country_matrix_baseline.csv",
+    "cut_links.csv",
+)
 PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
 
 
@@ -72,8 +78,9 @@ def _csv(df: pd.DataFrame) -> str:
 
 def _git_revision() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                             text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
+        )
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -93,8 +100,10 @@ def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bo
     """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped)."""
     if is_complete(folder):
         if (folder / "config.yaml").read_text() != config_yaml:
-            raise RunFolderConflict(f"{folder} holds the results of another configuration (a scenario file or the "
-                                    "data changed since?): remove it or choose another sweep_name")
+            raise RunFolderConflict(
+                f"{folder} holds the results of another configuration (a scenario file or the "
+                "data changed since?): remove it or choose another sweep_name"
+            )
         return False
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
@@ -128,10 +137,13 @@ def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:
     metrics = wide.reset_index().melt(id_vars="step", var_name="metric", value_name="value")
     states = model.datacollector.get_agent_vars_dataframe().reset_index()
     states = states.rename(columns={"Step": "step", "AgentID": "agent"})
-    return {"metrics.csv": metrics, "states.csv": states,
-            "country_matrix.csv": _country_matrix(model, model.current),
-            "country_matrix_baseline.csv": _country_matrix(model, model.baseline),
-            "cut_links.csv": model.cut_links()}
+    return {
+        "metrics.csv": metrics,
+        "states.csv": states,
+        "country_matrix.csv": _country_matrix(model, model.current),
+        "country_matrix_baseline.csv": _country_matrix(model, model.baseline),
+        "cut_links.csv": model.cut_links(),
+    }
 
 
 def _country_matrix(model: sim.FragmentationModel, measurement) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sim.data.paths import data_dir
 from sim.model.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig
@@ -31,9 +31,9 @@ class TopologyConfig:
     kind: str = "synthetic"  #: "synthetic" or "caida"
     n_ases: int = 10_000  #: synthetic: number of ASes
     seed: int = 0  #: synthetic: generator seed (the topology stays fixed across run seeds)
-    path: Optional[str] = None  #: caida: AS-relationship file
-    as_country: Optional[str] = None  #: caida: AS→country CSV or as-org2info
-    state_owned: Optional[str] = None  #: caida: state-owned AS CSV
+    path: str | None = None  #: caida: AS-relationship file
+    as_country: str | None = None  #: caida: AS→country CSV or as-org2info
+    state_owned: str | None = None  #: caida: state-owned AS CSV
     strict: bool = False  #: caida: reject duplicate/conflicting pairs instead of resolving them
 
     def __post_init__(self):
@@ -113,7 +113,7 @@ class RunConfig:
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     mechanism: MechanismConfig = field(default_factory=MechanismConfig)
     seed: int = 0  #: the run's seed: every random choice of the model flows from it
-    n_sources: Optional[int] = 1024  #: sampled sources per step (None: exact all-pairs)
+    n_sources: int | None = 1024  #: sampled sources per step (None: exact all-pairs)
     sweep_name: str = "default"  #: names a sweep's folder (runs/<sweep_name>/); not a model parameter
     #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
     analysis: dict[str, Any] = field(default_factory=dict)
@@ -133,10 +133,17 @@ class RunConfig:
             check_config(self.model_config(), topo)
         except ValueError as exc:
             text = str(exc)
-            text = text.replace("mechanism_params.", "mechanism.params.", 1) if text.startswith("mechanism_params.") \
+            text = (
+                text.replace("mechanism_params.", "mechanism.params.", 1)
+                if text.startswith("mechanism_params.")
                 else f"scenario.{text}"
+            )
             raise ConfigError(text) from None
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(n_sources=self.n_sources, mechanisms=tuple(self.mechanism.mechanisms),
-                           mechanism_params=self.mechanism.params, **self.scenario.model_fields())
+        return ModelConfig(
+            n_sources=self.n_sources,
+            mechanisms=tuple(self.mechanism.mechanisms),
+            mechanism_params=self.mechanism.params,
+            **self.scenario.model_fields(),
+        )

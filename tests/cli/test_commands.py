@@ -77,9 +77,14 @@ def test_the_dashboard_help_is_its_own_when_the_extra_is_there():
     assert "--topology" in result["out"] and "--port" in result["out"]
 
 
-@pytest.mark.parametrize("launcher, module", [("ray_local", "hydra_plugins.hydra_ray_launcher"),
-                                              ("ray_cluster", "ray"),
-                                              ("slurm", "hydra_plugins.hydra_submitit_launcher")])
+@pytest.mark.parametrize(
+    "launcher, module",
+    [
+        ("ray_local", "hydra_plugins.hydra_ray_launcher"),
+        ("ray_cluster", "ray"),
+        ("slurm", "hydra_plugins.hydra_submitit_launcher"),
+    ],
+)
 def test_a_cluster_launcher_without_its_extra_names_the_extra_and_exits_2(launcher, module):
     result = call_main("sim.cli.fragsim", ["-m", "seed=0,1", f"hydra/launcher={launcher}"], hide=(module,))
     assert result["code"] == 2
@@ -90,9 +95,16 @@ def test_a_cluster_launcher_without_its_extra_names_the_extra_and_exits_2(launch
 
 
 def test_the_kernel_imports_no_model_and_no_plotting():
-    proc = subprocess.run([sys.executable, "-c", "import sim.reach, sys; "
-                           "print(sorted(m for m in ('mesa', 'matplotlib', 'hydra') if m in sys.modules))"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sim.reach, sys; print(sorted(m for m in ('mesa', 'matplotlib', 'hydra') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 

@@ -13,8 +13,15 @@ import pytest
 import yaml
 
 from sim.data.paths import caida_dir, data_dir
-from sim.runner.compose import (compose, compose_run, group_options, job_overrides, run_yaml, to_run_config,
-                                without_sweeps)
+from sim.runner.compose import (
+    compose,
+    compose_run,
+    group_options,
+    job_overrides,
+    run_yaml,
+    to_run_config,
+    without_sweeps,
+)
 from sim.runner.schema import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

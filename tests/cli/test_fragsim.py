@@ -48,15 +48,18 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
     assert "already complete, skipped" in again.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["mechanism=m9"], "Could not find 'mechanism/m9'"),
-    (["scenario.adoption_frac=1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
-    (["topology=caida", "topology.path=missing.bz2"], "topology.path: no such file 'missing.bz2'"),
-    (["-m", "scenario.adoption_frac=0,1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
-    (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
-    (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
-    (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["mechanism=m9"], "Could not find 'mechanism/m9'"),
+        (["scenario.adoption_frac=1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
+        (["topology=caida", "topology.path=missing.bz2"], "topology.path: no such file 'missing.bz2'"),
+        (["-m", "scenario.adoption_frac=0,1.5"], "scenario.adoption_frac must be in [0, 1], got 1.5"),
+        (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
+        (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
+        (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
+    ],
+)
 def test_bad_configs_give_one_message_and_write_nothing(tmp_path, args, message):
     proc = fragsim(tmp_path, *args)
     assert proc.returncode == 2
@@ -77,12 +80,20 @@ def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_p
 
 @pytest.mark.integration  # a 6-run sweep, killed and resumed
 def test_sweep_killed_with_sigkill_resumes_without_loss(tmp_path):
-    args = ["-m", "topology.n_ases=4000", "n_sources=256", "scenario=extraterritorial_wave", "scenario.steps=12",
-            "seed=0,1,2,3,4,5", "sweep_name=kill"]
+    args = [
+        "-m",
+        "topology.n_ases=4000",
+        "n_sources=256",
+        "scenario=extraterritorial_wave",
+        "scenario.steps=12",
+        "seed=0,1,2,3,4,5",
+        "sweep_name=kill",
+    ]
     sweep = tmp_path / "runs" / "kill"
     exe = shutil.which("fragsim")
-    proc = subprocess.Popen([exe, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [exe, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.time() + 240
     while time.time() < deadline:
         done = [p for p in sweep.glob("*") if (p / DONE).is_file()] if sweep.exists() else []
@@ -120,9 +131,11 @@ def _private_namespaces() -> list[str]:
         prefix.insert(1, "--map-root-user")
     probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=30)
     if probe.returncode != 0:
-        skip_locally_fail_in_ci(f"the Ray test cannot make a private network namespace ({' '.join(prefix)}): "
-                                f"{probe.stderr.strip()}; as a non-root user this needs unprivileged user "
-                                "namespaces (sysctl kernel.unprivileged_userns_clone=1)")
+        skip_locally_fail_in_ci(
+            f"the Ray test cannot make a private network namespace ({' '.join(prefix)}): "
+            f"{probe.stderr.strip()}; as a non-root user this needs unprivileged user "
+            "namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+        )
     return prefix
 
 
@@ -136,18 +149,26 @@ def _ray_in_private_network(tmp_path: Path, sweep_args: list[str]) -> subprocess
     ray = f"{shlex.quote(sys.executable)} -m ray.scripts.scripts"
     fragsim_cmd = f"{shlex.quote(sys.executable)} -m sim.cli.fragsim"
     script = tmp_path / "ray_sweep.sh"
-    script.write_text("\n".join([
-        "set -e", "ip link set lo up", "export RAY_USAGE_STATS_ENABLED=0", f"export RAY_TMPDIR={ray_tmp}",
-        f"cd {shlex.quote(str(tmp_path))}",
-        f"{ray} start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
-        f"--disable-usage-stats --temp-dir={ray_tmp} > ray_start.log 2>&1",
-        f"trap '{ray} stop --force >/dev/null 2>&1' EXIT",
-        # record every listening address, after start and after the sweep (workers included), for the test
-        "ss -Hltn > listening.txt",
-        f"{fragsim_cmd} " + " ".join(shlex.quote(a) for a in sweep_args)
-        + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
-        "ss -Hltn >> listening.txt",
-    ]))
+    script.write_text(
+        "\n".join(
+            [
+                "set -e",
+                "ip link set lo up",
+                "export RAY_USAGE_STATS_ENABLED=0",
+                f"export RAY_TMPDIR={ray_tmp}",
+                f"cd {shlex.quote(str(tmp_path))}",
+                f"{ray} start --head --node-ip-address=127.0.0.1 --port=6390 --include-dashboard=false --num-cpus=2 "
+                f"--disable-usage-stats --temp-dir={ray_tmp} > ray_start.log 2>&1",
+                f"trap '{ray} stop --force >/dev/null 2>&1' EXIT",
+                # record every listening address, after start and after the sweep (workers included), for the test
+                "ss -Hltn > listening.txt",
+                f"{fragsim_cmd} "
+                + " ".join(shlex.quote(a) for a in sweep_args)
+                + " hydra/launcher=ray_cluster hydra.launcher.ray.init.address=127.0.0.1:6390",
+                "ss -Hltn >> listening.txt",
+            ]
+        )
+    )
     try:
         return subprocess.run([*prefix, "bash", str(script)], capture_output=True, text=True, timeout=300)
     finally:
@@ -171,7 +192,8 @@ def test_ray_local_cluster_runs_a_four_job_sweep(tmp_path):
     proc = _ray_in_private_network(tmp_path, args)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Local node IP: 127.0.0.1" in (tmp_path / "ray_start.log").read_text().replace("\x1b[37m", "").replace(
-        "\x1b[39m", "").replace("\x1b[1m", "").replace("\x1b[22m", "")
+        "\x1b[39m", ""
+    ).replace("\x1b[1m", "").replace("\x1b[22m", "")
     folders = [p for p in (tmp_path / "runs" / "ray").iterdir() if p.is_dir()]
     assert len(folders) == 4 and all((p / DONE).is_file() for p in folders)
     addresses = _listening_addresses(tmp_path)
@@ -196,8 +218,16 @@ def test_launchers_give_identical_bytes(tmp_path):
 
 @pytest.mark.integration  # a 12-run sweep and its report
 def test_report_tables_and_figures(tmp_path):
-    proc = fragsim(tmp_path, "-m", *SMALL, "scenario.adoption_frac=0,1", "mechanism=m0,m5", "seed=0,1,2",
-                   "sweep_name=rep", "hydra/launcher=local")
+    proc = fragsim(
+        tmp_path,
+        "-m",
+        *SMALL,
+        "scenario.adoption_frac=0,1",
+        "mechanism=m0,m5",
+        "seed=0,1,2",
+        "sweep_name=rep",
+        "hydra/launcher=local",
+    )
     assert proc.returncode == 0, proc.stderr
     exe = shutil.which("fragsim-report")
     rep = subprocess.run([exe, str(tmp_path / "runs" / "rep")], capture_output=True, text=True, timeout=120)

@@ -15,8 +15,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # what a build never needs at the checkout's top: outputs, caches and earlier builds (a stale build/ could leak
 # old files into the wheel); and caches anywhere
-TOP_LEVEL_OUTPUTS = {".git", "build", "dist", "runs", "results", "outputs", "multirun", "data", "test-artifacts",
-                     "fragsim.egg-info", ".pytest_cache", ".hypothesis", ".benchmarks"}
+TOP_LEVEL_OUTPUTS = {
+    ".git",
+    "build",
+    "dist",
+    "runs",
+    "results",
+    "outputs",
+    "multirun",
+    "data",
+    "test-artifacts",
+    "fragsim.egg-info",
+    ".pytest_cache",
+    ".hypothesis",
+    ".benchmarks",
+}
 
 
 def _not_sources(folder: str, names: list[str]) -> set[str]:
@@ -29,8 +42,13 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
     shutil.copytree(ROOT, source, symlinks=True, ignore=_not_sources)  # configs/scenario stays a symlink
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", ".", "-w", str(work / "dist"), "--no-deps", "-q"],
-                          cwd=source, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", ".", "-w", str(work / "dist"), "--no-deps", "-q"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (built,) = (work / "dist").glob("fragsim-*.whl")
     with zipfile.ZipFile(built) as zf:
@@ -53,8 +71,14 @@ def test_the_wheel_installs_sim_and_nothing_else(wheel):
 @pytest.mark.integration
 def test_the_wheel_ships_the_configs_and_every_scenario_once(wheel):
     names = Counter(wheel.namelist())
-    configs = [p for p in (ROOT / "configs").rglob("*") if p.is_file() and not p.is_symlink()
-               and "scenario" not in p.relative_to(ROOT / "configs").parts and p.suffix in (".yaml", ".py")]
+    configs = [
+        p
+        for p in (ROOT / "configs").rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and "scenario" not in p.relative_to(ROOT / "configs").parts
+        and p.suffix in (".yaml", ".py")
+    ]
     for path in configs:
         assert names[f"sim/configs/{path.relative_to(ROOT / 'configs').as_posix()}"] == 1, path
     scenarios = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -13,8 +13,11 @@ import numpy as np
 import pytest
 import solara
 
+from sim.cli.dashboard import main
 from sim.dashboard import app as dashboard
-from sim.dashboard.app import EXACT, SCENARIO_OWN, DashboardModel, main, run_config, topology_overrides
+from sim.dashboard import controls
+from sim.dashboard.app import DashboardModel
+from sim.dashboard.controls import EXACT, SCENARIO_OWN, run_config, topology_overrides
 from sim.dashboard.panels import (
     countries_losing_most,
     country_name,
@@ -37,8 +40,15 @@ def stepped() -> DashboardModel:
 
 
 def test_controls_compose_a_run_config_like_fragsim():
-    cfg = run_config(topology="synthetic", n_ases=N_ASES, scenario="sanctions", mechanism="m5_m6",
-                     adoption="0.3", n_sources=EXACT, seed=4)
+    cfg = run_config(
+        topology="synthetic",
+        n_ases=N_ASES,
+        scenario="sanctions",
+        mechanism="m5_m6",
+        adoption="0.3",
+        n_sources=EXACT,
+        seed=4,
+    )
     assert (cfg.topology.kind, cfg.topology.n_ases) == ("synthetic", N_ASES)
     assert cfg.scenario.name == "sanctions" and cfg.scenario.adoption_frac == 0.3
     assert cfg.mechanism.mechanisms == ["m5", "m6"]
@@ -51,8 +61,11 @@ def test_controls_compose_a_run_config_like_fragsim():
 
 def test_a_file_path_is_a_caida_topology_with_its_annotations():
     assert topology_overrides("caida_2016", 10, None, None) == ["topology=caida_2016"]
-    assert topology_overrides("a.bz2", 10, "geo.csv", None) == ["topology=caida", "topology.path=a.bz2",
-                                                                "topology.as_country=geo.csv"]
+    assert topology_overrides("a.bz2", 10, "geo.csv", None) == [
+        "topology=caida",
+        "topology.path=a.bz2",
+        "topology.as_country=geo.csv",
+    ]
 
 
 def test_a_bad_control_is_one_error_naming_the_config_key(tmp_path):
@@ -76,11 +89,11 @@ def test_the_console_script_is_declared():
 
 
 def test_defaults_from_the_environment_reject_unknown_keys(monkeypatch):
-    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"n_ases": 500, "seed": 3}))
-    assert dashboard.dashboard_defaults()["n_ases"] == 500
-    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"nases": 500}))
+    monkeypatch.setenv(controls.ENV_DEFAULTS, json.dumps({"n_ases": 500, "seed": 3}))
+    assert controls.dashboard_defaults()["n_ases"] == 500
+    monkeypatch.setenv(controls.ENV_DEFAULTS, json.dumps({"nases": 500}))
     with pytest.raises(ValueError, match="nases"):
-        dashboard.dashboard_defaults()
+        controls.dashboard_defaults()
 
 
 def test_the_model_stops_at_the_scenarios_last_step():
@@ -119,7 +132,7 @@ def test_heatmap_is_the_country_matrix_of_the_largest_states(stepped):
 
 
 def _render_page(monkeypatch):
-    monkeypatch.setenv(dashboard.ENV_DEFAULTS, json.dumps({"n_ases": N_ASES}))
+    monkeypatch.setenv(controls.ENV_DEFAULTS, json.dumps({"n_ases": N_ASES}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Mesa's own hook-rule warning (solara_viz.py), not ours
         _, rc = solara.render(solara.AppLayout(children=[dashboard.Page()]), handle_error=False)

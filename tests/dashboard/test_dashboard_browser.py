@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sim.dashboard.app import TITLE
+from sim.dashboard.controls import TITLE
 from tests.browser import CHROMIUM, chromium_page, dashboard_server, step_and_wait
 from tests.shared_data import ROOT, skip_locally_fail_in_ci
 
@@ -43,8 +43,10 @@ class PageProblems:
         page.on("console", lambda msg: self.console.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.console.append(f"page error: {exc}"))
         page.on("requestfailed", lambda req: self.failed.append(f"{req.url}: {req.failure}"))
-        page.on("response", lambda resp: self.failed.append(f"{resp.url}: HTTP {resp.status}")
-                if resp.status >= 400 else None)
+        page.on(
+            "response",
+            lambda resp: self.failed.append(f"{resp.url}: HTTP {resp.status}") if resp.status >= 400 else None,
+        )
 
     def _request(self, request) -> None:
         parts = urlsplit(request.url)

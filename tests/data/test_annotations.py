@@ -29,8 +29,10 @@ def test_country_csv_and_state_owned_annotate_and_count(write_file):
     geo = write_file("geo.csv.gz", "asn,country,prefixes,name\n1,US,3,a\n2,FR,1,b\n99,JP,1,z\n", "gz")
     so = write_file("so.csv", "asn,ownership_cc,target_cc,target_country_name\n2,FR,,\n3,CN,Maldives,MV\n4,RU,,\n")
     topo = load_topology(rels, geo, so)
-    code = {asn: (topo.country_codes[c] if c >= 0 else None)
-            for asn, c in zip(topo.asns.tolist(), topo.country, strict=True)}
+    code = {
+        asn: (topo.country_codes[c] if c >= 0 else None)
+        for asn, c in zip(topo.asns.tolist(), topo.country, strict=True)
+    }
     assert code == {1: "US", 2: "FR", 3: None, 4: None, 5: None}  # missing ASes kept, unknown
     owner = {int(a): topo.country_codes[o] for a, o in zip(topo.asns, topo.owner, strict=True) if o >= 0}
     assert owner == {2: "FR", 3: "CN", 4: "RU"}
@@ -71,24 +73,52 @@ def test_bad_state_owned_names_line(write_file):
         load_topology(write_file("r.txt", RELS), state_owned=so)
 
 
-@pytest.mark.parametrize("value, code", [("fr", "FR"), ("Maldives", "MV"), ("Korea, Rep.", "KR"),
-                                         ("Congo, Dem. Rep.", "CD"), ("Diego Garcia", "IO"),
-                                         ("Gambia, The", "GM"), ("Atlantis", None)])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("fr", "FR"),
+        ("Maldives", "MV"),
+        ("Korea, Rep.", "KR"),
+        ("Congo, Dem. Rep.", "CD"),
+        ("Diego Garcia", "IO"),
+        ("Gambia, The", "GM"),
+        ("Atlantis", None),
+    ],
+)
 def test_country_names_resolve(value, code):
     assert to_alpha2(value) == code
 
 
 def test_cli_info_json_real_2016(capsys, real_topology):
-    rc = data_cli(["info", "--topology", str(AS_REL_2016), "--as-country", str(AS_COUNTRY),
-                   "--state-owned", str(STATE_OWNED), "--json"])
+    rc = data_cli(
+        [
+            "info",
+            "--topology",
+            str(AS_REL_2016),
+            "--as-country",
+            str(AS_COUNTRY),
+            "--state-owned",
+            str(STATE_OWNED),
+            "--json",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     info = json.loads(out)  # exactly one JSON object
-    expected = {"n_ases": 55809, "n_p2c": 110479, "n_p2p": 128585, "n_tier1": 17, "n_with_country": 49174,
-                "n_countries": 194, "n_state_owned": 630, "n_p2c_cycles": 0, "n_stubs": 47387, "max_degree": 5936}
+    expected = {
+        "n_ases": 55809,
+        "n_p2c": 110479,
+        "n_p2p": 128585,
+        "n_tier1": 17,
+        "n_with_country": 49174,
+        "n_countries": 194,
+        "n_state_owned": 630,
+        "n_p2c_cycles": 0,
+        "n_stubs": 47387,
+        "max_degree": 5936,
+    }
     assert {k: info[k] for k in expected} == expected
-    assert info["files"]["as_rel"]["sha256"] == (
-        "fbcabfbf8a4c0cd3e7f5f774bd177cf977229bbbaf56180c6c76bc63bd98805a")
+    assert info["files"]["as_rel"]["sha256"] == ("fbcabfbf8a4c0cd3e7f5f774bd177cf977229bbbaf56180c6c76bc63bd98805a")
 
 
 def test_cli_info_bad_file_is_one_clear_error(capsys, write_file):

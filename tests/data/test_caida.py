@@ -39,12 +39,12 @@ def test_csr_adjacency_lists_neighbours_and_links(write_file):
     topo, _ = topology_from_as_rel(write_file("r.txt", SERIAL1))
     i3 = topo.asn_to_idx(3)[0]
     prov = topo.providers
-    got = topo.asns[prov.nbr[prov.indptr[i3]:prov.indptr[i3 + 1]]].tolist()
+    got = topo.asns[prov.nbr[prov.indptr[i3] : prov.indptr[i3 + 1]]].tolist()
     assert got == [1]
     cust = topo.customers
-    assert topo.asns[cust.nbr[cust.indptr[i3]:cust.indptr[i3 + 1]]].tolist() == [5]
+    assert topo.asns[cust.nbr[cust.indptr[i3] : cust.indptr[i3 + 1]]].tolist() == [5]
     peers = topo.peers
-    pl = peers.link[peers.indptr[i3]:peers.indptr[i3 + 1]]
+    pl = peers.link[peers.indptr[i3] : peers.indptr[i3 + 1]]
     assert all(lid >= topo.n_p2c for lid in pl)  # peer links are numbered after c2p links
     assert topo.is_stub().sum() == 3  # 4, 5 and 9 have no customers... and 2's customer is 4
     assert set(topo.asns[topo.is_stub()].tolist()) == {4, 5, 9}
@@ -103,8 +103,7 @@ def test_problems_resolved_and_reported_nothing_else_lost(write_file):
     assert 3 not in topo.asns.tolist()  # AS3 only had a self-loop
 
 
-@pytest.mark.parametrize("line_no, text", [(2, "1|2|-1\n3|3|0\n"), (2, "1|2|-1\n1|2|-1\n"),
-                                           (2, "1|2|-1\n2|1|-1\n")])
+@pytest.mark.parametrize("line_no, text", [(2, "1|2|-1\n3|3|0\n"), (2, "1|2|-1\n1|2|-1\n"), (2, "1|2|-1\n2|1|-1\n")])
 def test_strict_mode_rejects_with_line(write_file, line_no, text):
     path = write_file("s.txt", text)
     with pytest.raises(TopologyFormatError, match=f"{path}:{line_no}:.*strict"):

@@ -27,8 +27,10 @@ from sim.data.fetch import (
 
 AS_REL1 = b"# input clique: 1 2\n1|2|0\n1|3|-1\n2|4|-1\n"
 AS_REL2 = b"# input clique: 1 2\n1|2|0|bgp\n1|3|-1|bgp\n2|4|-1|mlp\n"
-AS_ORG = (b"# format:org_id|changed|org_name|country|source\nORG-1|20240101|Example Net|DE|RIPE\n"
-          b"# format:aut|changed|aut_name|org_id|opaque_id|source\n1|20240101|EX-NET|ORG-1||RIPE\n")
+AS_ORG = (
+    b"# format:org_id|changed|org_name|country|source\nORG-1|20240101|Example Net|DE|RIPE\n"
+    b"# format:aut|changed|aut_name|org_id|opaque_id|source\n1|20240101|EX-NET|ORG-1||RIPE\n"
+)
 
 # (kind, serial, path below /datasets, compressed bytes)
 FILES = {
@@ -193,14 +195,20 @@ def test_sha256_mismatch_fails_and_leaves_nothing(publisher, dest):
     assert _listing(dest) == []
 
 
-@pytest.mark.parametrize(("name", "served", "message"), [
-    ("serial-1", bz2.compress(AS_REL2), r"serial-1 as-rel file: line 2 is b'1\|2\|0\|bgp\\n'"),
-    ("serial-2", bz2.compress(b"# comments only\n"), "serial-2 as-rel file: no relationship lines"),
-    ("serial-1", bz2.compress(b"1|2|1\n"), "line 1 .* with rel -1 or 0"),
-    ("as-org", gzip.compress(AS_ORG.replace(b"# format:aut|", b"# aut|")),
-     r"missing section header '# format:aut\|'"),
-    ("as-org", b"<html>Not Found</html>", "not a complete gzip file"),  # an error page sent with status 200
-])
+@pytest.mark.parametrize(
+    ("name", "served", "message"),
+    [
+        ("serial-1", bz2.compress(AS_REL2), r"serial-1 as-rel file: line 2 is b'1\|2\|0\|bgp\\n'"),
+        ("serial-2", bz2.compress(b"# comments only\n"), "serial-2 as-rel file: no relationship lines"),
+        ("serial-1", bz2.compress(b"1|2|1\n"), "line 1 .* with rel -1 or 0"),
+        (
+            "as-org",
+            gzip.compress(AS_ORG.replace(b"# format:aut|", b"# aut|")),
+            r"missing section header '# format:aut\|'",
+        ),
+        ("as-org", b"<html>Not Found</html>", "not a complete gzip file"),  # an error page sent with status 200
+    ],
+)
 def test_content_of_the_wrong_kind_fails_verification(publisher, dest, name, served, message):
     kind, serial, relpath, _ = FILES[name]
     publisher.put(relpath, served)
@@ -212,8 +220,11 @@ def test_content_of_the_wrong_kind_fails_verification(publisher, dest, name, ser
 def test_fetch_many_keeps_completed_files_when_one_fails(publisher, dest):
     for _kind, _serial, relpath, data in FILES.values():
         publisher.put(relpath, data)
-    requests = [FetchRequest("as-rel", "2024-01-01", 1), FetchRequest("as-rel", "2023-12-01", 1),
-                FetchRequest(DataKind.AS_ORG, "2024-01-01")]
+    requests = [
+        FetchRequest("as-rel", "2024-01-01", 1),
+        FetchRequest("as-rel", "2023-12-01", 1),
+        FetchRequest(DataKind.AS_ORG, "2024-01-01"),
+    ]
     results = fetch_many(requests, dest, base_url=publisher.base_url)
     assert [r.status for r in results] == [FetchStatus.DOWNLOADED, FetchStatus.FAILED, FetchStatus.DOWNLOADED]
     assert "HTTP 404" in results[1].error and results[1].url in results[1].error
@@ -232,34 +243,42 @@ def test_progress_reports_bytes_received(publisher, dest):
 def test_source_url_follows_caida_layout_and_base_url_replaces_up_to_datasets():
     assert DEFAULT_BASE_URL == "https://publicdata.caida.org/datasets"
     assert source_url("as-rel", "2016-11-01") == (
-        "https://publicdata.caida.org/datasets/as-relationships/serial-1/20161101.as-rel.txt.bz2")
+        "https://publicdata.caida.org/datasets/as-relationships/serial-1/20161101.as-rel.txt.bz2"
+    )
     assert source_url("as-rel", "20240101", serial=2, base_url="http://mirror.test/pub/datasets/") == (
-        "http://mirror.test/pub/datasets/as-relationships/serial-2/20240101.as-rel2.txt.bz2")
+        "http://mirror.test/pub/datasets/as-relationships/serial-2/20240101.as-rel2.txt.bz2"
+    )
     # organisation snapshots follow WHOIS dumps, so any calendar day is accepted for them
     assert source_url("as-org", "2024-01-15").endswith("/datasets/as-organizations/20240115.as-org2info.txt.gz")
 
 
-@pytest.mark.parametrize(("date", "message"), [
-    ("2024-01-15", r"monthly, dated the 1st \(did you mean 2024-01-01\?\)"),
-    ("2024-13-01", "not a calendar date"),
-    ("2024-0101", "YYYY-MM-DD or YYYYMMDD"),
-    ("24-01-01", "YYYY-MM-DD or YYYYMMDD"),
-    ("", "YYYY-MM-DD or YYYYMMDD"),
-])
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2024-01-15", r"monthly, dated the 1st \(did you mean 2024-01-01\?\)"),
+        ("2024-13-01", "not a calendar date"),
+        ("2024-0101", "YYYY-MM-DD or YYYYMMDD"),
+        ("24-01-01", "YYYY-MM-DD or YYYYMMDD"),
+        ("", "YYYY-MM-DD or YYYYMMDD"),
+    ],
+)
 def test_bad_date_is_a_value_error_before_any_request(publisher, dest, date, message):
     with pytest.raises(ValueError, match=message):
         fetch("as-rel", date, dest, base_url=publisher.base_url)
     assert publisher.paths == [] and not dest.exists()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"kind": "as-foo"}, "kind must be one of"),
-    ({"serial": 3}, "serial must be 1 or 2"),
-    ({"kind": "as-org", "serial": 2}, "serial applies only to kind 'as-rel'"),
-    ({"sha256": "abc"}, "sha256 must be 64 hex digits"),
-    ({"base_url": "ftp://mirror.test/datasets"}, "base_url must be an http"),
-    ({"timeout": 0}, "timeout must be a positive number"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "as-foo"}, "kind must be one of"),
+        ({"serial": 3}, "serial must be 1 or 2"),
+        ({"kind": "as-org", "serial": 2}, "serial applies only to kind 'as-rel'"),
+        ({"sha256": "abc"}, "sha256 must be 64 hex digits"),
+        ({"base_url": "ftp://mirror.test/datasets"}, "base_url must be an http"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+    ],
+)
 def test_bad_arguments_name_themselves(dest, kwargs, message):
     args = {"kind": "as-rel", "date": "2024-01-01", "dest_dir": dest} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -269,8 +288,7 @@ def test_bad_arguments_name_themselves(dest, kwargs, message):
 
 def test_fetch_many_rejects_non_requests_before_downloading(publisher, dest):
     with pytest.raises(TypeError, match=r"requests\[1\] must be a FetchRequest"):
-        fetch_many([FetchRequest("as-rel", "2024-01-01"), ("as-rel", "2024-01-01")], dest,
-                   base_url=publisher.base_url)
+        fetch_many([FetchRequest("as-rel", "2024-01-01"), ("as-rel", "2024-01-01")], dest, base_url=publisher.base_url)
     assert publisher.paths == []
 
 

@@ -49,7 +49,7 @@ def test_tier1_is_a_fully_peered_clique_without_providers(topo):
     t1 = np.flatnonzero(topo.tier1)
     assert 10 <= len(t1) <= 17
     peered = {(a, b) for a, b in zip(topo.peer_a.tolist(), topo.peer_b.tolist(), strict=True)}
-    assert all((a, b) in peered for i, a in enumerate(t1.tolist()) for b in t1[i + 1:].tolist())
+    assert all((a, b) in peered for i, a in enumerate(t1.tolist()) for b in t1[i + 1 :].tolist())
     assert topo.providers.degree()[t1].sum() == 0
     assert np.all(topo.customers.degree()[t1] > 0)
 
@@ -190,13 +190,32 @@ def test_small_and_odd_sizes_are_well_formed(n_ases):
     fitness_exponent=st.floats(0.5, 3.0),
     state_owned_frac=st.floats(0.0, 0.2),
 )
-def test_any_parameters_give_a_well_formed_topology(n_ases, seed, tier3_frac, domestic_frac, p2p_ratio,
-                                                    multihoming, n_countries, n_tier1, n_ixps,
-                                                    fitness_exponent, state_owned_frac):
-    topo = synthetic_topology(n_ases, seed, tier3_frac=tier3_frac, domestic_frac=domestic_frac,
-                              p2p_ratio=p2p_ratio, multihoming=multihoming, n_countries=n_countries,
-                              n_tier1=n_tier1, n_ixps=n_ixps, fitness_exponent=fitness_exponent,
-                              state_owned_frac=state_owned_frac)
+def test_any_parameters_give_a_well_formed_topology(
+    n_ases,
+    seed,
+    tier3_frac,
+    domestic_frac,
+    p2p_ratio,
+    multihoming,
+    n_countries,
+    n_tier1,
+    n_ixps,
+    fitness_exponent,
+    state_owned_frac,
+):
+    topo = synthetic_topology(
+        n_ases,
+        seed,
+        tier3_frac=tier3_frac,
+        domestic_frac=domestic_frac,
+        p2p_ratio=p2p_ratio,
+        multihoming=multihoming,
+        n_countries=n_countries,
+        n_tier1=n_tier1,
+        n_ixps=n_ixps,
+        fitness_exponent=fitness_exponent,
+        state_owned_frac=state_owned_frac,
+    )
     assert_well_formed(topo)
     assert topo.tier1.sum() == n_tier1 and topo.ixp.sum() == n_ixps
 
@@ -208,39 +227,45 @@ def test_optional_features_can_be_switched_off():
     assert np.all(topo.owner == -1) and np.all(topo.operating == -1)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_ases": 19}, "n_ases"),
-    ({"n_ases": -5}, "n_ases"),
-    ({"seed": -1}, "seed"),
-    ({"n_tier1": 1}, "n_tier1"),
-    ({"n_tier1": 500}, "n_tier1"),
-    ({"tier2_frac": 0.5}, "tier2_frac"),
-    ({"tier3_frac": -0.1}, "tier3_frac"),
-    ({"n_ixps": -1}, "n_ixps"),
-    ({"n_countries": 0}, "n_countries"),
-    ({"n_countries": 196}, "n_countries"),
-    ({"country_zipf": -1.0}, "country_zipf"),
-    ({"domestic_frac": 1.5}, "domestic_frac"),
-    ({"multihoming": 0.5}, "multihoming"),
-    ({"p2p_ratio": float("nan")}, "p2p_ratio"),
-    ({"fitness_exponent": 0.0}, "fitness_exponent"),
-    ({"state_owned_frac": 0.5}, "state_owned_frac"),
-    ({"state_abroad_frac": 2.0}, "state_abroad_frac"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"n_ases": 19}, "n_ases"),
+        ({"n_ases": -5}, "n_ases"),
+        ({"seed": -1}, "seed"),
+        ({"n_tier1": 1}, "n_tier1"),
+        ({"n_tier1": 500}, "n_tier1"),
+        ({"tier2_frac": 0.5}, "tier2_frac"),
+        ({"tier3_frac": -0.1}, "tier3_frac"),
+        ({"n_ixps": -1}, "n_ixps"),
+        ({"n_countries": 0}, "n_countries"),
+        ({"n_countries": 196}, "n_countries"),
+        ({"country_zipf": -1.0}, "country_zipf"),
+        ({"domestic_frac": 1.5}, "domestic_frac"),
+        ({"multihoming": 0.5}, "multihoming"),
+        ({"p2p_ratio": float("nan")}, "p2p_ratio"),
+        ({"fitness_exponent": 0.0}, "fitness_exponent"),
+        ({"state_owned_frac": 0.5}, "state_owned_frac"),
+        ({"state_abroad_frac": 2.0}, "state_abroad_frac"),
+    ],
+)
 def test_out_of_range_parameters_raise_value_error_naming_them(kwargs, name):
     kwargs = {"n_ases": 1_000} | kwargs
     with pytest.raises(ValueError, match=name):
         synthetic_topology(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_ases": 1000.0}, "n_ases"),
-    ({"n_ases": "1000"}, "n_ases"),
-    ({"n_ases": True}, "n_ases"),
-    ({"seed": 1.5}, "seed"),
-    ({"n_ixps": 2.0}, "n_ixps"),
-    ({"domestic_frac": "high"}, "domestic_frac"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"n_ases": 1000.0}, "n_ases"),
+        ({"n_ases": "1000"}, "n_ases"),
+        ({"n_ases": True}, "n_ases"),
+        ({"seed": 1.5}, "seed"),
+        ({"n_ixps": 2.0}, "n_ixps"),
+        ({"domestic_frac": "high"}, "domestic_frac"),
+    ],
+)
 def test_wrong_types_raise_type_error_naming_them(kwargs, name):
     kwargs = {"n_ases": 1_000} | kwargs
     with pytest.raises(TypeError, match=name):

@@ -52,8 +52,11 @@ def between(values, low: float, high: float) -> bool:
 @pytest.mark.integration
 def test_baseline(tmp_path):
     out = experiment(tmp_path, "baseline", *SMALL)
-    df = table(out, "baseline_facts.csv", ["data", "n_ases", "n_p2c", "n_p2p", "n_countries", "reachable_pairs",
-                                           "reach_frac", "cross_border_share"])
+    df = table(
+        out,
+        "baseline_facts.csv",
+        ["data", "n_ases", "n_p2c", "n_p2p", "n_countries", "reachable_pairs", "reach_frac", "cross_border_share"],
+    )
     assert df["n_ases"].tolist() == [1000]
     assert 0 < df["reachable_pairs"][0] <= 1000 * 999 and between(df["reach_frac"], 0.5, 1)
     figures(out, "baseline")
@@ -61,10 +64,21 @@ def test_baseline(tmp_path):
 
 @pytest.mark.integration
 def test_adoption_sweep(tmp_path):
-    out = experiment(tmp_path, "adoption_sweep", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
-                     "mechanism=m0,m5", "scenario.adoption_frac=0,0.5")
-    df = table(out, "loss_vs_adoption.csv", ["mechanism", "mechanism_label", "adoption_frac", "metric", "mean",
-                                             "ci_low", "ci_high", "n"])
+    out = experiment(
+        tmp_path,
+        "adoption_sweep",
+        *SMALL,
+        "scenario.steps=3",
+        "n_sources=128",
+        "seed=0,1",
+        "mechanism=m0,m5",
+        "scenario.adoption_frac=0,0.5",
+    )
+    df = table(
+        out,
+        "loss_vs_adoption.csv",
+        ["mechanism", "mechanism_label", "adoption_frac", "metric", "mean", "ci_low", "ci_high", "n"],
+    )
     assert set(df["mechanism"]) == {"m0", "m5"} and set(df["adoption_frac"]) == {0, 0.5}
     assert set(df["metric"]) == {"loss", "cross_border_loss"} and (df["n"] == 2).all()
     assert between(df["mean"], 0, 1)
@@ -75,10 +89,21 @@ def test_adoption_sweep(tmp_path):
 
 @pytest.mark.integration
 def test_mechanisms(tmp_path):
-    out = experiment(tmp_path, "mechanisms", *SMALL, "scenario.steps=3", "n_sources=128", "seed=0,1",
-                     "mechanism=m0,m5,m5_m6", "scenario.adoption_frac=0.5")
-    df = table(out, "mechanisms.csv", ["mechanism", "mechanism_label", "metric", "mean", "ci_low", "ci_high", "n",
-                                       "never_fragmented"])
+    out = experiment(
+        tmp_path,
+        "mechanisms",
+        *SMALL,
+        "scenario.steps=3",
+        "n_sources=128",
+        "seed=0,1",
+        "mechanism=m0,m5,m5_m6",
+        "scenario.adoption_frac=0.5",
+    )
+    df = table(
+        out,
+        "mechanisms.csv",
+        ["mechanism", "mechanism_label", "metric", "mean", "ci_low", "ci_high", "n", "never_fragmented"],
+    )
     assert set(df["mechanism"]) == {"m0", "m5", "m5_m6"}
     assert set(df["metric"]) == {"loss", "cross_border_loss", "loss_gini", "n_segments", "steps_to_fragmentation"}
     loss = df[df["metric"] == "loss"].set_index("mechanism")["mean"]
@@ -94,8 +119,18 @@ def test_mechanisms(tmp_path):
     figures(out, "mechanisms_compared", "loss_over_time", "headline_heatmap", "headline_country_loss")
 
 
-CASE_COLUMNS = ["case", "country", "n_ases", "cut_off_share", "cut_off_share_before", "foreign_pairs_retained",
-                "domestic_retained", "cross_border_retained", "world_cost", "links_cut"]
+CASE_COLUMNS = [
+    "case",
+    "country",
+    "n_ases",
+    "cut_off_share",
+    "cut_off_share_before",
+    "foreign_pairs_retained",
+    "domestic_retained",
+    "cross_border_retained",
+    "world_cost",
+    "links_cut",
+]
 
 
 def check_cases(out: Path, prefix: str) -> pd.DataFrame:
@@ -134,8 +169,9 @@ def test_sanctions(tmp_path):
 
 @pytest.mark.integration
 def test_sovereign_isolation(tmp_path):
-    out = experiment(tmp_path, "sovereign_isolation", *SMALL, "scenario.imposed.0.country=RU",
-                     "scenario.imposed.0.k=1,4")
+    out = experiment(
+        tmp_path, "sovereign_isolation", *SMALL, "scenario.imposed.0.country=RU", "scenario.imposed.0.k=1,4"
+    )
     df = check_cases(out, "sovereign_isolation").sort_values("k")
     assert df["k"].tolist() == [1, 4]
     assert df["cross_border_retained"].is_monotonic_increasing  # more gateways, more of the world reachable
@@ -144,9 +180,16 @@ def test_sovereign_isolation(tmp_path):
 
 @pytest.mark.integration
 def test_kernel_scaling(tmp_path):
-    out = experiment(tmp_path, "kernel_scaling", "topology.n_ases=500", "analysis.sizes=[300,1000]",
-                     "analysis.source_counts=[16,64]", "analysis.repeats=1", "analysis.scipy_sources=4",
-                     "analysis.networkx_sources=2")
+    out = experiment(
+        tmp_path,
+        "kernel_scaling",
+        "topology.n_ases=500",
+        "analysis.sizes=[300,1000]",
+        "analysis.source_counts=[16,64]",
+        "analysis.repeats=1",
+        "analysis.scipy_sources=4",
+        "analysis.networkx_sources=2",
+    )
     df = table(out, "kernel_scaling.csv", ["panel", "method", "n_ases", "n_sources", "seconds", "basis"])
     assert set(df["method"]) == {"kernel", "scipy", "networkx"} and (df["seconds"] > 0).all()
     assert set(df.loc[df["panel"] == "vs_ases", "n_ases"]) == {300, 1000}
@@ -165,11 +208,14 @@ def test_variants_of_an_experiment_never_share_a_run_folder():
     assert a.startswith("mechanisms_real_") and a != sweep_folder_name("mechanisms", "real", ["seed=0,1"])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["nosuch"], "unknown experiment"),
-    (["shutdown", "scenario.steps=-1"], "scenario.steps"),
-    (["shutdown", "--analysis-only"], "no run folder"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nosuch"], "unknown experiment"),
+        (["shutdown", "scenario.steps=-1"], "scenario.steps"),
+        (["shutdown", "--analysis-only"], "no run folder"),
+    ],
+)
 def test_bad_commands_exit_2_with_one_message(tmp_path, args, message):
     cmd = [sys.executable, "-m", "sim.cli.experiment", *args, "--data", "synthetic"]
     result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -179,8 +225,9 @@ def test_bad_commands_exit_2_with_one_message(tmp_path, args, message):
 
 # -- the case-study measures on a hand-drawn world -----------------------------------------------------------
 #   XA: 1 (transit) -> 2, 3 (stubs);  XB: 4 (transit) -> 5;  1 -- 4 peers;  6 (XB) is a provider of 3.
-CASE = dict(p2c=[(1, 2), (1, 3), (4, 5), (6, 3)], p2p=[(1, 4)],
-            country={1: "XA", 2: "XA", 3: "XA", 4: "XB", 5: "XB", 6: "XB"})
+CASE = dict(
+    p2c=[(1, 2), (1, 3), (4, 5), (6, 3)], p2p=[(1, 4)], country={1: "XA", 2: "XA", 3: "XA", 4: "XB", 5: "XB", 6: "XB"}
+)
 
 
 def test_foreign_reach_counts_foreign_ases_reached():

@@ -26,8 +26,15 @@ def topology(request, real_topology):
 
 
 def quiet(topo, **params):
-    base = dict(n_sources=128, adoption_frac=0.0, shock_prob=0.0, base_pressure=0.0, pressure_trend=0.0,
-                imitation_weight=0.0, retaliation_weight=0.0)
+    base = dict(
+        n_sources=128,
+        adoption_frac=0.0,
+        shock_prob=0.0,
+        base_pressure=0.0,
+        pressure_trend=0.0,
+        imitation_weight=0.0,
+        retaliation_weight=0.0,
+    )
     return sim.FragmentationModel(topology=topo, rng=0, **{**base, **params})
 
 
@@ -43,16 +50,22 @@ def test_each_regulation_on_real_and_synthetic(topology, name, event, cuts):
     if event["kind"] == "shutdown":
         exempt = int(model.world.topo.asn_to_idx(8452)[0]) if 8452 in set(model.world.topo.asns.tolist()) else -1
         assert exempt not in set(model.world.topo.asn_to_idx(links.asn_a.tolist()).tolist()) | set(
-            model.world.topo.asn_to_idx(links.asn_b.tolist()).tolist())
+            model.world.topo.asn_to_idx(links.asn_b.tolist()).tolist()
+        )
     if event["kind"] == "transit_restriction":
         assert model.current.result.restrictions.forbid_transit is not None
 
 
 @pytest.mark.parametrize("mechanism", [m.value for m in sim.Mechanism])
 def test_each_mechanism_on_real_and_synthetic(topology, mechanism):
-    model = sim.FragmentationModel(topology=topology, rng=1, n_sources=128, mechanisms=[mechanism],
-                                   adoption_frac=0.5, imposed=[dict(step=1, country="CN", kind="transit_restriction",
-                                                                    target="US")])
+    model = sim.FragmentationModel(
+        topology=topology,
+        rng=1,
+        n_sources=128,
+        mechanisms=[mechanism],
+        adoption_frac=0.5,
+        imposed=[dict(step=1, country="CN", kind="transit_restriction", target="US")],
+    )
     for _ in range(3):
         model.step()
     df = model.datacollector.get_model_vars_dataframe()

@@ -13,8 +13,11 @@ from sim.model.measure import measure
 from sim.model.operators import Operators, Resolution
 from tests.worlds import quiet_model, world
 
-WORLD = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)], p2p=[(1, 10), (1, 20)],
-              country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"})
+WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)],
+    p2p=[(1, 10), (1, 20)],
+    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"},
+)
 XA, XB, XC = 0, 1, 2
 
 
@@ -35,8 +38,7 @@ def test_resolve_returns_the_changes_and_writes_nothing():
     model = model_with()
     reg = model.adopt(model.states[XA], "extraterritorial")
     cut_by = model.cut_by.copy()
-    res = Operators().resolve(model.world, model.regulations, model.steps, model.cut_by, model.context(),
-                              model.states)
+    res = Operators().resolve(model.world, model.regulations, model.steps, model.cut_by, model.context(), model.states)
     assert isinstance(res, Resolution)
     assert [(ids.tolist(), r) for ids, r in res.cuts] == [([link_id(model, 10, 11)], reg.id)]
     assert res.n_conflicts == 1 and res.restored.tolist() == []
@@ -62,8 +64,7 @@ def test_filter_cuts_given_to_the_operators_decides_what_is_cut():
     model = model_with()
     model.adopt(model.states[XA], "extraterritorial")
     keep_none = Operators(lambda reg, cut: cut[:0])
-    res = keep_none.resolve(model.world, model.regulations, model.steps, model.cut_by, model.context(),
-                            model.states)
+    res = keep_none.resolve(model.world, model.regulations, model.steps, model.cut_by, model.context(), model.states)
     assert [ids.tolist() for ids, _ in res.cuts] == [[]] and res.hurt == {} and res.n_conflicts == 1
 
 
@@ -72,8 +73,7 @@ def test_measure_returns_the_per_country_loss_and_the_model_sets_it_on_the_state
     assert model.baseline.country_loss is None and all(s.loss == 0.0 for s in model.states.values())
     model.step()
     m = model.current
-    again = measure(model.world, model.cut_by >= 0, model.sources, model.protected_sets, None, None,
-                    model.baseline)
+    again = measure(model.world, model.cut_by >= 0, model.sources, model.protected_sets, None, None, model.baseline)
     np.testing.assert_array_equal(again.country_loss, m.country_loss)
     assert m.country_loss[XB] > 0 and m.country_loss[XC] == 0.0
     for c, s in model.states.items():

@@ -24,8 +24,12 @@ from sim.reach.reference import reference_reach_sets
 from tests.reach.test_reach import expected_reductions
 from tests.strategies import Restrictions, hub_topologies, restrictions, topologies_with_restrictions
 
-FORCED = settings(max_examples=60, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FORCED = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 REDUCTIONS = ("source_idx", "dest_counts", "source_counts", "country_pairs", "matrix")
 
 
@@ -94,8 +98,11 @@ def test_tall_targets_and_chunked_gathers_match_the_reference(data):
     restr = data.draw(restrictions(topo))
     exempt = masks(data, topo.n_ases) if data.draw(st.booleans()) else None
     reach_any = {"target": masks(data, topo.n_ases)}
-    forced = dict(kernel_TALL=data.draw(st.integers(0, 2)), kernel_SCRATCH_BYTES=data.draw(TINY_BYTES),
-                  kernel_GROUP_BYTES=data.draw(TINY_BYTES))
+    forced = dict(
+        kernel_TALL=data.draw(st.integers(0, 2)),
+        kernel_SCRATCH_BYTES=data.draw(TINY_BYTES),
+        kernel_GROUP_BYTES=data.draw(TINY_BYTES),
+    )
     with thresholds(**forced):
         r = run(topo, restr, transit_exempt=exempt, reach_any=reach_any)
     assert_matches_reference(r, topo, restr, transit_exempt=exempt, reach_any=reach_any)
@@ -137,16 +144,20 @@ def test_several_blocks_on_several_threads_match_the_reference(data):
     sources = topo.asns[sorted(data.draw(st.sets(st.integers(0, topo.n_ases - 1), min_size=65)))].tolist()
     n_words = -(-len(sources) // 64)
     reach_any = {"target": masks(data, topo.n_ases)}
-    with thresholds(api_MIN_THREAD_WORDS=1, kernel_TALL=data.draw(st.integers(0, 2))), \
-            mock.patch.object(api, "propagate_block", wraps=kernel.propagate_block) as blocks:
+    with (
+        thresholds(api_MIN_THREAD_WORDS=1, kernel_TALL=data.draw(st.integers(0, 2))),
+        mock.patch.object(api, "propagate_block", wraps=kernel.propagate_block) as blocks,
+    ):
         r = run(topo, restr, sources, n_threads=2, reach_any=reach_any)
     assert blocks.call_count == 2  # one block per thread: ceil(n_words / 2) words each
     assert_matches_reference(r, topo, restr, sources, reach_any=reach_any)
     # a budget of exactly one source word per block (scratch estimate zeroed): one block per word, on one thread
     per_word = 8 * (2 * n_transit(topo, restr) + 1)
     budget = 8 * topo.n_ases * n_words + per_word
-    with thresholds(api_SCRATCH_BYTES=0), \
-            mock.patch.object(api, "propagate_block", wraps=kernel.propagate_block) as blocks:
+    with (
+        thresholds(api_SCRATCH_BYTES=0),
+        mock.patch.object(api, "propagate_block", wraps=kernel.propagate_block) as blocks,
+    ):
         narrow = run(topo, restr, sources, n_threads=1, memory_budget=budget, reach_any=reach_any)
     assert blocks.call_count == n_words
     assert_same(narrow, r)
@@ -158,8 +169,13 @@ def test_transit_masks_of_a_cycle_larger_than_the_gather_scratch():
     holds when scratch is small (or a block is wide), which must be applied chunk by chunk."""
     n = 40
     ring = [(k, (k - 1) % n) for k in range(n)]  # (provider, customer): a c2p cycle through every AS
-    topo = Topology.from_links(np.arange(1, n + 1) * 10, np.array(ring), np.zeros((0, 2), int),
-                               country_codes=("XA", "XB"), country=np.arange(n) % 2)
+    topo = Topology.from_links(
+        np.arange(1, n + 1) * 10,
+        np.array(ring),
+        np.zeros((0, 2), int),
+        country_codes=("XA", "XB"),
+        country=np.arange(n) % 2,
+    )
     restr = Restrictions(None, None, np.array([[False, True], [False, False]]))  # XA may not cross XB
     with thresholds(kernel_SCRATCH_BYTES=8):
         r = run(topo, restr)

@@ -68,9 +68,13 @@ def random_topology(n: int, seed: int, n_countries: int = 4) -> Topology:
     pairs = rng.permutation(np.array(np.triu_indices(n, 1)).T)[: 3 * n]
     pairs = np.where(rng.random((len(pairs), 1)) < 0.5, pairs, pairs[:, ::-1])
     n_p2c = 2 * n
-    return Topology.from_links(np.arange(1, n + 1), pairs[:n_p2c], pairs[n_p2c:],
-                               country_codes=tuple(f"X{c}" for c in "ABCDEFGH"[:n_countries]),
-                               country=rng.integers(-1, n_countries, n))
+    return Topology.from_links(
+        np.arange(1, n + 1),
+        pairs[:n_p2c],
+        pairs[n_p2c:],
+        country_codes=tuple(f"X{c}" for c in "ABCDEFGH"[:n_countries]),
+        country=rng.integers(-1, n_countries, n),
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -81,8 +85,9 @@ def test_blocks_of_sources_give_the_same_answer(seed):
     removed = rng.random(topo.n_links) < 0.1
     whole = reachability(topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True)
     tiny_budget = (64 << 20) + 8 * 3 * topo.n_ases + 8 * topo.n_ases * 10  # forces one word per block
-    blocks = reachability(topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True,
-                          memory_budget=tiny_budget)
+    blocks = reachability(
+        topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True, memory_budget=tiny_budget
+    )
     for name in ("dest_counts", "country_pairs", "source_counts", "matrix"):
         assert np.array_equal(getattr(whole, name), getattr(blocks, name)), name
     # and the whole thing is right
@@ -168,6 +173,7 @@ def test_memory_budget_refused_before_allocating():
 
 # -- the real 2016 graph -------------------------------------------------------------------------------------
 
+
 def test_real_2016_all_pairs(real_topology):
     r = reachability(real_topology)
     assert r.n_pairs() == N_PAIRS_2016
@@ -234,8 +240,7 @@ def test_transit_exempt_and_reach_any_match_the_reference(data):
     exempt = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_ases, max_size=topo.n_ases)), bool)
     target = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_ases, max_size=topo.n_ases)), bool)
     expected = reference_reach_sets(topo, **restr._asdict(), transit_exempt=exempt)
-    r = reachability(topo, **restr._asdict(), transit_exempt=exempt, keep_matrix=True,
-                     reach_any={"target": target})
+    r = reachability(topo, **restr._asdict(), transit_exempt=exempt, keep_matrix=True, reach_any={"target": target})
     got = {int(topo.asns[i]): frozenset(topo.asns[r.matrix[k]].tolist()) for k, i in enumerate(r.source_idx)}
     assert got == expected
     targets = set(topo.asns[target].tolist())

@@ -82,33 +82,38 @@ HAND_DRAWN = [PEER_CHAIN, VALLEY, UP_PEER_DOWN, UP_UP_DOWN, CYCLE]
 def test_only_one_peer_hop(reach_sets):
     # 10 -> 20 -> 30 would cross two peer links; 10 -> 20 -> 50 is peer then down.
     assert reach_sets(build(**PEER_CHAIN)) == sets(
-        s10={10, 20, 50}, s20={10, 20, 30, 50}, s30={20, 30, 40, 50}, s40={30, 40}, s50={10, 20, 30, 50})
+        s10={10, 20, 50}, s20={10, 20, 30, 50}, s30={20, 30, 40, 50}, s40={30, 40}, s50={10, 20, 30, 50}
+    )
 
 
 def test_no_valleys(reach_sets):
     # 10 -> 30 -> 20 goes down then up; 10 -> 30 -> 50 goes down then across; 50 -> 30 -> 10 across then up.
     assert reach_sets(build(**VALLEY)) == sets(
-        s10={10, 30}, s20={20, 30, 40}, s30={10, 20, 30, 40, 50}, s40={20, 30, 40}, s50={30, 50})
+        s10={10, 30}, s20={20, 30, 40}, s30={10, 20, 30, 40, 50}, s40={20, 30, 40}, s50={30, 50}
+    )
 
 
 def test_up_peer_down_allowed_but_not_a_second_peer_hop(reach_sets):
     everyone = {10, 20, 30, 40, 50, 60}
     assert reach_sets(build(**UP_PEER_DOWN)) == sets(
-        s10=everyone - {60}, s20=everyone - {60}, s30=everyone, s40=everyone, s50=everyone, s60={30, 40, 50, 60})
+        s10=everyone - {60}, s20=everyone - {60}, s30=everyone, s40=everyone, s50=everyone, s60={30, 40, 50, 60}
+    )
 
 
 def test_up_up_peer_and_up_up_down_allowed(reach_sets):
     # 40 -> 20 -> 10 -> 30 -> 50 (up, up, down, down); 40 -> 20 -> 10 -> 60 (up, up, peer); 70 needs two peer hops.
     core = {10, 20, 30, 40, 50, 60}
     assert reach_sets(build(**UP_UP_DOWN)) == sets(
-        s10=core, s20=core, s30=core, s40=core, s50=core, s60=core | {70}, s70={60, 70})
+        s10=core, s20=core, s30=core, s40=core, s50=core, s60=core | {70}, s70={60, 70}
+    )
 
 
 def test_customer_provider_cycle_members_reach_each_other_and_their_customers(reach_sets):
     # Only 50 can take the peer link to 70: everyone else arrives at 50 going down.
     cone = {10, 20, 30, 40, 50, 60}
     assert reach_sets(build(**CYCLE)) == sets(
-        s10=cone, s20=cone, s30=cone, s40=cone, s50=cone | {70}, s60=cone, s70={50, 70})
+        s10=cone, s20=cone, s30=cone, s40=cone, s50=cone | {70}, s60=cone, s70={50, 70}
+    )
 
 
 def test_removed_links_cannot_be_used(reach_sets):
@@ -117,10 +122,10 @@ def test_removed_links_cannot_be_used(reach_sets):
     assert cut.sum() == 1
     left = {10, 20, 40, 60}
     assert reach_sets(topo, removed_links=cut) == sets(
-        s10=left, s20=left, s30={30, 50}, s40=left, s50={30, 50}, s60=left | {70}, s70={60, 70})
+        s10=left, s20=left, s30={30, 50}, s40=left, s50={30, 50}, s60=left | {70}, s70={60, 70}
+    )
     cut_peer = links_between(topo, (60, 70))
-    assert reach_sets(topo, [60, 70], removed_links=cut_peer) == sets(
-        s60={10, 20, 30, 40, 50, 60}, s70={70})
+    assert reach_sets(topo, [60, 70], removed_links=cut_peer) == sets(s60={10, 20, 30, 40, 50, 60}, s70={70})
     everything = np.ones(topo.n_links, dtype=bool)
     assert reach_sets(topo, removed_links=everything) == {asn: frozenset({asn}) for asn in topo.asns}
 
@@ -135,8 +140,9 @@ def test_removed_ases_reach_nothing_and_are_not_reached_or_traversed(reach_sets)
 
 FORBID_CODES = ("XA", "XB")
 # 30 > 20 > 10 and 30 > 40 > 50; countries 10 XA, 20 XB, 30 unknown, 40 XB, 50 XA
-FORBID_LINE = dict(p2c=[(20, 10), (30, 20), (30, 40), (40, 50)],
-                   country={10: "XA", 20: "XB", 40: "XB", 50: "XA"}, codes=FORBID_CODES)
+FORBID_LINE = dict(
+    p2c=[(20, 10), (30, 20), (30, 40), (40, 50)], country={10: "XA", 20: "XB", 40: "XB", 50: "XA"}, codes=FORBID_CODES
+)
 
 
 def test_forbidden_intermediates_are_blocked_but_endpoints_are_not(reach_sets):
@@ -145,7 +151,8 @@ def test_forbidden_intermediates_are_blocked_but_endpoints_are_not(reach_sets):
     everyone = {10, 20, 30, 40, 50}
     # 10 and 50 still reach the XB ASes 20 and 40 as destinations; XB and unknown sources are unrestricted.
     assert reach_sets(topo, forbid_transit=xa_may_not_cross_xb) == sets(
-        s10={10, 20}, s20=everyone, s30=everyone, s40=everyone, s50={40, 50})
+        s10={10, 20}, s20=everyone, s30=everyone, s40=everyone, s50={40, 50}
+    )
 
 
 def test_only_unknown_country_ases_carry_transit_when_everything_is_forbidden(reach_sets):
@@ -154,13 +161,17 @@ def test_only_unknown_country_ases_carry_transit_when_everything_is_forbidden(re
     # 20 (XB) is a fine source even though XB -> XB is forbidden; 30 (unknown) carries its traffic;
     # the source 30 has no known country and is never restricted.
     assert reach_sets(topo, forbid_transit=all_forbidden) == sets(
-        s10={10, 20}, s20={10, 20, 30, 40}, s30={10, 20, 30, 40, 50}, s40={20, 30, 40, 50}, s50={40, 50})
+        s10={10, 20}, s20={10, 20, 30, 40}, s30={10, 20, 30, 40, 50}, s40={20, 30, 40, 50}, s50={40, 50}
+    )
 
 
 def test_forbidden_intermediate_is_avoided_through_another_path(reach_sets):
     # 10 (XA) has providers 20 (XB) and 60 (unknown), both customers of 30; 30 > 40 (XB).
-    topo = build(p2c=[(20, 10), (60, 10), (30, 20), (30, 60), (30, 40)],
-                 country={10: "XA", 20: "XB", 40: "XB"}, codes=FORBID_CODES)
+    topo = build(
+        p2c=[(20, 10), (60, 10), (30, 20), (30, 60), (30, 40)],
+        country={10: "XA", 20: "XB", 40: "XB"},
+        codes=FORBID_CODES,
+    )
     forbid = np.array([[False, True], [False, False]])
     assert reach_sets(topo, [10], forbid_transit=forbid) == sets(s10={10, 20, 30, 40, 60})
 
@@ -187,6 +198,7 @@ def test_bad_arguments_are_named():
 
 
 # -- baselines -----------------------------------------------------------------------------------------------
+
 
 def reference_counts(topo, removed_links=None):
     reach = reference_reach_sets(topo, removed_links=removed_links)
@@ -223,6 +235,7 @@ def test_baselines_agree_with_reference_on_a_random_graph(baseline):
 
 
 # -- properties on random small graphs ----------------------------------------------------------------------
+
 
 def brute_force_reach(topo, source, removed_links, removed_ases, forbid_transit):
     """Indices reached by enumerating simple paths and checking their hop sequence against ``u*p?d*``."""

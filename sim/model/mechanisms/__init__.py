@@ -6,8 +6,14 @@ are discovered on first use, so a new mechanism is one module plus one ``configs
 """
 
 from sim.model.mechanisms.base import CoordinationMechanism
-from sim.model.mechanisms.registry import (Labels, instantiate, mechanism_class, mechanism_names, register,
-                                           unregister)
+from sim.model.mechanisms.registry import Labels, instantiate, mechanism_class, mechanism_names, register, unregister
 
-__all__ = ["CoordinationMechanism", "Labels", "instantiate", "mechanism_class", "mechanism_names", "register",
-           "unregister"]
+__all__ = [
+    "CoordinationMechanism",
+    "Labels",
+    "instantiate",
+    "mechanism_class",
+    "mechanism_names",
+    "register",
+    "unregister",
+]

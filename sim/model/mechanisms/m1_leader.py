@@ -31,8 +31,7 @@ class UnilateralLeader(CoordinationMechanism):
         code = config.mechanism_params.leader
         located = np.unique(topology.country[topology.country >= 0]).tolist()
         if code and (code not in topology.country_codes or topology.country_codes.index(code) not in located):
-            raise ValueError(f"mechanism_params.leader: country {code!r} has no AS in the topology "
-                             f"{topology.name!r}")
+            raise ValueError(f"mechanism_params.leader: country {code!r} has no AS in the topology {topology.name!r}")
 
     def setup(self, model) -> None:
         code = model.config.mechanism_params.leader

@@ -21,5 +21,6 @@ class Retaliation(CoordinationMechanism):
         prob = model.config.mechanism_params.retaliate_prob
         for offender in sorted(state.hurt_by):
             if model.rng_retaliate.random() < prob and not model.has_rule(
-                    state.country, RegKind.SANCTIONS, target=offender):
+                state.country, RegKind.SANCTIONS, target=offender
+            ):
                 model.adopt(state, RegKind.SANCTIONS, target=offender)

@@ -23,7 +23,7 @@ class MultilateralForum(CoordinationMechanism):
     def setup(self, model) -> None:
         market = model.world.market
         present = np.array(sorted(model.states), dtype=np.int64)
-        seeds = present[np.argsort(-market[present], kind="stable")][:model.config.mechanism_params.forum_seed]
+        seeds = present[np.argsort(-market[present], kind="stable")][: model.config.mechanism_params.forum_seed]
         for c in seeds:
             model.states[int(c)].join(FORUM)
 

@@ -66,4 +66,4 @@ def choose_providers(world: World, cand: np.ndarray, cone: np.ndarray, rng) -> l
     keep = np.zeros(len(code), bool)
     keep[first] = True
     keep &= fresh
-    return list(zip(cust[keep].tolist(), prov[keep].tolist()))
+    return list(zip(cust[keep].tolist(), prov[keep].tolist(), strict=True))

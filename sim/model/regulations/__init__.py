@@ -23,8 +23,19 @@ spares protected links, technical mitigation M8 drops the blunt cut of transit r
 mechanisms, not here.
 """
 
-from sim.model.regulations.base import (EFFECTS, Context, Effect, GatewayChoice, RegKind, Regulation, between,
-                                        cross_of, cut_links_to, effect, register)
+from sim.model.regulations.base import (
+    EFFECTS,
+    Context,
+    Effect,
+    GatewayChoice,
+    RegKind,
+    Regulation,
+    between,
+    cross_of,
+    cut_links_to,
+    effect,
+    register,
+)
 from sim.model.regulations.extraterritorial import extraterritorial
 from sim.model.regulations.gateway import gateway
 from sim.model.regulations.sanctions import sanctions
@@ -36,6 +47,23 @@ _missing = sorted(set(RegKind) - set(EFFECTS))
 if _missing:  # a RegKind without its module would fail only when first adopted: fail on import instead
     raise ImportError(f"regulation types without an effect module: {_missing}")
 
-__all__ = ["EFFECTS", "Context", "Effect", "GatewayChoice", "RegKind", "Regulation", "between", "cross_of",
-           "cut_links_to", "effect", "extraterritorial", "forbid_matrix", "gateway", "register", "sanctions",
-           "shutdown", "territorial", "transit_restriction"]
+__all__ = [
+    "EFFECTS",
+    "Context",
+    "Effect",
+    "GatewayChoice",
+    "RegKind",
+    "Regulation",
+    "between",
+    "cross_of",
+    "cut_links_to",
+    "effect",
+    "extraterritorial",
+    "forbid_matrix",
+    "gateway",
+    "register",
+    "sanctions",
+    "shutdown",
+    "territorial",
+    "transit_restriction",
+]

@@ -100,6 +100,7 @@ def effect(world: World, reg: Regulation, ctx: Context) -> Effect:
 
 # -- link helpers shared by the types ------------------------------------------------------------------------
 
+
 def cross_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-border links of country ``c``: (link ids, c's AS, the foreign AS)."""
     links = world.links_of_country(c)

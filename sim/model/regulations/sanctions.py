@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.regulations.base import (Context, Effect, RegKind, Regulation, between, cross_of, cut_links_to,
-                                        register)
+from sim.model.regulations.base import Context, Effect, RegKind, Regulation, between, cross_of, cut_links_to, register
 from sim.model.world import World
 
 

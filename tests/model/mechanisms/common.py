@@ -13,6 +13,7 @@ regulation in force is the imposed one (plus, under M2, the retaliation it provo
 from __future__ import annotations
 
 import numpy as np
+
 from tests.worlds import quiet_model, world
 
 TOLERANCE = 0.3
@@ -70,8 +71,11 @@ def column(model, name: str) -> list:
 #
 #   XA: 1 > 2, 1 > 3, 1 > 4      XB: 10 > 11          XC: 20 > 21        peers: 1 = 10, 1 = 20
 # --------------------------------------------------------------------------------------------------------------
-ET_WORLD = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)], p2p=[(1, 10), (1, 20)],
-                 country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"})
+ET_WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)],
+    p2p=[(1, 10), (1, 20)],
+    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"},
+)
 # XB is 0.6 away from XA (conflict), XC 0.1 (no conflict)
 ET_PROFILES = dict(XA=0.2, XB=0.8, XC=0.3)
 XA_SIDE = {1, 2, 3, 4}
@@ -83,6 +87,8 @@ XA_SIDE = {1, 2, 3, 4}
 #
 #   XA (market 4): 1 > 2, 1 > 3, 1 > 4        XB (market 2): 10 > 11        peers: 1 = 10
 # --------------------------------------------------------------------------------------------------------------
-LEADER_WORLD = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11)], p2p=[(1, 10)],
-                     country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB"})
-
+LEADER_WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11)],
+    p2p=[(1, 10)],
+    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB"},
+)

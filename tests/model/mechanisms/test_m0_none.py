@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from tests.model.mechanisms.common import (ET_PROFILES, ET_WORLD, ET_XA, XA_SIDE, column, link, lost_pairs,
-                                          reaches, run, state)
+from tests.model.mechanisms.common import (
+    ET_PROFILES,
+    ET_WORLD,
+    ET_XA,
+    XA_SIDE,
+    column,
+    link,
+    lost_pairs,
+    reaches,
+    run,
+)
 from tests.worlds import cut_pairs
+
 
 def test_m0_without_a_rule_nothing_is_cut():
     model = run(ET_WORLD, ET_PROFILES, n_steps=2)

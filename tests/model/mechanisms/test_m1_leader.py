@@ -14,9 +14,9 @@ from tests.worlds import cut_pairs
 #   XA (market 4): 1 > 2, 1 > 3, 1 > 4        XB (market 2): 10 > 11        peers: 1 = 10
 # --------------------------------------------------------------------------------------------------------------
 
+
 def test_m1_dependent_state_complies_with_the_leader_and_is_not_cut():
-    model = run(LEADER_WORLD, dict(XA=0.2, XB=0.8), imposed=[ET_XA], mechanisms=["m1"], leader="XA",
-                comply_prob=1.0)
+    model = run(LEADER_WORLD, dict(XA=0.2, XB=0.8), imposed=[ET_XA], mechanisms=["m1"], leader="XA", comply_prob=1.0)
     assert model.leader is state(model, "XA") and state(model, "XA").adopted
     xb = state(model, "XB")
     # compliance answers the leader's rule in the step it is adopted, before operators resolve
@@ -32,8 +32,9 @@ def test_m1_dependent_state_complies_with_the_leader_and_is_not_cut():
 
 
 def test_m1_state_that_does_not_comply_is_cut():
-    model = run(LEADER_WORLD, dict(XA=0.2, XB=0.8), n_steps=2, imposed=[ET_XA], mechanisms=["m1"], leader="XA",
-                comply_prob=0.0)
+    model = run(
+        LEADER_WORLD, dict(XA=0.2, XB=0.8), n_steps=2, imposed=[ET_XA], mechanisms=["m1"], leader="XA", comply_prob=0.0
+    )
     xb = state(model, "XB")
     assert "complied" not in xb.memberships
     np.testing.assert_array_equal(xb.profile, np.full(4, 0.8))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.model.mechanisms.common import ET_XA, LEADER_WORLD, column, link, run, state
 from tests.worlds import cut_pairs
 
+
 # --------------------------------------------------------------------------------------------------------------
 # M2: retaliation, on LEADER_WORLD. Step 1: XA's rule cuts 10–11 (both ends in XB: XB is hurt by XA).
 # Step 2: XB sanctions XA: its ASes drop their links with XA's ASes, i.e. 1 = 10 (now XA is hurt by XB).
@@ -12,8 +13,10 @@ from tests.worlds import cut_pairs
 # --------------------------------------------------------------------------------------------------------------
 def _regs(model) -> list[tuple[str, str, str, int, bool]]:
     codes = model.world.topo.country_codes
-    return [(r.kind.value, codes[r.state], codes[r.target] if r.target >= 0 else "", r.step, r.imposed)
-            for r in model.regulations]
+    return [
+        (r.kind.value, codes[r.state], codes[r.target] if r.target >= 0 else "", r.step, r.imposed)
+        for r in model.regulations
+    ]
 
 
 def test_m2_hurt_state_retaliates_with_sanctions_that_cut_the_next_step():
@@ -33,7 +36,6 @@ def test_m2_hurt_state_retaliates_with_sanctions_that_cut_the_next_step():
 
 
 def test_m2_no_retaliation_with_probability_zero():
-    model = run(LEADER_WORLD, dict(XA=0.2, XB=0.8), n_steps=3, imposed=[ET_XA], mechanisms=["m2"],
-                retaliate_prob=0.0)
+    model = run(LEADER_WORLD, dict(XA=0.2, XB=0.8), n_steps=3, imposed=[ET_XA], mechanisms=["m2"], retaliate_prob=0.0)
     assert _regs(model) == [("extraterritorial", "XA", "", 1, True)]
     assert cut_pairs(model) == {link(10, 11)}

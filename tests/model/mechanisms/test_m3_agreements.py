@@ -15,8 +15,11 @@ from tests.worlds import cut_pairs, world
 #   XA–XB min(2/3, 2/2) = 2/3,  XA–XC min(1/3, 1/1) = 1/3,  XB–XC 0.
 #   XB and XC both conflict with XA (0.6 apart). Under M0, XA's rule binds 10, 11 (cut 10–11) and 20 (cut 20–21).
 # --------------------------------------------------------------------------------------------------------------
-TRADE_WORLD = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)], p2p=[(1, 10), (3, 11), (1, 20)],
-                    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"})
+TRADE_WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)],
+    p2p=[(1, 10), (3, 11), (1, 20)],
+    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"},
+)
 TRADE_PROFILES = dict(XA=0.2, XB=0.8, XC=0.8)
 
 
@@ -26,8 +29,9 @@ def test_m3_without_agreements_both_partners_are_cut():
 
 
 def test_m3_agreement_between_close_partners_removes_their_conflict():
-    model = run(TRADE_WORLD, TRADE_PROFILES, imposed=[ET_XA], mechanisms=["m3"], agreement_share=0.5,
-                agreements_per_step=5)
+    model = run(
+        TRADE_WORLD, TRADE_PROFILES, imposed=[ET_XA], mechanisms=["m3"], agreement_share=0.5, agreements_per_step=5
+    )
     # only XA–XB exchange at least half of their links: they sign; XA–XC (1/3) do not
     assert state(model, "XA").agreements == {1} and state(model, "XB").agreements == {0}
     assert state(model, "XC").agreements == set()
@@ -36,8 +40,9 @@ def test_m3_agreement_between_close_partners_removes_their_conflict():
 
 
 def test_m3_agreements_per_step_signs_the_closest_pair_first_and_cuts_are_not_undone():
-    model = run(TRADE_WORLD, TRADE_PROFILES, imposed=[ET_XA], mechanisms=["m3"], agreement_share=0.3,
-                agreements_per_step=1)
+    model = run(
+        TRADE_WORLD, TRADE_PROFILES, imposed=[ET_XA], mechanisms=["m3"], agreement_share=0.3, agreements_per_step=1
+    )
     assert state(model, "XA").agreements == {1}  # step 1: the closest pair only
     assert cut_pairs(model) == {link(20, 21)}
     model.step()

@@ -18,8 +18,11 @@ from tests.worlds import cut_pairs, world
 #   XA 0.2, XB 0.8: the members' mean is 0.5; with harmonization_rate 0.25 each step closes a quarter of the gap:
 #   distance 0.6 → 0.45 → 0.3375 → 0.253125 (below 0.3 after the third step). XC (0.25) never moves.
 # --------------------------------------------------------------------------------------------------------------
-FORUM_WORLD = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11)], p2p=[(1, 10), (1, 20)],
-                    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC"})
+FORUM_WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11)],
+    p2p=[(1, 10), (1, 20)],
+    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC"},
+)
 FORUM = dict(mechanisms=["m5"], forum_seed=2, harmonization_rate=0.25)
 
 
@@ -41,11 +44,14 @@ def test_m5_members_move_toward_the_members_mean():
         assert model.conflict_matrix()[0, 1] == (step < 3)
 
 
-@pytest.mark.parametrize("mechanisms, rule_step, cut", [
-    (["m5"], 3, set()),  # harmonized below tolerance in step 3, before operators resolve
-    (["m5"], 2, {link(10, 11)}),  # still 0.3375 apart in step 2
-    (["m0"], 3, {link(10, 11)}),  # no forum: still 0.6 apart
-])
+@pytest.mark.parametrize(
+    "mechanisms, rule_step, cut",
+    [
+        (["m5"], 3, set()),  # harmonized below tolerance in step 3, before operators resolve
+        (["m5"], 2, {link(10, 11)}),  # still 0.3375 apart in step 2
+        (["m0"], 3, {link(10, 11)}),  # no forum: still 0.6 apart
+    ],
+)
 def test_m5_conflict_disappears_after_enough_steps(mechanisms, rule_step, cut):
     params = {**FORUM, "mechanisms": mechanisms}
     model = _forum_model(imposed=[dict(ET_XA, step=rule_step)], **params)
@@ -58,8 +64,11 @@ def test_m5_state_joins_when_members_market_share_exceeds_its_cost():
     # XA (4) + XB (2) found the forum: share 6/8 = 0.75. XC (cost 0.7) joins at step 1; then the share is
     # 7/8 = 0.875, still below XD's cost 0.9: XD never joins.
     #   XA: 1 > 2, 1 > 3, 1 > 4    XB: 10 > 11    XC: 20    XD: 30    peers: 1 = 10, 1 = 20, 1 = 30
-    topo = world(p2c=[(1, 2), (1, 3), (1, 4), (10, 11)], p2p=[(1, 10), (1, 20), (1, 30)],
-                 country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 30: "XD"})
+    topo = world(
+        p2c=[(1, 2), (1, 3), (1, 4), (10, 11)],
+        p2p=[(1, 10), (1, 20), (1, 30)],
+        country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 30: "XD"},
+    )
     model = build(topo, dict(XA=0.2, XB=0.8, XC=0.8, XD=0.9), **FORUM)
     state(model, "XC").join_cost, state(model, "XD").join_cost = 0.7, 0.9
     assert model.forum_market_share() == pytest.approx(0.75)

@@ -22,20 +22,44 @@ from tests.worlds import cut_pairs, world
 COMBO_WORLD = world(
     p2c=[(1, 2), (1, 3), (1, 4), (1, 5), (10, 11), (12, 13), (2, 12), (20, 21), (22, 21), (3, 22)],
     p2p=[(1, 10), (1, 20)],
-    country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 5: "XA", 10: "XB", 11: "XB", 12: "XB", 13: "XB",
-             20: "XC", 21: "XC", 22: "XC"},
-    tier1=(1, 10, 20))
+    country={
+        1: "XA",
+        2: "XA",
+        3: "XA",
+        4: "XA",
+        5: "XA",
+        10: "XB",
+        11: "XB",
+        12: "XB",
+        13: "XB",
+        20: "XC",
+        21: "XC",
+        22: "XC",
+    },
+    tier1=(1, 10, 20),
+)
 
 
-@pytest.mark.parametrize("mechanisms, cut", [
-    (["m0"], {link(10, 11), link(12, 13), link(20, 21), link(21, 22)}),
-    (["m5"], {link(20, 21), link(21, 22)}),
-    (["m6"], {link(12, 13), link(21, 22)}),
-    (["m5", "m6"], {link(21, 22)}),
-])
+@pytest.mark.parametrize(
+    "mechanisms, cut",
+    [
+        (["m0"], {link(10, 11), link(12, 13), link(20, 21), link(21, 22)}),
+        (["m5"], {link(20, 21), link(21, 22)}),
+        (["m6"], {link(12, 13), link(21, 22)}),
+        (["m5", "m6"], {link(21, 22)}),
+    ],
+)
 def test_m5_and_m6_combine(mechanisms, cut):
-    model = build(COMBO_WORLD, dict(XA=0.2, XB=0.8, XC=0.8), imposed=[dict(ET_XA, step=3)], mechanisms=mechanisms,
-                  forum_seed=2, harmonization_rate=0.25, norm_adherence=1.0, protected_roles=("tier1",))
+    model = build(
+        COMBO_WORLD,
+        dict(XA=0.2, XB=0.8, XC=0.8),
+        imposed=[dict(ET_XA, step=3)],
+        mechanisms=mechanisms,
+        forum_seed=2,
+        harmonization_rate=0.25,
+        norm_adherence=1.0,
+        protected_roles=("tier1",),
+    )
     state(model, "XC").join_cost = 2.0
     for _ in range(3):
         model.step()

@@ -16,14 +16,25 @@ from tests.worlds import cut_pairs, world
 #   operators that lost links (1, 10, 13) look for a domestic provider with a larger cone: 13 buys transit
 #   from 10 (cone 3 > 1); 10 and 1 are the largest transit ASes of their countries and buy nothing.
 # --------------------------------------------------------------------------------------------------------------
-REHOME_WORLD = world(p2c=[(1, 2), (1, 3), (1, 13), (10, 11), (10, 12)], p2p=[(1, 10)],
-                     country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB", 12: "XB", 13: "XB"})
+REHOME_WORLD = world(
+    p2c=[(1, 2), (1, 3), (1, 13), (10, 11), (10, 12)],
+    p2p=[(1, 10)],
+    country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB", 12: "XB", 13: "XB"},
+)
 SHUTDOWN_XA = dict(step=1, country="XA", kind="shutdown")
 
 
 def test_m7_operator_that_lost_links_buys_domestic_transit_after_the_delay():
-    model = run(REHOME_WORLD, {}, n_steps=2, imposed=[SHUTDOWN_XA], mechanisms=["m7"], rehome_delay=2,
-                rehome_rate=1.0, rehome_cost=2.5)
+    model = run(
+        REHOME_WORLD,
+        {},
+        n_steps=2,
+        imposed=[SHUTDOWN_XA],
+        mechanisms=["m7"],
+        rehome_delay=2,
+        rehome_rate=1.0,
+        rehome_cost=2.5,
+    )
     assert cut_pairs(model) == {link(1, 10), link(1, 13)}
     assert model.bought == [] and reaches(model, 13) == {13}  # still waiting at step 2
     model.step()
@@ -45,12 +56,14 @@ def test_m7_buys_only_from_a_larger_cone_and_once_per_loss():
     # cones: 1 → 3, 10 → 2, 14 → 2, others 1. XA shuts down at step 1 (cuts 1 = 10, 1 > 13); from step 2 the
     # operators 1, 10, 13 look for domestic transit. 13 may buy from 10 or 14 (cone 2 > 1), drawn by cone;
     # 10 may not buy from 14 (equal cones) nor 1 from anyone (the largest in XA). 13 buys once, not once a step.
-    topo = world(p2c=[(1, 2), (1, 13), (10, 11), (14, 15)], p2p=[(1, 10)],
-                 country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 13: "XB", 14: "XB", 15: "XB"})
+    topo = world(
+        p2c=[(1, 2), (1, 13), (10, 11), (14, 15)],
+        p2p=[(1, 10)],
+        country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 13: "XB", 14: "XB", 15: "XB"},
+    )
     providers = set()
     for seed in range(8):
-        model = build(topo, {}, rng=seed, imposed=[SHUTDOWN_XA], mechanisms=["m7"], rehome_delay=1,
-                      rehome_rate=1.0)
+        model = build(topo, {}, rng=seed, imposed=[SHUTDOWN_XA], mechanisms=["m7"], rehome_delay=1, rehome_rate=1.0)
         for _ in range(4):
             model.step()
         bought = [(b.customer, b.provider, b.step) for b in model.bought]
@@ -61,7 +74,6 @@ def test_m7_buys_only_from_a_larger_cone_and_once_per_loss():
 
 
 def test_m7_without_rehoming_the_operator_stays_cut_off():
-    model = run(REHOME_WORLD, {}, n_steps=4, imposed=[SHUTDOWN_XA], mechanisms=["m0"], rehome_delay=2,
-                rehome_rate=1.0)
+    model = run(REHOME_WORLD, {}, n_steps=4, imposed=[SHUTDOWN_XA], mechanisms=["m0"], rehome_delay=2, rehome_rate=1.0)
     assert model.bought == [] and reaches(model, 13) == {13}
     assert column(model, "n_links_rehomed") == [0] * 5

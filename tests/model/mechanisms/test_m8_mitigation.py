@@ -13,8 +13,10 @@ from tests.worlds import cut_pairs, world
 #   XA restricts transit for sources in XB. XB reaches XC's 20 through 1 or through 30; XC's 22 and XA's 2
 #   only through 1.
 # --------------------------------------------------------------------------------------------------------------
-TRANSIT_WORLD = world(p2c=[(1, 2), (1, 10), (1, 20), (1, 22), (10, 11), (30, 10), (30, 20)],
-                      country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 20: "XC", 22: "XC", 30: "XD"})
+TRANSIT_WORLD = world(
+    p2c=[(1, 2), (1, 10), (1, 20), (1, 22), (10, 11), (30, 10), (30, 20)],
+    country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 20: "XC", 22: "XC", 30: "XD"},
+)
 RESTRICT = dict(step=1, country="XA", kind="transit_restriction", target="XB")
 
 

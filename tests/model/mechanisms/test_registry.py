@@ -9,16 +9,30 @@ import pytest
 
 from sim import FragmentationModel, Mechanism, ModelConfig
 from sim.model.config import MECHANISM_NAMES
-from sim.model.mechanisms import CoordinationMechanism, instantiate, mechanism_class, mechanism_names, register
-from sim.model.mechanisms import unregister
+from sim.model.mechanisms import (
+    CoordinationMechanism,
+    instantiate,
+    mechanism_class,
+    mechanism_names,
+    register,
+    unregister,
+)
 from sim.model.regulations import RegKind
 from tests.model.mechanisms.common import ET_PROFILES, ET_WORLD, ET_XA, build, link, run
 from tests.worlds import QUIET, cut_pairs
 
 CONFIGS = Path(__file__).resolve().parents[3] / "configs" / "mechanism"
-LABELS = {"m0": "no coordination", "m1": "unilateral leader", "m2": "retaliation", "m3": "bilateral agreements",
-          "m4": "mutual recognition", "m5": "multilateral forum", "m6": "public-core norm",
-          "m7": "operator re-homing", "m8": "technical mitigation"}
+LABELS = {
+    "m0": "no coordination",
+    "m1": "unilateral leader",
+    "m2": "retaliation",
+    "m3": "bilateral agreements",
+    "m4": "mutual recognition",
+    "m5": "multilateral forum",
+    "m6": "public-core norm",
+    "m7": "operator re-homing",
+    "m8": "technical mitigation",
+}
 
 
 class Ceasefire(CoordinationMechanism):

@@ -6,7 +6,6 @@ is a provider→customer link (``b`` buys transit from ``a``), ``a = b`` a peeri
 imposed through the scenario on a quiet model (nothing happens unless imposed) and takes effect at step 1.
 """
 
-
 import numpy as np
 
 from tests.worlds import quiet_model, reach_sets

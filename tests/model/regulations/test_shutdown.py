@@ -9,11 +9,16 @@ from tests.worlds import cut_pairs, quiet_model, reach_sets, world
 
 #  XA: 1 > 2, 1 > 3        XB: 10 > 11        XC: 20
 #  cross: 10 > 1, 20 > 1, 2 = 20 (2 is exempt, e.g. the banks' network);  XB–XC: 10 = 20.  Full baseline.
-SHUTDOWN = world(p2c=[(1, 2), (1, 3), (10, 11), (10, 1), (20, 1)], p2p=[(2, 20), (10, 20)],
-                 country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB", 20: "XC"})
-SHUTDOWN_LOST = (between({1, 3}, {10, 11, 20})
-                 # 2 keeps its peering with 20, which exports only 20's customers (none left) to 2
-                 | between({2}, {10, 11}))
+SHUTDOWN = world(
+    p2c=[(1, 2), (1, 3), (10, 11), (10, 1), (20, 1)],
+    p2p=[(2, 20), (10, 20)],
+    country={1: "XA", 2: "XA", 3: "XA", 10: "XB", 11: "XB", 20: "XC"},
+)
+SHUTDOWN_LOST = (
+    between({1, 3}, {10, 11, 20})
+    # 2 keeps its peering with 20, which exports only 20's customers (none left) to 2
+    | between({2}, {10, 11})
+)
 
 
 def test_lifted_shutdown_restores_its_links():

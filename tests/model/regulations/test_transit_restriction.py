@@ -11,8 +11,11 @@ from tests.worlds import cut_pairs, reach_sets, world
 #  XA–XB: 1 = 10 (peering).  20 > 11 (11 multi-homed to 10 and 20), 20 > 1, 20 > 30, 1 > 30, 1 > 31.
 #  Baseline: everyone reaches everyone except 10 ↔ 20 (10 only has a peer and a customer under 20).
 #  XA restricts sources of XB: 10 and 11 may not use 1 or 2 as an intermediate hop.
-TRANSIT = world(p2c=[(1, 2), (10, 11), (20, 11), (20, 1), (20, 30), (1, 30), (1, 31)], p2p=[(1, 10)],
-                country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 20: "XC", 30: "XD", 31: "XD"})
+TRANSIT = world(
+    p2c=[(1, 2), (10, 11), (20, 11), (20, 1), (20, 30), (1, 30), (1, 31)],
+    p2p=[(1, 10)],
+    country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 20: "XC", 30: "XD", 31: "XD"},
+)
 TRANSIT_IMPOSED = [dict(step=1, country="XA", kind="transit_restriction", target="XB")]
 
 

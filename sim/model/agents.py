@@ -45,9 +45,9 @@ class StateAgent(mesa.Agent):
     loss : float
         Share of its baseline reachable pairs with the world it has lost (set by the model after measuring).
 
-    The decision rule, each step (MODEL.md §6 step 2)
-    -------------------------------------------------
-    A state weighs what a regulation brings against what it costs::
+    Notes
+    -----
+    The decision rule, at each step's second stage. A state weighs what a regulation brings against what it costs::
 
         utility = sovereignty_weight × drive × pressure
                 + imitation_weight × imitation × (share of neighbouring states, weighted by links, that adopted)

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from sim.data.topology import Topology
 from sim.reach import api, kernel
 from sim.reach.api import customer_cone_sizes, reachability
-from sim.reach.reference import reference_reach_sets
-from tests.reach.test_reach import expected_reductions
+from tests.reach.reference_checks import assert_matches_reference
 from tests.strategies import Restrictions, hub_topologies, restrictions, topologies_with_restrictions
 
 FORCED = settings(
@@ -49,21 +48,6 @@ def thresholds(**values):
 
 def run(topo, restr: Restrictions, sources=None, **kwargs):
     return reachability(topo, sources, **restr._asdict(), keep_matrix=True, per_source=True, **kwargs)
-
-
-def assert_matches_reference(r, topo, restr: Restrictions, sources=None, transit_exempt=None, reach_any=None):
-    """Reach sets and every reduction of ``r`` equal the reference's."""
-    expected = reference_reach_sets(topo, sources, **restr._asdict(), transit_exempt=transit_exempt)
-    got = {int(topo.asns[i]): frozenset(topo.asns[r.matrix[k]].tolist()) for k, i in enumerate(r.source_idx)}
-    assert got == expected
-    n_pairs, dest, pairs, per_source = expected_reductions(topo, expected)
-    assert r.n_pairs() == n_pairs
-    assert np.array_equal(r.dest_counts, dest)
-    assert np.array_equal(r.country_pairs, pairs)
-    assert np.array_equal(r.source_counts, per_source)
-    for name, in_set in (reach_any or {}).items():
-        targets = set(topo.asns[in_set].tolist())
-        assert r.reach_any[name].tolist() == [bool(expected[int(a)] & targets) for a in topo.asns[r.source_idx]]
 
 
 def assert_same(a, b):

@@ -13,36 +13,16 @@ from sim.experiments.baselines import scipy_reach_counts
 from sim.reach import plan as reach_plan
 from sim.reach.api import reachability
 from sim.reach.reference import reference_reach_sets
+from tests.reach.reference_checks import assert_matches_reference
 from tests.strategies import restrictions, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 N_PAIRS_2016 = 3_083_229_408
 
 
-def expected_reductions(topo: Topology, reach: dict[int, frozenset]):
-    """Every reduction, computed the slow way from reference reach sets."""
-    n_slots = len(topo.country_codes) + 1
-    slot = {int(a): (c if c >= 0 else n_slots - 1) for a, c in zip(topo.asns, topo.country, strict=True)}
-    dest = dict.fromkeys(slot, 0)
-    pairs = np.zeros((n_slots, n_slots), np.int64)
-    for s, ds in reach.items():
-        for d in ds - {s}:
-            dest[d] += 1
-            pairs[slot[s], slot[d]] += 1
-    per_source = [len(reach[int(topo.asns[i])] - {int(topo.asns[i])}) for i in sorted(topo.asn_to_idx(list(reach)))]
-    return sum(dest.values()), np.array([dest[int(a)] for a in topo.asns]), pairs, np.array(per_source)
-
-
 def check_against_reference(topo, restr, sources=None, **kwargs):
-    expected = reference_reach_sets(topo, sources, **restr._asdict())
     r = reachability(topo, sources, **restr._asdict(), keep_matrix=True, per_source=True, **kwargs)
-    got = {int(topo.asns[i]): frozenset(topo.asns[r.matrix[k]].tolist()) for k, i in enumerate(r.source_idx)}
-    assert got == expected
-    n_pairs, dest, pairs, per_source = expected_reductions(topo, expected)
-    assert r.n_pairs() == n_pairs
-    assert np.array_equal(r.dest_counts, dest)
-    assert np.array_equal(r.country_pairs, pairs)
-    assert np.array_equal(r.source_counts, per_source)
+    assert_matches_reference(r, topo, restr, sources)
     return r
 
 

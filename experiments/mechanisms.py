@@ -58,7 +58,7 @@ def figure_compared(study: Study, table: pd.DataFrame, never_counts: dict, order
     fig, axes = new_figure(width=11, height=9.5, nrows=3, ncols=2)
     axes = axes.ravel()
     y = np.arange(len(order))
-    for ax, (metric, (title, label, scale, (low, high))) in zip(axes, PANELS.items(), strict=True):
+    for ax, (metric, (title, label, scale, (low, high))) in zip(axes[: len(PANELS)], PANELS.items(), strict=True):
         cell = table[table["metric"] == metric].set_index("mechanism").reindex(order)
         mean = cell["mean"].to_numpy() * scale
         # the interval drawn within the values the metric can take

@@ -28,6 +28,7 @@ EXPERIMENTS = (
     "sanctions",
     "shutdown",
     "kernel_scaling",
+    "validation",
 )
 
 

@@ -30,6 +30,10 @@ from sim.runner.schema import ConfigError
 DATA = {"real": "caida_2016", "synthetic": "synthetic"}
 
 
+class RealDataOnly(ConfigError):
+    """The experiment cannot run on the synthetic Internet (its config's ``analysis.real_data_only`` says why)."""
+
+
 def compose(name: str, data: str, overrides: list[str]):
     """(the experiment's configuration, one job's: sweeps not expanded; overrides its runs need on this data)."""
     from sim.runner.compose import compose_run, without_sweeps
@@ -70,6 +74,8 @@ def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
 
 def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
     cfg, extra = compose(name, data, overrides)
+    if data == "synthetic" and cfg.analysis.get("real_data_only"):  # an experiment that names real ASNs, say
+        raise RealDataOnly(f"experiment {name} needs the real graph (--data real): {cfg.analysis['real_data_only']}")
     out = out_root / name
     runs = None
     if cfg.analysis.get("sweep"):
@@ -122,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name} ({args.data} data)", flush=True)
         try:
             paths = run_experiment(name, args.data, overrides, out_root, args.analysis_only)
+        except RealDataOnly as exc:
+            if "all" in args.args:  # 'all' on synthetic data: the others still run
+                print(f"  skipped: {exc}", flush=True)
+                continue
+            print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
+            return 2
         except (ConfigError, FileNotFoundError) as exc:
             print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
             return 2

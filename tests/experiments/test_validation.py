@@ -17,6 +17,7 @@ from sim.experiments.validation import (
     AT_LEAST,
     AT_MOST,
     OBSERVATIONS,
+    Observation,
     cross_border_pairs,
     domestic_pairs,
     links_between,
@@ -54,6 +55,13 @@ def test_worst_is_the_largest_for_at_most_and_the_smallest_for_at_least():
 def test_verdict_refuses_a_bad_direction_or_no_number(values, direction):
     with pytest.raises(ValueError, match="direction|values"):
         verdict(values, direction, 0.5)
+
+
+def test_an_observation_refuses_a_bad_direction_or_a_bound_that_is_no_share():
+    with pytest.raises(ValueError, match="direction"):
+        Observation("x", "x", "x", "x", "x", "below", 0.5, "x")
+    with pytest.raises(ValueError, match="bound"):
+        Observation("x", "x", "x", "x", "x", AT_MOST, 2.0, "x")
 
 
 def test_every_observation_names_its_source_and_a_share_bound():

@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  wrote {path}")
         print(f"== {name} done in {timings[name]:.1f} s", flush=True)
     if set(names) == set(EXPERIMENTS) and not args.analysis_only:  # the reproduce-all time, for the record
+        out_root.mkdir(parents=True, exist_ok=True)  # every experiment may have been skipped
         (out_root / "timings.json").write_text(
             json.dumps(
                 {"data": args.data, "seconds": timings, "total_seconds": round(sum(timings.values()), 1)}, indent=2

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -159,3 +158,15 @@ def test_validation_on_the_real_graph(tmp_path, real_topology):
 def last_loss(run: Run) -> float:
     metrics = run.table("metrics.csv")
     return float(metrics[(metrics["step"] == 5) & (metrics["metric"] == "loss")]["value"].iloc[0])
+
+
+def test_all_on_synthetic_data_skips_the_validation_and_runs_the_others(tmp_path, monkeypatch, capsys):
+    import sim.experiments
+    from sim.cli.experiment import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim.experiments, "EXPERIMENTS", ("validation",))  # 'all' = the validation alone, fast
+    assert main(["all", "--data", "synthetic", "--out", str(tmp_path / "results")]) == 0
+    assert "skipped: experiment validation needs the real graph (--data real)" in capsys.readouterr().out
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "results" / "validation").exists()
+    assert "validation" not in (tmp_path / "results" / "timings.json").read_text()  # the times of what ran

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.data.topology import Topology
 from sim.experiments import Run, Study, complete_runs, write_csv
-from sim.experiments.cases import final_cuts, foreign_reach
+from sim.experiments.cases import final_cuts, foreign_reach, involvement
 from sim.reach.api import reachability
 from sim.runner.schema import ConfigError
 
@@ -184,7 +184,7 @@ def cross_border_pairs(topo: Topology, country: int, removed_links=None) -> int:
     """
     pairs = reachability(topo, removed_links=removed_links).country_pairs[: len(topo.country_codes)]
     pairs = pairs[:, : len(topo.country_codes)]  # ASes of unknown country are no country's border
-    return int(pairs[country].sum() + pairs[:, country].sum() - 2 * pairs[country, country])
+    return int(involvement(pairs)[country] - pairs[country, country])
 
 
 def links_between(topo: Topology, country: int, asns) -> np.ndarray:

@@ -64,10 +64,14 @@ class ScenarioConfig:
     adopter_choice: str = "size"
     conflict_tolerance: float = 0.3
     profile_spread: float = 0.15
-    operator_choice: str = "larger_market"
+    operator_choice: str = "weigh"
+    compliance_cost: float = 0.05
+    market: str = "address_space"
+    restore_delay: int = 1
     loss_tolerance_mean: float = 0.5
     segment_threshold: float = 0.5
     imposed: list[ImposedRegulation] = field(default_factory=list)
+    blocs: dict[str, list[str]] = field(default_factory=dict)
     decision: DecisionParams = field(default_factory=DecisionParams)
 
     def __post_init__(self):

@@ -15,7 +15,9 @@ Each observation states the observed figure, its source, a bound the model's fig
 
 Cross-border pairs of a country: ordered reachable AS pairs with one end in it and the other in another known
 country, both directions (every AS is a source). Table ``validation.csv`` (one row per observation: observed,
-source, tolerance, the model's figure as mean / min / max over seeds, verdict); figure ``validation``.
+source, tolerance, the model's figure as mean / min / max over seeds, verdict, and for an observation about one
+country how many of its ASes were located by inference from their neighbours, ``n_country_inferred``); figure
+``validation``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Observation:
     bound: float
     short: str  #: the figure's row label
     seeded: bool = False  #: whether the model's figure depends on the run's seed
+    country: str = ""  #: the country the measure is about ("" for the whole world)
 
     def __post_init__(self):
         if self.direction not in (AT_MOST, AT_LEAST):
@@ -81,6 +84,7 @@ OBSERVATIONS = (
         AT_MOST,
         0.01,
         "Russia 2022 (Cogent, Lumen leave)",
+        country="RU",
     ),
     Observation(
         "sanctions_ru",
@@ -91,6 +95,7 @@ OBSERVATIONS = (
         AT_LEAST,
         0.95,
         "US primary sanctions on Russia",
+        country="RU",
     ),
     Observation(
         "iran_2019_cut_off",
@@ -101,6 +106,7 @@ OBSERVATIONS = (
         AT_LEAST,
         0.90,
         "Iran, November 2019 shutdown",
+        country="IR",
     ),
     Observation(
         "iran_2019_domestic",
@@ -111,6 +117,7 @@ OBSERVATIONS = (
         AT_LEAST,
         0.90,
         "Iran, November 2019 shutdown",
+        country="IR",
     ),
 )
 SCENARIOS = {
@@ -243,8 +250,19 @@ def model_figures(study: Study, runs: list[Run]) -> dict[str, tuple[list[float],
     return figures
 
 
-def validation_table(figures: dict[str, tuple[list[float], list[int]]]) -> pd.DataFrame:
-    """One row per observation: observed, source, tolerance, the model's figure (mean, min, max), verdict."""
+def inferred_counts(topo: Topology) -> dict[str, int]:
+    """For each country an observation is about, how many of its ASes ``topo`` located by inference."""
+    codes = sorted({obs.country for obs in OBSERVATIONS if obs.country})
+    return {code: int(topo.country_inferred[topo.country == _country_index(topo, code)].sum()) for code in codes}
+
+
+def validation_table(
+    figures: dict[str, tuple[list[float], list[int]]], inferred: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """One row per observation: observed, source, tolerance, the model's figure (mean, min, max), verdict, and
+    (``inferred``, from :func:`inferred_counts`) the ASes of its country located by inference, blank for an
+    observation about the whole world."""
+    inferred = inferred or {}
     rows = []
     for obs in OBSERVATIONS:
         values, seeds = figures[obs.key]
@@ -263,6 +281,7 @@ def validation_table(figures: dict[str, tuple[list[float], list[int]]]) -> pd.Da
                 "seeds": " ".join(str(s) for s in seeds) or "none (the graph itself)",
                 "randomness": "seeded" if obs.seeded else "deterministic",
                 "verdict": verdict(values, obs.direction, obs.bound),
+                "n_country_inferred": inferred.get(obs.country) if obs.country else None,
             }
         )
     return pd.DataFrame(rows)
@@ -272,7 +291,7 @@ def analyze(study: Study) -> list[Path]:
     if study.cfg.topology.kind != "caida":
         raise ConfigError(f"experiment validation needs the real graph: {study.analysis.get('real_data_only')}")
     runs = complete_runs(study.runs)
-    table = validation_table(model_figures(study, runs))
+    table = validation_table(model_figures(study, runs), inferred_counts(study.topology()))
     return [write_csv(table, study.out / "validation.csv"), *validation_figure(study, table, runs)]
 
 

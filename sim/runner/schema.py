@@ -35,22 +35,27 @@ class TopologyConfig:
     as_country: str | None = None  #: caida: AS→country CSV or as-org2info
     state_owned: str | None = None  #: caida: state-owned AS CSV
     strict: bool = False  #: caida: reject duplicate/conflicting pairs instead of resolving them
+    as_org: str | None = None  #: caida: CAIDA as-org2info, for the ASes ``as_country`` leaves unknown
+    infer_countries: bool = True  #: caida: locate the ASes still unknown from their neighbours when all agree
 
     def __post_init__(self):
         if self.kind not in ("synthetic", "caida"):
             raise ConfigError(f"topology.kind must be 'synthetic' or 'caida', got {self.kind!r}")
         if self.kind == "synthetic" and not (isinstance(self.n_ases, int) and self.n_ases >= 20):
             raise ConfigError(f"topology.n_ases must be an integer ≥ 20, got {self.n_ases!r}")
+        for key in ("strict", "infer_countries"):
+            if not isinstance(getattr(self, key), bool):
+                raise ConfigError(f"topology.{key} must be true or false, got {getattr(self, key)!r}")
         if self.kind == "caida":
             if not self.path:
                 raise ConfigError("topology.path must name a CAIDA AS-relationship file")
-            for key in ("path", "as_country", "state_owned"):
+            for key in ("path", "as_country", "state_owned", "as_org"):
                 value = getattr(self, key)
                 if value and not Path(value).is_file():
                     raise ConfigError(f"topology.{key}: no such file {value!r}")
 
     def files(self) -> list[str]:
-        return [f for f in (self.path, self.as_country, self.state_owned) if f]
+        return [f for f in (self.path, self.as_country, self.as_org, self.state_owned) if f]
 
 
 @dataclass(frozen=True)

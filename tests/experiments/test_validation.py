@@ -127,6 +127,7 @@ COLUMNS = [
     "seeds",
     "randomness",
     "verdict",
+    "n_country_inferred",
 ]
 
 
@@ -151,6 +152,11 @@ def test_validation_on_the_real_graph(tmp_path, real_topology):
     ru = real_topology.country_codes.index("RU")
     kept = cross_border_pairs(real_topology, ru, final_cuts(runs["validation_sanctions_ru"], real_topology))
     assert by_key["sanctions_ru"].model_mean == pytest.approx(kept / cross_border_pairs(real_topology, ru), rel=1e-5)
+    ir = real_topology.country_codes.index("IR")
+    n_ir_inferred = int(real_topology.country_inferred[real_topology.country == ir].sum())
+    assert n_ir_inferred > 0  # Iran's unlocated stubs behind Iranian providers
+    assert by_key["iran_2019_cut_off"].n_country_inferred == n_ir_inferred
+    assert np.isnan(by_key["status_quo"].n_country_inferred)  # about the whole world: no country
     png = out / "validation" / "validation.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "Data: CAIDA" in (png.with_suffix(".svg")).read_text()
 

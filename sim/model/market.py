@@ -62,7 +62,7 @@ def market_weights(topo: Topology, measure: str, cone: np.ndarray) -> Market:
         ``measure`` is unknown.
     """
     if measure == "address_space":
-        space = np.asarray(getattr(topo, "address_space", np.zeros(topo.n_ases)), dtype=np.float64)
+        space = topo.address_space.astype(np.float64)
         if space.any():
             return Market(measure, space, customer_cone_sizes(topo, weights=space))
         log.warning("market: topology %r has no address-space data; markets are counted in ASes", topo.name)

@@ -69,7 +69,7 @@ def border_shares(topo: Topology, country: int, removed: np.ndarray) -> pd.DataF
     """Per AS at either end of the country's cross-border links: its share of those links before and after."""
     ends = topo.link_endpoints().astype(np.int64)
     ec = topo.country[ends]
-    cross = ((ec[:, 0] == country) | (ec[:, 1] == country)) & (ec[:, 0] != ec[:, 1])
+    cross = ((ec[:, 0] == country) | (ec[:, 1] == country)) & (ec[:, 0] != ec[:, 1]) & (ec >= 0).all(axis=1)
     rows = []
     for label, alive in (("before", cross), ("after", cross & ~removed)):
         ases = ends[alive].ravel()

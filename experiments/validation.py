@@ -12,6 +12,7 @@ Each observation states the observed figure, its source, a bound the model's fig
   the links the run cut).
 - **Iran, November 2019** (two rows) → the share of Iran's ASes cut off from every foreign AS, at least 90%;
   the share of Iran's domestic reachable pairs kept, at least 90% (exact, from the links the run cut).
+- **Syria, November 2012** → the share of Syria's ASes cut off from every foreign AS, at least 90% (exact).
 
 Cross-border pairs of a country: ordered reachable AS pairs with one end in it and the other in another known
 country, both directions (every AS is a source). Table ``validation.csv`` (one row per observation: observed,
@@ -119,11 +120,24 @@ OBSERVATIONS = (
         "Iran, November 2019 shutdown",
         country="IR",
     ),
+    Observation(
+        "syria_2012_cut_off",
+        "Syria, 29 November 2012 shutdown: the country left the Internet",
+        "every Syrian network withdrawn from the global routing table for about two days",
+        "Renesys (J. Cowie), 'Syrian Internet Shutdown', 29 November 2012; Akamai and Cloudflare reports of the "
+        "same day",
+        "share of Syria's ASes reaching no foreign AS",
+        AT_LEAST,
+        0.90,
+        "Syria, November 2012 shutdown",
+        country="SY",
+    ),
 )
 SCENARIOS = {
     "status_quo": "validation_status_quo",
     "sanctions_ru": "validation_sanctions_ru",
     "iran": "shutdown_ir_2019",
+    "syria": "shutdown_sy_2012",
 }
 
 
@@ -247,6 +261,12 @@ def model_figures(study: Study, runs: list[Run]) -> dict[str, tuple[list[float],
     seeds = [r.cfg["seed"] for r in iran]
     for key in ("iran_2019_cut_off", "iran_2019_domestic"):
         figures[key] = (figures[key][0], seeds)
+    syria = _runs_of(runs, SCENARIOS["syria"])
+    sy = _country_index(topo, "SY")
+    figures["syria_2012_cut_off"] = (
+        [float((foreign_reach(topo, sy, final_cuts(r, topo)) == 0).mean()) for r in syria],
+        [r.cfg["seed"] for r in syria],
+    )
     return figures
 
 
@@ -316,7 +336,8 @@ def validation_figure(study: Study, table: pd.DataFrame, runs: list[Run]) -> lis
         ax.plot([obs.bound * 100] * 2, [i - 0.35, i + 0.35], color="tab:green", linewidth=1.5, zorder=2)
         color = VERDICT_COLORS[row.verdict]
         mean, lo, hi = row.model_mean * 100, row.model_min * 100, row.model_max * 100
-        ax.errorbar(mean, i, xerr=[[mean - lo], [hi - mean]], fmt="o", color=color, markersize=8, capsize=4, zorder=3)
+        xerr = [[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]]  # rounding can put the mean a hair outside
+        ax.errorbar(mean, i, xerr=xerr, fmt="o", color=color, markersize=8, capsize=4, zorder=3)
         spread = f" (seeds: {lo:.1f}–{hi:.1f}%)" if hi - lo > 0.05 else ""
         text = f"model {mean:.1f}%{spread}: {row.verdict}"
         left = hi > 65  # the text goes where there is room: left of the marker near the right edge

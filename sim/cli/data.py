@@ -44,6 +44,7 @@ def _info(args) -> dict:
         n_conflicting_pairs=len(report.conflicts),
         n_country_from_file=sources.n_from_file,
         n_country_from_as_org=sources.n_from_as_org,
+        n_country_from_owner=sources.n_from_owner,
         n_country_unknown=sources.n_unknown,
         address_space_frac=summary["n_with_address_space"] / max(topo.n_ases, 1),
         files=topo.provenance["files"],

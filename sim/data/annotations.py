@@ -51,11 +51,15 @@ class CountrySources:
     n_inferred: int  #: left unknown by both, located from their neighbours (``Topology.country_inferred``)
     n_unknown: int  #: still unknown
     n_preset: int = 0  #: located on the topology passed in, kept because no AS→country file was given
+    #: left unknown by the files, located in the state that owns them (state-owned, not operating abroad); also
+    #: marked in ``Topology.country_inferred``
+    n_from_owner: int = 0
 
     def describe(self) -> str:
         return (
             f"countries: {self.n_from_file} from the AS→country file, {self.n_from_as_org} from as-org2info, "
-            f"{self.n_inferred} inferred from neighbours, {self.n_preset} preset, {self.n_unknown} unknown"
+            f"{self.n_from_owner} from their owner state, {self.n_inferred} inferred from neighbours, "
+            f"{self.n_preset} preset, {self.n_unknown} unknown"
         )
 
 
@@ -250,8 +254,10 @@ def annotate(
     """
     codes = list(topo.country_codes)
     reports: list[AnnotationReport] = []
-    country, inferred, address_space, sources = _locate(topo, as_country, as_org, infer_countries, codes, reports)
     owner, operating = _ownership(topo, state_owned, codes, reports)
+    country, inferred, address_space, sources = _locate(
+        topo.replace(owner=owner, operating=operating), as_country, as_org, infer_countries, codes, reports
+    )
     for r in reports:
         log.info(
             "%s: %d records, %d ASes annotated, %d without, %d records for absent ASes",
@@ -275,7 +281,8 @@ def annotate(
 
 def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], reports: list):
     """(country, country_inferred, address_space, CountrySources): the AS→country file, then as-org2info for
-    the ASes it leaves unknown, then inference from neighbours. Appends the files' reports to ``reports``."""
+    the ASes it leaves unknown, then (when inferring) the owner state of a state-owned AS that does not operate
+    abroad, then inference from neighbours. Appends the files' reports to ``reports``."""
     country, inferred, address_space = topo.country.copy(), topo.country_inferred.copy(), topo.address_space.copy()
     n_from_file = n_from_org = n_inferred = 0
     if as_country is not None:
@@ -299,11 +306,18 @@ def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], r
         if fill.any():
             country[idx[fill]] = _codes_to_idx([v for v, f in zip(values, fill, strict=True) if f], codes)
         n_from_org = int(fill.sum())
+    n_from_owner = 0
     if infer:
+        # a state's own operator, not listed as operating abroad, operates at home (Syrian Telecom's gateway)
+        home = (country == UNKNOWN) & (topo.owner != UNKNOWN) & (topo.operating == UNKNOWN)
+        country[home], inferred[home] = topo.owner[home], True
+        n_from_owner = int(home.sum())
         country, new = infer_from_neighbours(topo.replace(country=country, country_inferred=inferred))
         inferred |= new
         n_inferred = int(new.sum())
-    sources = CountrySources(n_from_file, n_from_org, n_inferred, int((country == UNKNOWN).sum()), n_preset)
+    sources = CountrySources(
+        n_from_file, n_from_org, n_inferred, int((country == UNKNOWN).sum()), n_preset, n_from_owner
+    )
     return country, inferred, address_space, sources
 
 

@@ -190,7 +190,8 @@ class ModelConfig:
     segment_threshold: float = 0.5  #: share of baseline reachability two countries must keep to be one segment
     imposed: tuple[ImposedRegulation, ...] = ()  #: scenario events
     #: regulatory blocs in force from the start, name -> member country codes (e.g. the EU's single rulebook):
-    #: members share one profile at the start and their rules never conflict with each other
+    #: members hold one profile (their mean, after every step's decisions), never conflict with each other, and
+    #: make one market for the operators their rules bind
     blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     decision: DecisionParams = field(default_factory=DecisionParams)
     mechanism_params: MechanismParams = field(default_factory=MechanismParams)

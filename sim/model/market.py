@@ -76,10 +76,10 @@ def market_weights(topo: Topology, measure: str, cone: np.ndarray) -> Market:
     raise ValueError(f"market must be one of {list(MARKET_MEASURES)}, got {measure!r}")
 
 
-def share_in(world, market: Market, ases: np.ndarray, country: int) -> np.ndarray:
-    """For each AS of ``ases`` (sorted, unique), the share of its business located in ``country``: the worth of
-    its customers and peers there over the worth of all its customers and peers (its providers sell to it, so
-    they are not its market).
+def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:
+    """For each AS of ``ases`` (sorted, unique), the share of its business located in ``countries`` (one country,
+    or the members of a bloc, whose single rulebook makes one market): the worth of its customers and peers there
+    over the worth of all its customers and peers (its providers sell to it, so they are not its market).
 
     An AS whose customers and peers are all worth nothing gets the share of them located there instead; one
     with no customer and no peer gets 0.
@@ -89,7 +89,7 @@ def share_in(world, market: Market, ases: np.ndarray, country: int) -> np.ndarra
     owner, links = owner[sells], links[sells]
     pos = np.searchsorted(ases, owner)
     other = world.other_end(links, owner)
-    there = (world.country[other] == country).astype(np.float64)
+    there = np.isin(world.country[other], countries).astype(np.float64)
     worth = market.worth[other]
     total = np.bincount(pos, weights=worth, minlength=len(ases))
     inside = np.bincount(pos, weights=worth * there, minlength=len(ases))

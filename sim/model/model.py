@@ -140,15 +140,27 @@ class FragmentationModel(mesa.Model):
         """Each bloc's members take the mean of their drawn profiles as their common starting point and sign
         agreements with one another (their rules never conflict). Draws nothing: variants share their states."""
         topo = self.world.topo
+        self.blocs: list[list[StateAgent]] = []
+        self.bloc_of: dict[int, np.ndarray] = {}
         for members in self.config.blocs.values():
             states = [self.states[topo.country_index(code)] for code in dict.fromkeys(members)]
-            common = np.mean([s.profile for s in states], axis=0)
+            self.blocs.append(states)
+            countries = np.array(sorted(s.country for s in states))
             for s in states:
-                s.set_profile(common.copy())
-                s.initial_profile = common.copy()
+                self.bloc_of[s.country] = countries
                 for other in states:
                     if other is not s:
                         s.sign_agreement(other.country)
+        self._align_blocs(initial=True)
+
+    def _align_blocs(self, initial: bool = False) -> None:
+        """A bloc holds one rulebook: after its members decided, they all take their mean profile."""
+        for states in self.blocs:
+            common = np.mean([s.profile for s in states], axis=0)
+            for s in states:
+                s.set_profile(common.copy())
+                if initial:
+                    s.initial_profile = common.copy()
 
     def _draw_sources(self, topo: Topology) -> list[int] | None:
         k = self.config.n_sources
@@ -286,7 +298,12 @@ class FragmentationModel(mesa.Model):
         tol = self.config.conflict_tolerance
         severity = np.clip((dist - tol) / (1.0 - tol), 0.0, 1.0) if tol < 1 else np.zeros_like(dist)
         return Context(
-            self.conflict_matrix(dist), self.config.operator_choice, self.cone, severity, self.config.compliance_cost
+            self.conflict_matrix(dist),
+            self.config.operator_choice,
+            self.cone,
+            severity,
+            self.config.compliance_cost,
+            self.bloc_of,
         )
 
     # -- the step ------------------------------------------------------------------------------------------
@@ -320,6 +337,7 @@ class FragmentationModel(mesa.Model):
             if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
                 self.et_adopters[reg.state] = True
         self.agents.shuffle_do("step")
+        self._align_blocs()
         self._impose()
 
     def _resolve(self) -> None:

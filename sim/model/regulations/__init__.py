@@ -16,8 +16,10 @@ transit restriction       c's ASes refuse to carry traffic from sources of t (``
 shutdown (c)              cross-border links of c's ASes, except those of exempted ASes
 ========================  =================================================================================
 
-Border links join ASes of two different known countries (links to ASes of unknown country never count). A
-foreign rule never cuts a link inside a third country.
+Border links join ASes of two different known countries: no foreign rule binds an AS of unknown country, and no
+rule cuts a link inside a third country. A state isolating its own network (shutdown, gateway) orders its operators
+to keep only the links they know to be domestic, so it cuts their links to ASes of unknown country too (those the
+loader could not place: they have neighbours in more than one country).
 
 A new type is one module here with an effect function registered under its :class:`RegKind` (see
 :mod:`sim.model.regulations.base`). Coordination mechanisms may then change the cuts (the public-core norm M6
@@ -36,6 +38,7 @@ from sim.model.regulations.base import (
     cross_of,
     cut_links_to,
     effect,
+    outward_of,
     register,
 )
 from sim.model.regulations.extraterritorial import extraterritorial
@@ -61,6 +64,7 @@ __all__ = [
     "cut_links_to",
     "effect",
     "extraterritorial",
+    "outward_of",
     "forbid_matrix",
     "gateway",
     "register",

@@ -65,6 +65,8 @@ class Context:
     #: largest possible distance); meaningful where ``conflict`` is True
     severity: np.ndarray | None = None
     compliance_cost: float = 0.05  #: cost of complying at severity 1, as a share of an operator's business
+    #: country -> the countries of its bloc (itself included), for the states in a bloc: one rulebook, one market
+    bloc_of: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +113,19 @@ def cross_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-border links of country ``c``: (link ids, c's AS, the foreign AS)."""
     links = world.links_of_country(c)
     links = links[world.cross[links]]
+    a, b = world.ends[links, 0], world.ends[links, 1]
+    a_dom = world.country[a] == c
+    return links, np.where(a_dom, a, b), np.where(a_dom, b, a)
+
+
+def outward_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Links of country ``c``'s ASes to ASes not known to be in ``c`` (foreign, or of unknown country): (link
+    ids, c's AS, the other AS). What a state that isolates its own network (shutdown, gateway) orders cut: its
+    operators keep only the links they know to be domestic. Unlike :func:`cross_of`, it reaches ASes of unknown
+    country, but only from the isolating state's own ASes; no foreign rule binds such an AS."""
+    links = world.links_of_country(c)
+    ec = world.end_country[links]
+    links = links[(ec[:, 0] == c) != (ec[:, 1] == c)]
     a, b = world.ends[links, 0], world.ends[links, 1]
     a_dom = world.country[a] == c
     return links, np.where(a_dom, a, b), np.where(a_dom, b, a)

@@ -11,7 +11,8 @@ conflict (their profiles are farther apart than the tolerance and no mechanism c
 - the *severity* of the conflict is how far past the tolerance the two profiles are, from 0 (at the tolerance) to
   1 (the largest possible distance);
 - complying costs ``o`` the share ``compliance_cost × severity`` of its business; exiting costs it the share of
-  its business in ``c``: the share of its neighbours' worth located in ``c`` (:func:`sim.model.market.share_in`);
+  its business in ``c``: its customers' and peers' worth located in ``c`` (:func:`sim.model.market.share_in`);
+  when ``c`` belongs to a bloc, in the whole bloc (one rulebook: leaving it means leaving every member's market);
 - ``o`` exits when complying costs strictly more (a tie complies: leaving a market is the bigger step); an AS
   ``c`` owns always complies with its owner. With ``operator_choice="exit"`` every torn operator exits (the
   worst case, as if home law always came first).
@@ -49,7 +50,8 @@ def extraterritorial(world: World, reg: Regulation, ctx: Context) -> Effect:
     else:
         severity = ctx.severity[c, home] if ctx.severity is not None else np.ones(len(bound))
         cost = ctx.compliance_cost * severity
-        exits = (cost > share_in(world, world.market_measure, bound, c)) & (world.topo.owner[bound] != c)
+        market = ctx.bloc_of.get(c, np.array([c]))
+        exits = (cost > share_in(world, world.market_measure, bound, market)) & (world.topo.owner[bound] != c)
     leaving = bound[exits]
     return Effect(
         cut_links_to(world, leaving, np.full(len(leaving), c)),

@@ -86,7 +86,8 @@ def parameters(study: Study) -> list[Parameter]:
             raise _fail(f"{where} must be a mapping of name, bounds, integer (optional) and why, got {spec!r}")
         key, bounds, why = spec.get("name"), spec.get("bounds"), spec.get("why")
         default = OmegaConf.select(node, key, default=None) if isinstance(key, str) and key else None
-        if not isinstance(default, (int, float)) or isinstance(default, bool) or key.split(".")[0] in NOT_SAMPLED:
+        run_key = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if not run_key or key == "seed" or key.split(".")[0] in NOT_SAMPLED:  # the seed follows the trajectory
             raise _fail(f"{where}.name must be a numeric run key (not the seed), got {key!r}")
         ok = isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
         if not ok or not bounds[0] < bounds[1]:
@@ -95,7 +96,7 @@ def parameters(study: Study) -> list[Parameter]:
             raise _fail(f"{where}.why must say why these bounds")
         integer = isinstance(default, int)
         if bool(spec.get("integer", False)) != integer:
-            raise _fail(f"{where}: {key} is {'an integer' if integer else 'a real'} key: integer: {integer}")
+            raise _fail(f"{where}: {key} takes {'integers: set' if integer else 'reals: drop'} integer: true")
         if integer and not (all(isinstance(b, int) for b in bounds) and (bounds[1] - bounds[0]) % (levels - 1) == 0):
             raise _fail(f"{where}.bounds of an integer key must be integers whose span divides by levels - 1")
         out.append(Parameter(key, bounds[0], bounds[1], integer, why.strip()))
@@ -111,7 +112,10 @@ def _with_values(study: Study, values: dict) -> None:
     node = structured(study.cfg)
     for key, value in values.items():
         OmegaConf.update(node, key, value, merge=False)
-    to_run_config(node, context="experiment sensitivity: analysis.parameters bounds")
+    try:
+        to_run_config(node)
+    except ConfigError as exc:
+        raise _fail(f"analysis.parameters: a bound the configuration refuses: {exc}") from None
 
 
 def design(study: Study, params: list[Parameter]) -> pd.DataFrame:

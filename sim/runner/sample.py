@@ -50,9 +50,8 @@ def sample_text(keys: list[str], rows: list[list]) -> str:
 
 
 def _text(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        if hasattr(value, "item"):  # a numpy scalar
-            return _text(value.item())
+    value = value.item() if hasattr(value, "item") else value  # a numpy scalar (np.float64 is a float, whose repr
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):  # names its type)
         raise ValueError(f"a sample value must be a number or a string, got {value!r}")
     return repr(value) if isinstance(value, float) else str(value)
 

@@ -206,3 +206,14 @@ def test_sensitivity(tmp_path):
     row = sample.iloc[recorded["sample"]]
     assert recorded["scenario"]["decision"]["cost_weight"] == row["scenario.decision.cost_weight"]
     assert recorded["seed"] == row["seed"]
+
+
+def test_without_data_each_experiment_runs_on_its_reference_data(monkeypatch):
+    from sim.cli import experiment as cli
+
+    assert cli.reference_data("sensitivity") == "synthetic" and cli.reference_data("mechanisms") == "real"
+    seen = []
+    monkeypatch.setattr(cli, "run_experiment", lambda name, data, *rest: seen.append((name, data)) or [])
+    assert cli.main(["sensitivity", "mechanisms", "--out", "unused"]) == 0
+    assert cli.main(["sensitivity", "--data", "real", "--out", "unused"]) == 0
+    assert seen == [("sensitivity", "synthetic"), ("mechanisms", "real"), ("sensitivity", "real")]

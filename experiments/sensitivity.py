@@ -69,6 +69,8 @@ def _setting(analysis: dict, key: str, low: int) -> int:
     value = analysis.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise _fail(f"analysis.{key} must be an integer ≥ {low}, got {value!r}")
+    if key == "levels" and value % 2:  # Morris' grid jump p / (2 (p - 1)) lands on the grid only for even p
+        raise _fail(f"analysis.levels must be even, got {value}")
     return value
 
 
@@ -79,33 +81,34 @@ def parameters(study: Study) -> list[Parameter]:
     if not isinstance(specs, list) or not specs:
         raise _fail("analysis.parameters must be a non-empty list of {name, bounds, why}")
     node = OmegaConf.structured(study.cfg)
-    out = []
-    for i, spec in enumerate(specs):
-        where = f"analysis.parameters.{i}"
-        if not isinstance(spec, dict) or set(spec) - {"name", "bounds", "integer", "why"}:
-            raise _fail(f"{where} must be a mapping of name, bounds, integer (optional) and why, got {spec!r}")
-        key, bounds, why = spec.get("name"), spec.get("bounds"), spec.get("why")
-        default = OmegaConf.select(node, key, default=None) if isinstance(key, str) and key else None
-        run_key = isinstance(default, (int, float)) and not isinstance(default, bool)
-        if not run_key or key == "seed" or key.split(".")[0] in NOT_SAMPLED:  # the seed follows the trajectory
-            raise _fail(f"{where}.name must be a numeric run key (not the seed), got {key!r}")
-        ok = isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
-        if not ok or not bounds[0] < bounds[1]:
-            raise _fail(f"{where}.bounds must be [low, high] with low < high, got {bounds!r}")
-        if not isinstance(why, str) or not why.strip():
-            raise _fail(f"{where}.why must say why these bounds")
-        integer = isinstance(default, int)
-        if bool(spec.get("integer", False)) != integer:
-            raise _fail(f"{where}: {key} takes {'integers: set' if integer else 'reals: drop'} integer: true")
-        if integer and not (all(isinstance(b, int) for b in bounds) and (bounds[1] - bounds[0]) % (levels - 1) == 0):
-            raise _fail(f"{where}.bounds of an integer key must be integers whose span divides by levels - 1")
-        out.append(Parameter(key, bounds[0], bounds[1], integer, why.strip()))
+    out = [_parameter(node, f"analysis.parameters.{i}", spec, levels) for i, spec in enumerate(specs)]
     labels = [p.label for p in out]
     if len(set(labels)) < len(labels):
         raise _fail(f"analysis.parameters: two keys end in the same name: {labels}")
     for end in ("low", "high"):  # the configuration's own checks, at each end of every range
         _with_values(study, {p.key: getattr(p, end) for p in out})
     return out
+
+
+def _parameter(node, where: str, spec, levels: int) -> Parameter:
+    if not isinstance(spec, dict) or set(spec) - {"name", "bounds", "integer", "why"}:
+        raise _fail(f"{where} must be a mapping of name, bounds, integer (optional) and why, got {spec!r}")
+    key, bounds, why = spec.get("name"), spec.get("bounds"), spec.get("why")
+    default = OmegaConf.select(node, key, default=None) if isinstance(key, str) and key else None
+    run_key = isinstance(default, (int, float)) and not isinstance(default, bool)
+    if not run_key or key == "seed" or key.split(".")[0] in NOT_SAMPLED:  # the seed follows the trajectory
+        raise _fail(f"{where}.name must be a numeric run key (not the seed), got {key!r}")
+    ok = isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
+    if not ok or not bounds[0] < bounds[1]:
+        raise _fail(f"{where}.bounds must be [low, high] with low < high, got {bounds!r}")
+    if not isinstance(why, str) or not why.strip():
+        raise _fail(f"{where}.why must say why these bounds")
+    integer = isinstance(default, int)
+    if bool(spec.get("integer", False)) != integer:
+        raise _fail(f"{where}: {key} takes {'integers: set' if integer else 'reals: drop'} integer: true")
+    if integer and not (all(isinstance(b, int) for b in bounds) and (bounds[1] - bounds[0]) % (levels - 1) == 0):
+        raise _fail(f"{where}.bounds of an integer key must be integers whose span divides by levels - 1")
+    return Parameter(key, bounds[0], bounds[1], integer, why.strip())
 
 
 def _with_values(study: Study, values: dict) -> None:

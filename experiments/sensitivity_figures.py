@@ -1,4 +1,4 @@
-"""The figures of the sensitivity experiment (:mod:`sim.experiments.sensitivity`): the screening (μ* against σ
+"""The figures of the sensitivity experiment (``sim.experiments.sensitivity``): the screening (μ* against σ
 per output, and the robustness of the mechanisms' ranking as a matrix) and μ* of the final loss per mechanism."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def morris_indices(
     problem : dict
         SALib's problem (:func:`morris_problem`), the one the sample was drawn for.
     X : numpy.ndarray
-        The sample, ``(r (k + 1), k)``, in trajectory order (as :func:`SALib.sample.morris.sample` returns it).
+        The sample, ``(r (k + 1), k)``, in trajectory order (as ``SALib.sample.morris.sample`` returns it).
         Several samples of the same problem may be stacked (e.g. the same sample under several variants): each
         block of ``k + 1`` rows is one trajectory.
     Y : numpy.ndarray

@@ -151,6 +151,13 @@ def test_a_bad_parameter_is_one_line_naming_its_entry(spec, message):
     assert str(err.value).startswith("experiment sensitivity")
 
 
+def test_bad_design_settings_are_refused():
+    for settings, message in [({"levels": 5}, "levels must be even"), ({"trajectories": 1}, "an integer ≥ 2")]:
+        s = study(Path("unused"), **settings)
+        with pytest.raises(ConfigError, match=message):
+            design(s, parameters(s))
+
+
 def test_a_folder_holding_another_sample_is_refused(tmp_path):
     s = study(tmp_path, trajectories=2, candidate_trajectories=2)
     overrides = prepare(s)

@@ -29,6 +29,7 @@ EXPERIMENTS = (
     "shutdown",
     "kernel_scaling",
     "validation",
+    "sensitivity",
 )
 
 

@@ -1,7 +1,9 @@
 """The run configuration: structured-config schemas for Hydra, built from the model's own dataclasses.
 
 A run is ``topology`` × ``scenario`` × ``mechanism`` × ``seed``: each is a config group of ``configs/`` (the
-scenario group is the library in ``scenarios/``); ``paths`` says where data sets are read from. Every value is
+scenario group is the library in ``scenarios/``); ``paths`` says where data sets are read from. A run of a
+parameter sample (``sample``, a row of the file ``paths.samples``) takes that row's values
+(:mod:`sim.runner.sample`). Every value is
 checked when the config is turned into these dataclasses; an error names the config key
 (``scenario.adoption_frac must be in [0, 1], got 1.5``).
 """
@@ -112,6 +114,8 @@ class PathsConfig:
     """Where data sets are read from; the configs refer to it as ``${paths.data}``. Not a model parameter."""
 
     data: str = field(default_factory=lambda: str(data_dir()))  #: the data folder (:func:`sim.data.paths.data_dir`)
+    #: a parameter sample (CSV, one column per config key, one row per point) that ``sample`` indexes
+    samples: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,14 @@ class RunConfig:
     #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
     analysis: dict[str, Any] = field(default_factory=dict)
     paths: PathsConfig = field(default_factory=PathsConfig)  #: where data is read from; not a model parameter
+    #: the row of ``paths.samples`` whose values this run takes (applied when composing, then recorded with them)
+    sample: int | None = None
 
     def __post_init__(self):
         if not (isinstance(self.seed, int) and self.seed >= 0):
             raise ConfigError(f"seed must be an integer ≥ 0, got {self.seed!r}")
+        if self.sample is not None and not (isinstance(self.sample, int) and self.sample >= 0):
+            raise ConfigError(f"sample must be an integer ≥ 0 or null, got {self.sample!r}")
         if self.n_sources is not None and not (isinstance(self.n_sources, int) and self.n_sources >= 1):
             raise ConfigError(f"n_sources must be a positive integer or null, got {self.n_sources!r}")
 

@@ -254,10 +254,12 @@ def annotate(
     """
     codes = list(topo.country_codes)
     reports: list[AnnotationReport] = []
-    owner, operating = _ownership(topo, state_owned, codes, reports)
+    owner_reports: list[AnnotationReport] = []  # listed last, as the files are given
+    owner, operating = _ownership(topo, state_owned, codes, owner_reports)
     country, inferred, address_space, sources = _locate(
         topo.replace(owner=owner, operating=operating), as_country, as_org, infer_countries, codes, reports
     )
+    reports += owner_reports
     for r in reports:
         log.info(
             "%s: %d records, %d ASes annotated, %d without, %d records for absent ASes",

@@ -64,7 +64,7 @@ def test_an_observation_refuses_a_bad_direction_or_a_bound_that_is_no_share():
 
 
 def test_every_observation_names_its_source_and_a_share_bound():
-    assert len({o.key for o in OBSERVATIONS}) == len(OBSERVATIONS) == 5
+    assert len({o.key for o in OBSERVATIONS}) == len(OBSERVATIONS) == 6
     for obs in OBSERVATIONS:
         assert obs.source and obs.observed and obs.direction in (AT_MOST, AT_LEAST) and 0 < obs.bound < 1
 

@@ -48,7 +48,9 @@ def test_m0_torn_operator_that_exits_cuts_its_links_to_the_regulator_only():
     assert model.n_conflicts == 1 and model.n_exits == 1 and model.compliance_cost == 0.0
     # baseline: 1–4, 10 and 11 reach one another over 1 = 10; now XB keeps only itself (20 never reached XB: two
     # peer hops 20 = 1 = 10 are not valley-free)
-    assert lost_pairs(model) == {(s, d) for s in XA_SIDE for d in (10, 11)} | {(s, d) for s in (10, 11) for d in XA_SIDE}
+    assert lost_pairs(model) == {(s, d) for s in XA_SIDE for d in (10, 11)} | {
+        (s, d) for s in (10, 11) for d in XA_SIDE
+    }
     assert reaches(model, 11) == {10, 11}
     assert reaches(model, 20) == {20, 21} | XA_SIDE
 

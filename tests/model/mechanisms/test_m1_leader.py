@@ -30,9 +30,7 @@ class Scripted:
 
 
 def test_m1_dependent_state_complies_with_the_leader_and_is_not_cut():
-    model = run(
-        LEADER_WORLD, PROFILES, imposed=[ET_XA], mechanisms=["m1"], leader="XA", comply_prob=1.0, **EXIT
-    )
+    model = run(LEADER_WORLD, PROFILES, imposed=[ET_XA], mechanisms=["m1"], leader="XA", comply_prob=1.0, **EXIT)
     assert model.leader is state(model, "XA") and state(model, "XA").adopted
     xb = state(model, "XB")
     # compliance answers the leader's rule in the step it is adopted, before operators resolve

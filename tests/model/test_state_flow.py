@@ -9,6 +9,7 @@ operators exit (``operator_choice="exit"``): 10 cuts its link to XA, 1 = 10.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.model.measure import measure
 from sim.model.operators import Operators, Resolution
@@ -123,3 +124,45 @@ def test_adopted_reads_the_one_record_of_extraterritorial_rules_in_force():
     model.step()  # lifted
     assert not model.states[XA].adopted and not model.et_adopters.any()
     assert not model.has_rule(XA, "extraterritorial")
+
+
+def test_a_link_stays_cut_while_any_rule_in_force_cuts_it():
+    # 1 = 10 is cut by XA's rule at step 1 (10 exits XA's market); XB's shutdown from step 2 cuts it too. After
+    # step 2 XB's profile joins XA's: XA's rule no longer cuts it, the shutdown still does. It stays cut, on the
+    # record of the rule that cut it first.
+    model = model_with(
+        imposed=[
+            dict(step=1, country="XA", kind="extraterritorial"),
+            dict(step=2, country="XB", kind="shutdown"),
+        ],
+        restore_delay=0,
+    )
+    model.step()
+    model.step()
+    model.states[XB].set_profile(np.full(4, 0.2))
+    for _ in range(3):
+        model.step()
+    cut = link_id(model, 1, 10)
+    assert model.cut_by[cut] == 0 and model.cut_step[cut] == 1 and model.why_cut(1, 10).kind == "extraterritorial"
+    assert model.n_conflicts == 0 and model.cause_ended[cut] == -1
+    assert model.datacollector.get_model_vars_dataframe().n_links_restored.tolist() == [0] * 6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sim.model.operators: a lifted rule's link that another rule in force cuts is counted as restored and "
+    "logged as restored and re-cut in the same step, though it never comes up",
+)
+def test_a_lifted_rules_link_that_another_rule_cuts_is_not_counted_as_restored():
+    # XB's shutdown (steps 1–2) and XA's rule (from step 1, 10 exits) both cut 1 = 10. The shutdown is lifted at
+    # step 3, but XA's rule still cuts the link: it does not come up, and nothing is restored.
+    model = model_with(
+        imposed=[
+            dict(step=1, country="XB", kind="shutdown", lift_step=3),
+            dict(step=1, country="XA", kind="extraterritorial"),
+        ]
+    )
+    for _ in range(4):
+        model.step()
+    assert model.cut_by[link_id(model, 1, 10)] >= 0 and model.why_cut(1, 10).kind == "extraterritorial"
+    assert model.datacollector.get_model_vars_dataframe().n_links_restored.tolist() == [0] * 5

@@ -97,6 +97,49 @@ def test_no_regulation_ever_cuts_a_link_inside_a_country_or_to_an_unknown_countr
     assert (ends >= 0).all(), history[(ends < 0).any(axis=0)]  # an AS of unknown country is never foreign
 
 
+#   XA: 1 > 2        XB (a third country): 10 > 11, 10 > 12, 11 = 12        XC: 20 > 21
+#   cross-border: 1 = 10, 20 > 10 (10 buys from XC too), 11 > 2 (11 sells transit to XA's 2), 12 = 21
+#   Profiles XA 0, XB 1, XC 0.5: every pair conflicts. 10 is linked to XA and XC: a third-country operator for
+#   sanctions between them; XC's rule binds 12 (a peer of 21), XA's binds 10 and 11. Whatever XA or XC imposes,
+#   XB's own network (10 > 11, 10 > 12, 11 = 12) stays whole.
+THIRD = world(
+    p2c=[(1, 2), (10, 11), (10, 12), (20, 21), (20, 10), (11, 2)],
+    p2p=[(11, 12), (1, 10), (12, 21)],
+    country={1: "XA", 2: "XA", 10: "XB", 11: "XB", 12: "XB", 20: "XC", 21: "XC"},
+)
+XB_HOME = {link(10, 11), link(10, 12), link(11, 12)}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        dict(country="XA", kind="extraterritorial"),
+        dict(country="XC", kind="extraterritorial"),
+        dict(country="XA", kind="sanctions", target="XC", secondary=True),
+        dict(country="XC", kind="sanctions", target="XA", secondary=True),
+        dict(country="XA", kind="sanctions", target="XB", secondary=True),
+        dict(country="XA", kind="gateway", k=0),
+        dict(country="XA", kind="shutdown"),
+        dict(country="XA", kind="transit_restriction", target="XB"),
+        dict(country="XA", kind="territorial"),
+    ],
+    ids=lambda e: "-".join(str(v) for v in e.values()),
+)
+@pytest.mark.parametrize("operator_choice", ["weigh", "exit"])
+def test_no_regulation_cuts_a_third_countrys_home_links(event, operator_choice):
+    model, before = run(
+        THIRD,
+        profiles=dict(XA=0, XB=1, XC=0.5),
+        operator_choice=operator_choice,
+        compliance_cost=1.0,
+        imposed=[dict(step=1, **event)],
+    )
+    assert not cut_pairs(model) & XB_HOME
+    after = reach_sets(model)
+    assert all({10, 11, 12} <= after[a] for a in (10, 11, 12))  # XB's own network is whole
+    assert all(before[a] >= after[a] for a in before)
+
+
 def reference_exit_cut(model, c: int) -> set[frozenset]:
     """The links an extraterritorial rule of ``c`` cuts when every torn operator exits, link by link: those of an
     operator located in another known country that conflicts with ``c``, that sells to ``c`` (a peer or a

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.worlds import quiet_model, world
+from tests.worlds import link_history, quiet_model, world
 
 TOLERANCE = 0.3
 ET_XA = dict(step=1, country="XA", kind="extraterritorial")
@@ -69,12 +69,12 @@ def column(model, name: str) -> list:
     return model.datacollector.get_model_vars_dataframe()[name].tolist()
 
 
-def steps_until(model, last: int, between=None) -> None:
-    """Step the model up to step ``last``; ``between(step)`` runs after each step (a change made from outside)."""
-    while model.steps < last:
-        model.step()
-        if between is not None:
-            between(model.steps)
+def assert_back_once(model, a: int, b: int, cut_step: int, back_step: int) -> None:
+    """The link between ASes ``a`` and ``b`` was cut once, at ``cut_step``, and came back at ``back_step``; it is the
+    only link that came back, in the cut log and in the ``n_links_restored`` metric."""
+    assert link_history(model, a, b) == [(cut_step, back_step)]
+    restored = column(model, "n_links_restored")
+    assert restored[back_step] == 1 and sum(restored) == 1
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -5,8 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.model.mechanisms.common import ET_XA, EXIT, LEADER_WORLD, build, column, link, lost_pairs, run, state
-from tests.worlds import cut_pairs, link_history
+from tests.model.mechanisms.common import (
+    ET_XA,
+    EXIT,
+    LEADER_WORLD,
+    assert_back_once,
+    build,
+    column,
+    link,
+    lost_pairs,
+    run,
+    state,
+)
+from tests.worlds import cut_pairs
 
 # --------------------------------------------------------------------------------------------------------------
 # M1: a unilateral leader, on LEADER_WORLD (common.py). XB's cross-border links all go to the leader XA:
@@ -84,8 +95,6 @@ def test_m1_link_comes_back_restore_delay_steps_after_the_state_complies(delay):
     for _ in range(2 + delay + 1):
         model.step()
     assert "complied" in state(model, "XB").memberships
-    assert link_history(model, 1, 10) == [(1, 2 + delay)]
-    restored = column(model, "n_links_restored")
-    assert restored[2 + delay] == 1 and sum(restored) == 1
-    assert column(model, "n_links_cut") == [0] + [1] * (1 + delay) + [0] * (len(restored) - 2 - delay)
+    assert_back_once(model, 1, 10, cut_step=1, back_step=2 + delay)
+    assert column(model, "n_links_cut") == [0] + [1] * (1 + delay) + [0, 0]  # back at 2 + delay, up at 3 + delay
     assert cut_pairs(model) == set() and lost_pairs(model) == set()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.model.mechanisms.common import ET_XA, EXIT, column, link, run, state
-from tests.worlds import cut_pairs, link_history, world
+from tests.model.mechanisms.common import ET_XA, EXIT, assert_back_once, link, run, state
+from tests.worlds import cut_pairs, world
 
 # --------------------------------------------------------------------------------------------------------------
 # M3: bilateral agreements.
@@ -31,16 +31,13 @@ def test_m3_without_agreements_both_partners_are_cut():
     assert cut_pairs(model) == {link(1, 10), link(3, 11), link(1, 20)}
 
 
+def _agreements(**params):
+    """XA's rule on TRADE_WORLD under M3, one step."""
+    return run(TRADE_WORLD, TRADE_PROFILES, imposed=[ET_XA], mechanisms=["m3"], **EXIT, **params)
+
+
 def test_m3_agreement_between_close_partners_removes_their_conflict():
-    model = run(
-        TRADE_WORLD,
-        TRADE_PROFILES,
-        imposed=[ET_XA],
-        mechanisms=["m3"],
-        agreement_share=0.5,
-        agreements_per_step=5,
-        **EXIT,
-    )
+    model = _agreements(agreement_share=0.5, agreements_per_step=5)
     # only XA–XB exchange at least half of their links: they sign; XA–XC (1/3) do not
     assert state(model, "XA").agreements == {1} and state(model, "XB").agreements == {0}
     assert state(model, "XC").agreements == set()
@@ -53,22 +50,11 @@ def test_m3_agreement_between_close_partners_removes_their_conflict():
 def test_m3_a_late_agreement_ends_the_conflict_and_the_link_comes_back_after_the_delay(delay):
     # one agreement a step, the closest pair first: XA–XB at step 1 (before operators resolve: never cut), XA–XC
     # at step 2. 1 = 20 is cut at step 1; its conflict ends at step 2, and it is back at step 2 + delay.
-    model = run(
-        TRADE_WORLD,
-        TRADE_PROFILES,
-        imposed=[ET_XA],
-        mechanisms=["m3"],
-        agreement_share=0.3,
-        agreements_per_step=1,
-        restore_delay=delay,
-        **EXIT,
-    )
+    model = _agreements(agreement_share=0.3, agreements_per_step=1, restore_delay=delay)
     assert state(model, "XA").agreements == {1}  # step 1: the closest pair only
     assert cut_pairs(model) == {link(1, 20)}
     for _ in range(1 + delay + 1):
         model.step()
     assert state(model, "XA").agreements == {1, 2} and state(model, "XC").agreements == {0}
-    assert link_history(model, 1, 20) == [(1, 2 + delay)]
+    assert_back_once(model, 1, 20, cut_step=1, back_step=2 + delay)
     assert cut_pairs(model) == set()
-    restored = column(model, "n_links_restored")
-    assert restored[2 + delay] == 1 and sum(restored) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.model.mechanisms.common import ET_WORLD, ET_XA, EXIT, build, column, link, run, state
+from tests.model.mechanisms.common import ET_WORLD, ET_XA, EXIT, assert_back_once, build, column, link, run, state
 from tests.worlds import cut_pairs, link_history
 
 
@@ -61,8 +61,8 @@ def test_m4_link_comes_back_when_the_profiles_move_within_recognition(delay):
     _move_xb(model, 0.6)
     for _ in range(1 + delay):
         model.step()
-    assert link_history(model, 1, 10) == [(1, 2 + delay)]
-    assert column(model, "n_links_restored")[-1] == 1 and cut_pairs(model) == set()
+    assert_back_once(model, 1, 10, cut_step=1, back_step=2 + delay)
+    assert cut_pairs(model) == set()
     model.step()
     assert cut_pairs(model) == set() and column(model, "n_links_restored")[-1] == 0
 

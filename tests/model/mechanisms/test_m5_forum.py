@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.model.mechanisms.common import ET_XA, EXIT, build, column, link, state
-from tests.worlds import cut_pairs, link_history, world
+from tests.model.mechanisms.common import ET_XA, EXIT, assert_back_once, build, column, link, state
+from tests.worlds import cut_pairs, world
 
 # --------------------------------------------------------------------------------------------------------------
 # M5: a multilateral forum.
@@ -92,8 +92,6 @@ def test_m5_harmonisation_ends_the_conflict_and_the_link_comes_back_after_the_de
     model = _forum_model(imposed=[ET_XA], restore_delay=delay, **FORUM, **EXIT)
     for _ in range(3 + delay + 1):
         model.step()
-    assert link_history(model, 1, 10) == [(1, 3 + delay)]
-    restored = column(model, "n_links_restored")
-    assert restored[3 + delay] == 1 and sum(restored) == 1
+    assert_back_once(model, 1, 10, cut_step=1, back_step=3 + delay)
     assert column(model, "n_exits") == [0, 1, 1] + [0] * (2 + delay)
     assert cut_pairs(model) == set()

@@ -372,7 +372,9 @@ class FragmentationModel(mesa.Model):
             self.cut_by[links], self.cut_step[links] = reg_id, self.steps
             self.cut_log.cut(links, reg_id, self.steps)
         self.n_conflicts, self.n_exits, self.compliance_cost = res.n_conflicts, res.n_exits, res.compliance_cost
-        self.n_restored = len(res.restored)
+        # a lifted rule's link that another rule in force cuts again this step never comes up: not restored
+        recut = np.concatenate([links for links, _ in res.cuts]) if res.cuts else np.zeros(0, np.int64)
+        self.n_restored = int(np.setdiff1d(res.restored, recut).size)
         self.hurt = res.hurt
 
     def _add_links(self, bought: list[BoughtLink]) -> None:

@@ -33,13 +33,14 @@ def test_members_start_from_the_mean_of_their_drawn_profiles(seed):
 
 
 def test_members_never_conflict_however_far_apart_they_move():
-    # XA 0 and XB 1: 1.0 apart, far past the tolerance; XC at 0.6 conflicts with both. XA's rule binds 10 and 20
-    # (peers of 1) and every torn operator exits: only XC's 20 is torn, XB's 10 is covered by the bloc
+    # XA 0 and XB 1: far past the tolerance; XC, 1 on two dimensions and 0 on two, conflicts with both and with
+    # the profile they share from the first step on (0.5 everywhere). XA's rule binds 10 and 20 (peers of 1) and
+    # every torn operator exits: only XC's 20 is torn, XB's 10 is covered by the bloc
     model = quiet_model(
         WORLD, blocs=EU, operator_choice="exit", imposed=[dict(step=1, country="XA", kind="extraterritorial")]
     )
-    for c, level in ((XA, 0.0), (XB, 1.0), (XC, 0.6)):
-        model.states[c].set_profile(np.full(4, level))
+    for c, profile in ((XA, [0, 0, 0, 0]), (XB, [1, 1, 1, 1]), (XC, [1, 0, 1, 0])):
+        model.states[c].set_profile(np.array(profile, dtype=float))
     conflict = model.conflict_matrix()
     assert not conflict[XA, XB] and not conflict[XB, XA]
     assert conflict[XA, XC] and conflict[XB, XC]

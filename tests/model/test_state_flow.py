@@ -148,11 +148,6 @@ def test_a_link_stays_cut_while_any_rule_in_force_cuts_it():
     assert model.datacollector.get_model_vars_dataframe().n_links_restored.tolist() == [0] * 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim.model.operators: a lifted rule's link that another rule in force cuts is counted as restored and "
-    "logged as restored and re-cut in the same step, though it never comes up",
-)
 def test_a_lifted_rules_link_that_another_rule_cuts_is_not_counted_as_restored():
     # XB's shutdown (steps 1–2) and XA's rule (from step 1, 10 exits) both cut 1 = 10. The shutdown is lifted at
     # step 3, but XA's rule still cuts the link: it does not come up, and nothing is restored.

@@ -83,7 +83,10 @@ def regulated_worlds(draw):
 
 @PROPERTY
 @given(regulated_worlds())
-def test_no_regulation_ever_cuts_a_link_inside_a_country_or_to_an_unknown_country_as(case):
+def test_no_regulation_ever_cuts_a_link_inside_a_country_and_only_a_state_closing_its_border_cuts_unknown_ones(case):
+    """No rule cuts a link inside a country. A link to an AS of unknown country is never a foreign market (no
+    extraterritorial rule, sanction or transit restriction cuts it), but a shutdown or gateway keeps only the links
+    known to be domestic, so it may cut its own ASes' links to unknown ones."""
     topo, profiles, params = case
     model = with_profiles(topo, profiles, **params)
     for _ in range(4):
@@ -94,7 +97,11 @@ def test_no_regulation_ever_cuts_a_link_inside_a_country_or_to_an_unknown_countr
     third_country_home_link = (ends[0] == ends[1]) & (ends[0] != state)
     assert not third_country_home_link.any(), history[third_country_home_link]
     assert (ends[0] != ends[1]).all(), history[ends[0] == ends[1]]  # nor the regulating state's own network
-    assert (ends >= 0).all(), history[(ends < 0).any(axis=0)]  # an AS of unknown country is never foreign
+    unknown = (ends < 0).any(axis=0)
+    closing = history.kind.isin(["shutdown", "gateway"]).to_numpy()
+    assert not (unknown & ~closing).any(), history[unknown & ~closing]  # an AS of unknown country is never foreign
+    own = (ends[0] == state) | (ends[1] == state)
+    assert own[unknown].all(), history[unknown & ~own]  # a closing state cuts only its own ASes' links
 
 
 #   XA: 1 > 2        XB (a third country): 10 > 11, 10 > 12, 11 = 12        XC: 20 > 21
@@ -217,15 +224,13 @@ def test_unknown_country_ases_are_not_bound_by_an_extraterritorial_rule():
 @pytest.mark.parametrize(
     "event, n_conflicts",
     [
-        (dict(country="XA", kind="shutdown"), 0),
-        (dict(country="XA", kind="gateway", k=0), 0),  # no gateway at all: every border link of XA goes
         (dict(country="XA", kind="extraterritorial"), 1),  # 10 exits XA's market; 40 and 41 are not bound
         (dict(country="XB", kind="extraterritorial"), 1),  # 1 exits XB's market; 40 (a peer of 10) is not bound
         (dict(country="XB", kind="sanctions", target="XA", secondary=True), 0),  # 40 is no third country
         (dict(country="XA", kind="transit_restriction", target="XB"), 0),
     ],
 )
-def test_regulations_leave_links_to_unknown_country_ases_up(event, n_conflicts):
+def test_foreign_market_rules_leave_links_to_unknown_country_ases_up(event, n_conflicts):
     model, before = run(
         UNKNOWN_WORLD, profiles=dict(XA=0, XB=1), operator_choice="exit", imposed=[dict(step=1, **event)]
     )
@@ -236,3 +241,12 @@ def test_regulations_leave_links_to_unknown_country_ases_up(event, n_conflicts):
     # XA's 3 still reaches XB over its unknown-country provider: 3 < 40 = 10 > 11 (up, peer, down); a transit
     # restriction of XA's refuses XB's traffic through XA, and 3 is the source here
     assert {10, 11} <= after[3] and before[3] >= {10, 11}
+
+
+@pytest.mark.parametrize("event", [dict(country="XA", kind="shutdown"), dict(country="XA", kind="gateway", k=0)])
+def test_a_state_closing_its_border_keeps_only_the_links_known_to_be_domestic(event):
+    # 40 may be anywhere: XA's shutdown (or a gateway policy with no gateway) cuts 1 = 40 and 40 > 3 with the border
+    # link 1 = 10; XB's 11 = 41 is not XA's to cut, and XA's own network (1 > 2, 1 > 3) stays whole
+    model, _ = run(UNKNOWN_WORLD, profiles=dict(XA=0, XB=1), imposed=[dict(step=1, **event)])
+    assert cut_pairs(model) == BORDER | {link(1, 40), link(40, 3)}
+    assert reach_sets(model)[3] == {1, 2, 3}

@@ -107,6 +107,30 @@ def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, a
     return module.analyze(study)
 
 
+def record_timings(path: Path, seconds: dict[str, float], data: dict[str, str]) -> None:
+    """Update ``path`` (``results/timings.json``) with the wall time and the data of each experiment that just ran;
+    the entries of experiments that did not run this time are kept, so the file always holds the time of the last
+    regeneration of each (experiments that no longer exist are dropped)."""
+    from sim.experiments import EXPERIMENTS
+    from sim.runner.run import write_atomic
+
+    record = {"seconds": {}, "data": {}}
+    if path.is_file():
+        try:
+            old = json.loads(path.read_text())
+            if isinstance(old.get("seconds"), dict) and isinstance(old.get("data"), dict):
+                record = {"seconds": old["seconds"], "data": old["data"]}
+        except (ValueError, AttributeError):  # an older or damaged record: start afresh
+            pass
+    for name, s in seconds.items():
+        record["seconds"][name], record["data"][name] = s, data[name]
+    known = [name for name in EXPERIMENTS if name in record["seconds"] and name in record["data"]]
+    record = {key: {name: record[key][name] for name in known} for key in ("seconds", "data")}
+    record["total_seconds"] = round(sum(record["seconds"].values()), 1)
+    path.parent.mkdir(parents=True, exist_ok=True)  # every experiment may have been skipped
+    write_atomic(path, json.dumps(record, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)
@@ -139,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not names:
         parser.error(f"unknown experiment(s) {unknown}; choose from {', '.join(EXPERIMENTS)} or all")
     out_root = args.out or (Path("results") / "synthetic" if args.data == "synthetic" else Path("results"))
-    timings = {}
+    timings, data_of = {}, {}
     for name in names:
         started = time.perf_counter()
         try:
-            data = args.data or reference_data(name)
+            data = data_of[name] = args.data or reference_data(name)
             print(f"== {name} ({data} data)", flush=True)
             paths = run_experiment(name, data, overrides, out_root, args.analysis_only)
         except RealDataOnly as exc:
@@ -159,19 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             print(f"  wrote {path}")
         print(f"== {name} done in {timings[name]:.1f} s", flush=True)
-    if set(names) == set(EXPERIMENTS) and not args.analysis_only:  # the reproduce-all time, for the record
-        out_root.mkdir(parents=True, exist_ok=True)  # every experiment may have been skipped
-        (out_root / "timings.json").write_text(
-            json.dumps(
-                {
-                    "data": args.data or "reference",  # without --data: each experiment on its reference data
-                    "seconds": timings,
-                    "total_seconds": round(sum(timings.values()), 1),
-                },
-                indent=2,
-            )
-            + "\n"
-        )
+    if not args.analysis_only:
+        record_timings(out_root / "timings.json", timings, data_of)
     return 0
 
 

@@ -3,6 +3,7 @@ hand-drawn world, its refusal of the synthetic Internet, and one run on the real
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -183,3 +184,21 @@ def test_all_on_synthetic_data_skips_the_validation_and_runs_the_others(tmp_path
     assert "skipped: experiment validation needs the real graph (--data real)" in capsys.readouterr().out
     assert not (tmp_path / "runs").exists() and not (tmp_path / "results" / "validation").exists()
     assert "validation" not in (tmp_path / "results" / "timings.json").read_text()  # the times of what ran
+
+
+def test_timings_keep_the_last_time_of_each_experiment(tmp_path):
+    from sim.cli.experiment import record_timings
+
+    path = tmp_path / "results" / "timings.json"
+    path.parent.mkdir()
+    path.write_text('{"data": "real", "seconds": {"adoption_sweep": 366.4}}')  # the former format: replaced
+    record_timings(path, {"baseline": 7.0, "mechanisms": 170.5}, {"baseline": "real", "mechanisms": "real"})
+    record_timings(
+        path,
+        {"sensitivity": 1500.0, "baseline": 6.0, "gone": 1.0},
+        {"sensitivity": "synthetic", "baseline": "real", "gone": "real"},
+    )
+    record = json.loads(path.read_text())
+    assert record["seconds"] == {"baseline": 6.0, "mechanisms": 170.5, "sensitivity": 1500.0}
+    assert record["data"] == {"baseline": "real", "mechanisms": "real", "sensitivity": "synthetic"}
+    assert record["total_seconds"] == 1676.5

@@ -8,7 +8,9 @@
 An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
 ``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/NAME.py``, installed as
 ``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
-``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder.
+``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder; one
+that declares one-axis sweeps in ``analysis.sweeps`` runs one ``fragsim -m`` per axis, into
+``runs/NAME_<data>/<axis>/`` (see :func:`sim.experiments.sub_sweeps`).
 Overrides ``analysis.*`` reach only the analysis. With ``--analysis-only`` the runs are not launched (the folder
 must hold them).
 """
@@ -73,6 +75,8 @@ def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
 
 
 def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
+    from sim.experiments import Study, sub_sweeps
+
     cfg, extra = compose(name, data, overrides)
     if data == "synthetic" and cfg.analysis.get("real_data_only"):  # an experiment that names real ASNs, say
         raise RealDataOnly(f"experiment {name} needs the real graph (--data real): {cfg.analysis['real_data_only']}")
@@ -82,11 +86,18 @@ def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, a
         sweep_name = sweep_folder_name(name, data, overrides)
         overrides = extra + overrides
         runs = Path("runs") / sweep_name
+        axes = sub_sweeps(cfg.analysis)  # checked before anything runs
+        given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+        for axis in axes:
+            if axis.key in given:
+                raise ConfigError(f"{axis.key} is swept by analysis.sweeps.{axis.name}: set its values there")
         if not analysis_only:
-            run_sweep(name, data, overrides, sweep_name)
+            for axis in axes:  # Hydra sweeps a product: a union of one-axis sweeps is one multirun per axis
+                run_sweep(name, data, [*overrides, axis.override], f"{sweep_name}/{axis.name}")
+            if not axes:
+                run_sweep(name, data, overrides, sweep_name)
         elif not runs.is_dir():
             raise ConfigError(f"--analysis-only: no run folder {runs}")
-    from sim.experiments import Study
 
     module = importlib.import_module(f"sim.experiments.{name}")
     return module.analyze(Study(name=name, cfg=cfg, out=out, runs=runs))

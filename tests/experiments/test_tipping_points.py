@@ -209,3 +209,13 @@ def test_analyze_refuses_a_folder_without_a_run_on_the_grid(tmp_path):
     cfg = compose_run(["experiment=tipping_points", "analysis.sweeps.adoption.values=[0,1]"])
     with pytest.raises(FileNotFoundError, match="no complete run of .*adoption at scenario.adoption_frac=0,1"):
         analyze(Study(name="tipping_points", cfg=cfg, out=tmp_path / "out", runs=runs))
+
+
+@pytest.mark.parametrize("thresholds", ["[0,0.1]", "[0.1,0.1]", "[1.5]", "[]"])
+def test_analyze_refuses_thresholds_that_are_no_losses(tmp_path, thresholds):
+    runs = tmp_path / "runs"
+    write_run(runs / "adoption" / "a", "m0", 0, 0.0, 0.15, [0.1])
+    write_run(runs / "severity" / "a", "m0", 0, 0.5, 0.0, [0.1])
+    cfg = compose_run(["experiment=tipping_points", f"analysis.thresholds={thresholds}"])
+    with pytest.raises(ConfigError, match=r"^analysis\.thresholds must be a list of distinct losses in \(0, 1\]"):
+        analyze(Study(name="tipping_points", cfg=cfg, out=tmp_path / "out", runs=runs))

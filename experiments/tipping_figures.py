@@ -1,4 +1,4 @@
-"""The figures of the tipping-point experiment (:mod:`sim.experiments.tipping_points`): per mechanism, the
+"""The figures of the tipping-point experiment (``sim.experiments.tipping_points``): per mechanism, the
 intensities at which the loss first reaches each threshold, and the loss curves they are read from.
 
 Intensities are drawn in the words of the axis (:data:`WORDS`): an adoption share as a number of states, on a

@@ -27,7 +27,7 @@ Tables: ``tipping_points.csv`` (mechanism, axis, threshold: mean, 95% t-interval
 ``n_censored`` beyond the range, ``n_below``; in the axis key's units, ``n_states`` to turn an adoption share
 into states), ``tipping_points_by_seed.csv`` (every seed's crossing and its status) and ``loss_vs_intensity.csv``
 (the curves: connectivity and cross-border loss at the last step per mechanism and intensity, mean and 95%
-t-interval over seeds). Figures (drawn by :mod:`sim.experiments.tipping_figures`): ``tipping_points`` (per
+t-interval over seeds). Figures (drawn by ``sim.experiments.tipping_figures``): ``tipping_points`` (per
 mechanism, the two tipping points on each axis) and ``loss_vs_intensity`` (the curves they are read from).
 """
 
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -209,24 +210,19 @@ def analyze(study: Study) -> list[Path]:
         write_csv(curves, study.out / "loss_vs_intensity.csv"),
     ]
     levels = " and ".join(percent(t) for t in thresholds)
-    seeds = int(curves["n"].min())
-    runs, steps = sum(a.n_runs for a in axes), max(a.steps for a in axes)
+    described = partial(caption, study, sum(a.n_runs for a in axes), int(curves["n"].min()), max(a.steps for a in axes))
+    held = "dotted: where the other panel holds this intensity. States adopt the largest markets first."
     paths += figure_tipping_points(
         study,
         axes,
         tips,
         thresholds,
-        caption(
-            study,
-            runs,
-            seeds,
-            steps,
+        described(
             f"Tipping point: the intensity at which a seed's connectivity loss at the last step first reaches "
             f"{levels} of the baseline reachable pairs, interpolated linearly between grid points; dots: mean over "
             "the seeds that cross within the swept range, whiskers: 95% t-intervals drawn within the range. "
             "k/n beyond: seeds whose loss stays below the threshold over the whole range (censored, no value); "
-            "k/n below: seeds at or above it from the lowest intensity. Dotted: where the other panel holds this "
-            "intensity. States adopt the largest markets first.",
+            f"k/n below: seeds at or above it from the lowest intensity; {held}"
         ),
     )
     paths += figure_curves(
@@ -234,13 +230,6 @@ def analyze(study: Study) -> list[Path]:
         axes,
         curves,
         thresholds,
-        caption(
-            study,
-            runs,
-            seeds,
-            steps,
-            f"Mean loss at the last step over seeds; dashed: the thresholds ({levels}); dotted: where the other "
-            "panel holds this intensity. States adopt the largest markets first.",
-        ),
+        described(f"Mean loss at the last step over seeds; dashed: the thresholds ({levels}); {held}"),
     )
     return paths

@@ -35,6 +35,7 @@ EXPERIMENTS = (
     "shutdown",
     "kernel_scaling",
     "validation",
+    "sensitivity",
 )
 
 
@@ -125,7 +126,9 @@ class Run:
         return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""], index_col=0)
 
     def topology_config(self) -> TopologyConfig:
-        return TopologyConfig(**self.cfg["topology"])
+        """The run's topology configuration; a run recorded before ``infer_countries`` existed was made
+        without inference, and is read back so."""
+        return TopologyConfig(**{"infer_countries": False, **self.cfg["topology"]})
 
     def final_states(self) -> pd.DataFrame:
         states = self.table("states.csv")

@@ -11,6 +11,8 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
   border); for the largest ones, the share of the country's ASes that would be cut off if it failed too.
 - **who else loses**: every other country's loss (share of its AS pairs with the world lost), split into its
   pairs with the focus country and its other pairs (collateral), from the run's country matrices.
+- **located by inference**: how many of the country's ASes are counted in it only because their neighbours all
+  are (``Topology.country_inferred``), so a reader can judge how much of "the country" the data files name.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def border_shares(topo: Topology, country: int, removed: np.ndarray) -> pd.DataF
     """Per AS at either end of the country's cross-border links: its share of those links before and after."""
     ends = topo.link_endpoints().astype(np.int64)
     ec = topo.country[ends]
-    cross = ((ec[:, 0] == country) | (ec[:, 1] == country)) & (ec[:, 0] != ec[:, 1])
+    cross = ((ec[:, 0] == country) | (ec[:, 1] == country)) & (ec[:, 0] != ec[:, 1]) & (ec >= 0).all(axis=1)
     rows = []
     for label, alive in (("before", cross), ("after", cross & ~removed)):
         ases = ends[alive].ravel()
@@ -85,6 +87,7 @@ class CaseOutcome:
 
     country: str
     n_ases: int
+    n_country_inferred: int  #: of the n_ases, those located from their neighbours, not by a data file
     cut_off_before: int  #: ASes already reaching no foreign AS before any regulation
     cut_off_after: int
     foreign_pairs_retained: float  #: the country's reachable (own AS, foreign AS) pairs, after / before
@@ -118,6 +121,7 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     return CaseOutcome(
         country=code,
         n_ases=len(before),
+        n_country_inferred=int(topo.country_inferred[topo.country == country].sum()),
         cut_off_before=int((before == 0).sum()),
         cut_off_after=int((after == 0).sum()),
         foreign_pairs_retained=float(after.sum() / before.sum()) if before.sum() else float("nan"),
@@ -140,6 +144,7 @@ def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd
         **labels,
         "country": outcome.country,
         "n_ases": outcome.n_ases,
+        "n_country_inferred": outcome.n_country_inferred,
         "cut_off_share_before": outcome.cut_off_before / max(outcome.n_ases, 1),
         "cut_off_share": outcome.cut_off_after / max(outcome.n_ases, 1),
         "foreign_pairs_retained": outcome.foreign_pairs_retained,

@@ -2,8 +2,8 @@
 (primary), and with secondary effect third-country networks linked to both must choose a side.
 
 Tables: ``sanctions.csv`` (one row per target and variant: the target's ASes cut off, its cross-border pairs
-retained, the cost to the rest of the world, links cut), ``sanctions_chokepoints.csv``,
-``sanctions_other_losers.csv``. Figure: ``sanctions``.
+retained, the cost to the rest of the world, links cut, how many of the target's ASes were located by inference),
+``sanctions_chokepoints.csv``, ``sanctions_other_losers.csv``. Figure: ``sanctions``.
 """
 
 from __future__ import annotations

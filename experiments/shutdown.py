@@ -2,8 +2,8 @@
 ASes become chokepoints (the exempted networks, and the foreign networks they still reach).
 
 Tables: ``shutdown.csv`` (one row per event: ASes cut off before/after, the country's foreign pairs
-retained, links cut, global loss), ``shutdown_chokepoints.csv``, ``shutdown_other_losers.csv``.
-Figure: ``shutdown``.
+retained, links cut, global loss, how many of the country's ASes were located by inference),
+``shutdown_chokepoints.csv``, ``shutdown_other_losers.csv``. Figure: ``shutdown``.
 """
 
 from __future__ import annotations

@@ -12,10 +12,13 @@ Each observation states the observed figure, its source, a bound the model's fig
   the links the run cut).
 - **Iran, November 2019** (two rows) → the share of Iran's ASes cut off from every foreign AS, at least 90%;
   the share of Iran's domestic reachable pairs kept, at least 90% (exact, from the links the run cut).
+- **Syria, November 2012** → the share of Syria's ASes cut off from every foreign AS, at least 90% (exact).
 
 Cross-border pairs of a country: ordered reachable AS pairs with one end in it and the other in another known
 country, both directions (every AS is a source). Table ``validation.csv`` (one row per observation: observed,
-source, tolerance, the model's figure as mean / min / max over seeds, verdict); figure ``validation``.
+source, tolerance, the model's figure as mean / min / max over seeds, verdict, and for an observation about one
+country how many of its ASes were located by inference from their neighbours, ``n_country_inferred``); figure
+``validation``.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class Observation:
     bound: float
     short: str  #: the figure's row label
     seeded: bool = False  #: whether the model's figure depends on the run's seed
+    country: str = ""  #: the country the measure is about ("" for the whole world)
 
     def __post_init__(self):
         if self.direction not in (AT_MOST, AT_LEAST):
@@ -81,6 +85,7 @@ OBSERVATIONS = (
         AT_MOST,
         0.01,
         "Russia 2022 (Cogent, Lumen leave)",
+        country="RU",
     ),
     Observation(
         "sanctions_ru",
@@ -91,6 +96,7 @@ OBSERVATIONS = (
         AT_LEAST,
         0.95,
         "US primary sanctions on Russia",
+        country="RU",
     ),
     Observation(
         "iran_2019_cut_off",
@@ -101,6 +107,7 @@ OBSERVATIONS = (
         AT_LEAST,
         0.90,
         "Iran, November 2019 shutdown",
+        country="IR",
     ),
     Observation(
         "iran_2019_domestic",
@@ -111,12 +118,26 @@ OBSERVATIONS = (
         AT_LEAST,
         0.90,
         "Iran, November 2019 shutdown",
+        country="IR",
+    ),
+    Observation(
+        "syria_2012_cut_off",
+        "Syria, 29 November 2012 shutdown: the country left the Internet",
+        "every Syrian network withdrawn from the global routing table for about two days",
+        "Renesys (J. Cowie), 'Syrian Internet Shutdown', 29 November 2012; Akamai and Cloudflare reports of the "
+        "same day",
+        "share of Syria's ASes reaching no foreign AS",
+        AT_LEAST,
+        0.90,
+        "Syria, November 2012 shutdown",
+        country="SY",
     ),
 )
 SCENARIOS = {
     "status_quo": "validation_status_quo",
     "sanctions_ru": "validation_sanctions_ru",
     "iran": "shutdown_ir_2019",
+    "syria": "shutdown_sy_2012",
 }
 
 
@@ -240,11 +261,28 @@ def model_figures(study: Study, runs: list[Run]) -> dict[str, tuple[list[float],
     seeds = [r.cfg["seed"] for r in iran]
     for key in ("iran_2019_cut_off", "iran_2019_domestic"):
         figures[key] = (figures[key][0], seeds)
+    syria = _runs_of(runs, SCENARIOS["syria"])
+    sy = _country_index(topo, "SY")
+    figures["syria_2012_cut_off"] = (
+        [float((foreign_reach(topo, sy, final_cuts(r, topo)) == 0).mean()) for r in syria],
+        [r.cfg["seed"] for r in syria],
+    )
     return figures
 
 
-def validation_table(figures: dict[str, tuple[list[float], list[int]]]) -> pd.DataFrame:
-    """One row per observation: observed, source, tolerance, the model's figure (mean, min, max), verdict."""
+def inferred_counts(topo: Topology) -> dict[str, int]:
+    """For each country an observation is about, how many of its ASes ``topo`` located by inference."""
+    codes = sorted({obs.country for obs in OBSERVATIONS if obs.country})
+    return {code: int(topo.country_inferred[topo.country == _country_index(topo, code)].sum()) for code in codes}
+
+
+def validation_table(
+    figures: dict[str, tuple[list[float], list[int]]], inferred: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """One row per observation: observed, source, tolerance, the model's figure (mean, min, max), verdict, and
+    (``inferred``, from :func:`inferred_counts`) the ASes of its country located by inference, blank for an
+    observation about the whole world."""
+    inferred = inferred or {}
     rows = []
     for obs in OBSERVATIONS:
         values, seeds = figures[obs.key]
@@ -263,6 +301,7 @@ def validation_table(figures: dict[str, tuple[list[float], list[int]]]) -> pd.Da
                 "seeds": " ".join(str(s) for s in seeds) or "none (the graph itself)",
                 "randomness": "seeded" if obs.seeded else "deterministic",
                 "verdict": verdict(values, obs.direction, obs.bound),
+                "n_country_inferred": inferred.get(obs.country) if obs.country else None,
             }
         )
     return pd.DataFrame(rows)
@@ -272,7 +311,7 @@ def analyze(study: Study) -> list[Path]:
     if study.cfg.topology.kind != "caida":
         raise ConfigError(f"experiment validation needs the real graph: {study.analysis.get('real_data_only')}")
     runs = complete_runs(study.runs)
-    table = validation_table(model_figures(study, runs))
+    table = validation_table(model_figures(study, runs), inferred_counts(study.topology()))
     return [write_csv(table, study.out / "validation.csv"), *validation_figure(study, table, runs)]
 
 
@@ -297,7 +336,8 @@ def validation_figure(study: Study, table: pd.DataFrame, runs: list[Run]) -> lis
         ax.plot([obs.bound * 100] * 2, [i - 0.35, i + 0.35], color="tab:green", linewidth=1.5, zorder=2)
         color = VERDICT_COLORS[row.verdict]
         mean, lo, hi = row.model_mean * 100, row.model_min * 100, row.model_max * 100
-        ax.errorbar(mean, i, xerr=[[mean - lo], [hi - mean]], fmt="o", color=color, markersize=8, capsize=4, zorder=3)
+        xerr = [[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]]  # rounding can put the mean a hair outside
+        ax.errorbar(mean, i, xerr=xerr, fmt="o", color=color, markersize=8, capsize=4, zorder=3)
         spread = f" (seeds: {lo:.1f}–{hi:.1f}%)" if hi - lo > 0.05 else ""
         text = f"model {mean:.1f}%{spread}: {row.verdict}"
         left = hi > 65  # the text goes where there is room: left of the marker near the right edge

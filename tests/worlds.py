@@ -2,10 +2,13 @@
 
 ``world(p2c=[(provider, customer), ...], p2p=[(a, b), ...], country={asn: "XA", ...})`` builds the topology;
 ``quiet_model(topo, **params)`` builds a model in which nothing happens unless the test imposes it (no state
-adopts on its own, no shocks) and reachability is exact.
+adopts on its own, no shocks) and reachability is exact. Hand-drawn worlds carry no address space, so their markets
+are counted in ASes (the model warns and falls back); ``with_address_space(topo, {asn: blocks})`` gives one some.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -38,6 +41,21 @@ def world(
     )
 
 
+def with_address_space(topo: Topology, blocks: dict[int, int]) -> Topology:
+    """A copy of ``topo`` whose ASes originate the given numbers of /24 blocks (ASes not named: 0, no data).
+
+    The one place that knows how a topology carries address space: as ``Topology.address_space`` once the data
+    layer has that field, until then as an attribute set on the copy of the frozen dataclass (what
+    :func:`sim.model.market.market_weights` reads either way).
+    """
+    space = np.array([blocks.get(a, 0) for a in topo.asns.tolist()], dtype=np.int64)
+    if "address_space" in {f.name for f in dataclasses.fields(topo)}:
+        return topo.replace(address_space=space)
+    copy = topo.replace()
+    object.__setattr__(copy, "address_space", space)
+    return copy
+
+
 QUIET = dict(
     n_sources=None,
     adoption_frac=0.0,
@@ -52,6 +70,13 @@ QUIET = dict(
 
 def quiet_model(topo: Topology, rng: int = 0, **params) -> FragmentationModel:
     return FragmentationModel(topology=topo, rng=rng, **{**QUIET, **params})
+
+
+def link_history(model, a: int, b: int) -> list[tuple[int, int]]:
+    """Each time the link between ASes ``a`` and ``b`` was cut: ``(step cut, step restored or -1)``, in order."""
+    df = model.cut_links()
+    df = df[((df.asn_a == a) & (df.asn_b == b)) | ((df.asn_a == b) & (df.asn_b == a))]
+    return [(int(s), int(r)) for s, r in zip(df.step, df.restored_step, strict=True)]
 
 
 def cut_pairs(model) -> set[frozenset]:

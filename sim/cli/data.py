@@ -1,7 +1,8 @@
 """``fragsim-data``: fetch public data sets and summarise a topology.
 
     fragsim-data info --synthetic 10000 --seed 0 [--json]
-    fragsim-data info --topology PATH [--as-country PATH] [--state-owned PATH] [--strict] [--json]
+    fragsim-data info --topology PATH [--as-country PATH] [--as-org PATH] [--state-owned PATH]
+                      [--no-infer-countries] [--strict] [--json]
     fragsim-data fetch --date 2016-11-01 [--kind as-rel|as-org] [--serial 1|2] [--dest DIR] [--base-url URL]
 
 ``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise: ``$FRAGSIM_DATA/caida``,
@@ -25,14 +26,27 @@ def _info(args) -> dict:
     if args.synthetic is not None:
         topo = sim.synthetic_topology(args.synthetic, seed=args.seed)
         return topo.summary()
-    topo = sim.load_topology(args.topology, args.as_country, args.state_owned, strict=args.strict)
+    topo = sim.load_topology(
+        args.topology,
+        args.as_country,
+        args.state_owned,
+        as_org=args.as_org,
+        infer_countries=args.infer_countries,
+        strict=args.strict,
+    )
     summary = topo.summary()
     report = topo.provenance["as_rel_report"]
+    sources = topo.provenance["country_sources"]
     summary.update(
         format=report.format,
         n_self_loops=len(report.self_loops),
         n_duplicate_pairs=len(report.duplicates),
         n_conflicting_pairs=len(report.conflicts),
+        n_country_from_file=sources.n_from_file,
+        n_country_from_as_org=sources.n_from_as_org,
+        n_country_from_owner=sources.n_from_owner,
+        n_country_unknown=sources.n_unknown,
+        address_space_frac=summary["n_with_address_space"] / max(topo.n_ases, 1),
         files=topo.provenance["files"],
     )
     return summary
@@ -53,7 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--topology", metavar="PATH", help="CAIDA AS-relationship file (serial-1/2, plain/bz2/gz)")
     src.add_argument("--synthetic", metavar="N", type=int, help="build the synthetic Internet with N ASes")
     info.add_argument("--seed", type=int, default=0, help="seed of the synthetic topology (default 0)")
-    info.add_argument("--as-country", metavar="PATH", help="AS→country CSV or CAIDA as-org2info file")
+    info.add_argument(
+        "--as-country", metavar="PATH", help="AS→country CSV (asn,country[,prefixes]) or CAIDA as-org2info file"
+    )
+    info.add_argument(
+        "--as-org", metavar="FILE", help="CAIDA as-org2info file: countries of the ASes --as-country leaves unknown"
+    )
+    info.add_argument(
+        "--no-infer-countries",
+        dest="infer_countries",
+        action="store_false",
+        help="leave ASes of unknown country unknown (default: give them their neighbours' country when all agree)",
+    )
     info.add_argument("--state-owned", metavar="PATH", help="state-owned AS CSV")
     info.add_argument("--strict", action="store_true", help="reject duplicate/conflicting pairs and self-loops")
     info.add_argument("--json", action="store_true", help="print exactly one JSON object")

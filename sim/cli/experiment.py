@@ -2,6 +2,7 @@
 
     fragsim-experiment mechanisms                     # on the real 2016 graph -> results/mechanisms/
     fragsim-experiment mechanisms --data synthetic    # on the synthetic default -> results/synthetic/mechanisms/
+    fragsim-experiment sensitivity                    # on its reference data, the synthetic default -> results/
     fragsim-experiment all                            # every experiment: regenerates results/ (+ timings.json)
     fragsim-experiment shutdown seed=0 scenario.steps=2 --out /tmp/shutdown   # Hydra overrides pass through
 
@@ -10,9 +11,11 @@ An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, it
 ``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
 ``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder; one
 that declares one-axis sweeps in ``analysis.sweeps`` runs one ``fragsim -m`` per axis, into
-``runs/NAME_<data>/<axis>/`` (see :func:`sim.experiments.sub_sweeps`).
+``runs/NAME_<data>/<axis>/`` (see :func:`sim.experiments.sub_sweeps`). A module with ``prepare(study)`` first
+writes what its runs read (a parameter sample) and adds sweep overrides.
 Overrides ``analysis.*`` reach only the analysis. With ``--analysis-only`` the runs are not launched (the folder
-must hold them).
+must hold them). Without ``--data`` each experiment runs on its reference data: the real graph, unless its
+config's ``analysis.reference_data`` says ``synthetic`` (an experiment whose budget the real graph exceeds).
 """
 
 from __future__ import annotations
@@ -74,33 +77,45 @@ def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
     return f"{name}_{data}_{hashlib.sha256(' '.join(changes).encode()).hexdigest()[:8]}"
 
 
+def reference_data(name: str) -> str:
+    """The data an experiment runs on when ``--data`` is not given: its config's ``analysis.reference_data``
+    (``real`` unless it says ``synthetic``). Raises ConfigError."""
+    from sim.runner.compose import compose_run
+
+    context = f"experiment {name}"
+    data = compose_run([f"experiment={name}"], context=context).analysis.get("reference_data", "real")
+    if data not in DATA:
+        raise ConfigError(f"{context}: analysis.reference_data must be one of {sorted(DATA)}, got {data!r}")
+    return data
+
+
 def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
     from sim.experiments import Study, sub_sweeps
 
     cfg, extra = compose(name, data, overrides)
     if data == "synthetic" and cfg.analysis.get("real_data_only"):  # an experiment that names real ASNs, say
         raise RealDataOnly(f"experiment {name} needs the real graph (--data real): {cfg.analysis['real_data_only']}")
-    out = out_root / name
-    runs = None
+    module = importlib.import_module(f"sim.experiments.{name}")
+    study = Study(name=name, cfg=cfg, out=out_root / name)
     if cfg.analysis.get("sweep"):
         sweep_name = sweep_folder_name(name, data, overrides)
         overrides = extra + overrides
-        runs = Path("runs") / sweep_name
+        study = Study(name=name, cfg=cfg, out=study.out, runs=Path("runs") / sweep_name)
         axes = sub_sweeps(cfg.analysis)  # checked before anything runs
         given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
         for axis in axes:
             if axis.key in given:
                 raise ConfigError(f"{axis.key} is swept by analysis.sweeps.{axis.name}: set its values there")
         if not analysis_only:
+            prepare = getattr(module, "prepare", None)  # what the runs read, and the sweep overrides naming it
+            overrides = overrides + (prepare(study) if prepare else [])
             for axis in axes:  # Hydra sweeps a product: a union of one-axis sweeps is one multirun per axis
                 run_sweep(name, data, [*overrides, axis.override], f"{sweep_name}/{axis.name}")
             if not axes:
                 run_sweep(name, data, overrides, sweep_name)
-        elif not runs.is_dir():
-            raise ConfigError(f"--analysis-only: no run folder {runs}")
-
-    module = importlib.import_module(f"sim.experiments.{name}")
-    return module.analyze(Study(name=name, cfg=cfg, out=out, runs=runs))
+        elif not study.runs.is_dir():
+            raise ConfigError(f"--analysis-only: no run folder {study.runs}")
+    return module.analyze(study)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,10 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         choices=sorted(DATA),
-        default="real",
-        help="real: the CAIDA 2016 graph (topology=caida_2016); synthetic: the synthetic default",
+        help="real: the CAIDA 2016 graph (topology=caida_2016); synthetic: the synthetic default; "
+        "default: each experiment's reference data (the real graph; the synthetic default for sensitivity)",
     )
-    parser.add_argument("--out", type=Path, help="results folder (default results/, or results/synthetic/)")
+    parser.add_argument(
+        "--out", type=Path, help="results folder (default results/, or results/synthetic/ with --data synthetic)"
+    )
     parser.add_argument("--analysis-only", action="store_true", help="analyse existing runs, launch nothing")
     args = parser.parse_intermixed_args(argv)
     names = [a for a in args.args if "=" not in a]
@@ -132,13 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in EXPERIMENTS]
     if unknown or not names:
         parser.error(f"unknown experiment(s) {unknown}; choose from {', '.join(EXPERIMENTS)} or all")
-    out_root = args.out or (Path("results") if args.data == "real" else Path("results") / "synthetic")
+    out_root = args.out or (Path("results") / "synthetic" if args.data == "synthetic" else Path("results"))
     timings = {}
     for name in names:
         started = time.perf_counter()
-        print(f"== {name} ({args.data} data)", flush=True)
         try:
-            paths = run_experiment(name, args.data, overrides, out_root, args.analysis_only)
+            data = args.data or reference_data(name)
+            print(f"== {name} ({data} data)", flush=True)
+            paths = run_experiment(name, data, overrides, out_root, args.analysis_only)
         except RealDataOnly as exc:
             if "all" in args.args:  # 'all' on synthetic data: the others still run
                 print(f"  skipped: {exc}", flush=True)
@@ -156,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         out_root.mkdir(parents=True, exist_ok=True)  # every experiment may have been skipped
         (out_root / "timings.json").write_text(
             json.dumps(
-                {"data": args.data, "seconds": timings, "total_seconds": round(sum(timings.values()), 1)}, indent=2
+                {
+                    "data": args.data or "reference",  # without --data: each experiment on its reference data
+                    "seconds": timings,
+                    "total_seconds": round(sum(timings.values()), 1),
+                },
+                indent=2,
             )
             + "\n"
         )

@@ -3,13 +3,17 @@
 Sources read here:
 
 - an AS→country CSV with columns ``asn,country`` (more columns allowed), plain or gzip, like the CTI-derived
-  ``geo/as_country_2018.csv.gz``;
+  ``geo/as_country_2018.csv.gz``; its optional ``prefixes`` column (the /24 blocks the AS originates) gives
+  each AS's address space;
 - CAIDA's AS-to-organisation file (``YYYYMMDD.as-org2info.txt[.gz]``): each AS gets its organisation's country;
+  given beside an AS→country CSV, it fills only the countries the CSV leaves unknown;
 - a state-owned AS CSV with columns ``asn,ownership_cc`` and optionally ``target_cc`` (the country a state-owned
   AS operates in when abroad), like ``state_owned/state_owned_ases.csv`` (Carisimo et al., IMC 2021).
 
 ASes of the topology missing from an annotation are kept (country unknown, not state-owned) and counted in the
-returned :class:`AnnotationReport`; annotation rows for ASes absent from the topology are counted too.
+returned :class:`AnnotationReport`; annotation rows for ASes absent from the topology are counted too. An AS
+still of unknown country after the files gets its neighbours' country when they all agree
+(:func:`sim.data.inference.infer_countries`); :class:`CountrySources` counts where each AS's country came from.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 
 from sim.data.caida import TopologyFormatError, open_text
 from sim.data.countries import to_alpha2
+from sim.data.inference import infer_countries as infer_from_neighbours
 from sim.data.topology import UNKNOWN, Topology
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,27 @@ class AnnotationReport:
     n_matched: int  # topology ASes that received the annotation
     n_missing: int  # topology ASes the annotation says nothing about
     n_unmatched: int  # records for ASNs that are not in the topology
+
+
+@dataclass(frozen=True)
+class CountrySources:
+    """Where each AS's country came from, in the order the sources are applied; the counts sum to n_ases."""
+
+    n_from_file: int  #: located by the AS→country file
+    n_from_as_org: int  #: left unknown by it, located by the as-org2info file
+    n_inferred: int  #: left unknown by both, located from their neighbours (``Topology.country_inferred``)
+    n_unknown: int  #: still unknown
+    n_preset: int = 0  #: located on the topology passed in, kept because no AS→country file was given
+    #: left unknown by the files, located in the state that owns them (state-owned, not operating abroad); also
+    #: marked in ``Topology.country_inferred``
+    n_from_owner: int = 0
+
+    def describe(self) -> str:
+        return (
+            f"countries: {self.n_from_file} from the AS→country file, {self.n_from_as_org} from as-org2info, "
+            f"{self.n_from_owner} from their owner state, {self.n_inferred} inferred from neighbours, "
+            f"{self.n_preset} preset, {self.n_unknown} unknown"
+        )
 
 
 def _country_code(path, line_no: int, value: str, column: str, fallback: str = "") -> str:
@@ -67,14 +93,51 @@ def _asn(path, line_no: int, value) -> int:
     return asn
 
 
+def _blocks(path, line_no: int, value) -> int:
+    text = (value or "").strip()
+    if not text:
+        return 0  # no data
+    if not (text.isascii() and text.isdigit()):
+        raise TopologyFormatError(path, line_no, f"column 'prefixes': {value!r} is not a count of /24 blocks")
+    return int(text)
+
+
+def read_as_country_table(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
+    """ASN → country and ASN → address space from a CSV with ``asn,country[,prefixes]`` columns.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, plain or compressed, with a header naming at least ``asn`` and ``country``.
+
+    Returns
+    -------
+    countries : dict of int → str
+        ISO alpha-2 codes; rows with an empty country are left out.
+    address_space : dict of int → int
+        /24 blocks originated, from the ``prefixes`` column; empty when the file has no such column. An empty
+        cell means no data and is left out.
+
+    Raises
+    ------
+    TopologyFormatError
+        A missing column, a bad ASN, an unresolvable country or a ``prefixes`` value that is not a non-negative
+        integer, with the file and line.
+    """
+    countries: dict[int, str] = {}
+    blocks: dict[int, int] = {}
+    for line_no, row in _csv_rows(path, ("asn", "country")):
+        asn = _asn(path, line_no, row["asn"])
+        if (row["country"] or "").strip():
+            countries[asn] = _country_code(path, line_no, row["country"], "country")
+        if (row.get("prefixes") or "").strip():
+            blocks[asn] = _blocks(path, line_no, row["prefixes"])
+    return countries, blocks
+
+
 def read_as_country_csv(path: str | Path) -> dict[int, str]:
     """ASN → ISO alpha-2 country code from a CSV with ``asn,country`` columns (empty country: skipped)."""
-    out: dict[int, str] = {}
-    for line_no, row in _csv_rows(path, ("asn", "country")):
-        if not (row["country"] or "").strip():
-            continue
-        out[_asn(path, line_no, row["asn"])] = _country_code(path, line_no, row["country"], "country")
-    return out
+    return read_as_country_table(path)[0]
 
 
 def read_as_org(path: str | Path) -> dict[int, str]:
@@ -111,9 +174,14 @@ def read_as_org(path: str | Path) -> dict[int, str]:
 
 def read_as_country(path: str | Path) -> dict[int, str]:
     """AS→country from either a CSV or a CAIDA as-org2info file (recognised by its ``# format:`` lines)."""
+    return _read_country_source(path)[0]
+
+
+def _read_country_source(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
+    """(ASN → country, ASN → /24 blocks) of a CSV or an as-org2info file (which gives no address space)."""
     with open_text(path) as fh:
         head = fh.read(4096)
-    return read_as_org(path) if "# format:" in head else read_as_country_csv(path)
+    return (read_as_org(path), {}) if "# format:" in head else read_as_country_table(path)
 
 
 def read_state_owned(path: str | Path) -> dict[int, tuple[str, str | None]]:
@@ -150,35 +218,48 @@ def annotate(
     topo: Topology,
     as_country: str | Path | None = None,
     state_owned: str | Path | None = None,
-) -> tuple[Topology, list[AnnotationReport]]:
-    """Return a copy of ``topo`` with countries and state ownership from the given files.
+    *,
+    as_org: str | Path | None = None,
+    infer_countries: bool = True,
+) -> tuple[Topology, list[AnnotationReport], CountrySources]:
+    """Return a copy of ``topo`` with countries, address space and state ownership from the given files.
 
-    Country codes are kept in ``topo.country_codes`` (sorted when new); an AS missing from the country file
-    keeps ``UNKNOWN``. The operating country of a state-owned AS abroad is recorded in ``operating``.
+    Parameters
+    ----------
+    topo : Topology
+    as_country : str or Path, optional
+        AS→country CSV (``asn,country[,prefixes]``) or as-org2info file. When given, it replaces every country
+        (an AS it does not list becomes unknown) and, from its ``prefixes`` column, every address space.
+    state_owned : str or Path, optional
+        State-owned AS CSV; when given, it replaces ``owner`` and ``operating``.
+    as_org : str or Path, optional
+        CAIDA as-org2info file; fills only the countries still unknown after ``as_country``.
+    infer_countries : bool
+        Then locate ASes still unknown from their neighbours (:func:`sim.data.inference.infer_countries`),
+        marked in ``country_inferred``. False leaves them unknown.
+
+    Returns
+    -------
+    topo : Topology
+        Country codes kept in ``country_codes`` (new ones appended sorted).
+    reports : list of AnnotationReport
+        One per file given, in the order ``as_country``, ``as_org``, ``state_owned``.
+    sources : CountrySources
+        How many ASes got their country from each source.
+
+    Raises
+    ------
+    TopologyFormatError
+        A malformed annotation file, with file and line.
     """
     codes = list(topo.country_codes)
-    country, owner, operating = topo.country.copy(), topo.owner.copy(), topo.operating.copy()
-    reports = []
-    if as_country is not None:
-        table = read_as_country(as_country)
-        idx, values = _lookup(topo, table)
-        country[:] = UNKNOWN
-        country[idx] = _codes_to_idx(values, codes) if len(idx) else []
-        reports.append(
-            AnnotationReport(str(as_country), len(table), len(idx), topo.n_ases - len(idx), len(table) - len(idx))
-        )
-    if state_owned is not None:
-        table = read_state_owned(state_owned)
-        idx, values = _lookup(topo, table)
-        owner[:] = UNKNOWN
-        operating[:] = UNKNOWN
-        if len(idx):
-            owner[idx] = _codes_to_idx([v[0] for v in values], codes)
-            abroad = [i for i, v in enumerate(values) if v[1] is not None]
-            operating[idx[abroad]] = _codes_to_idx([values[i][1] for i in abroad], codes)
-        reports.append(
-            AnnotationReport(str(state_owned), len(table), len(idx), topo.n_ases - len(idx), len(table) - len(idx))
-        )
+    reports: list[AnnotationReport] = []
+    owner_reports: list[AnnotationReport] = []  # listed last, as the files are given
+    owner, operating = _ownership(topo, state_owned, codes, owner_reports)
+    country, inferred, address_space, sources = _locate(
+        topo.replace(owner=owner, operating=operating), as_country, as_org, infer_countries, codes, reports
+    )
+    reports += owner_reports
     for r in reports:
         log.info(
             "%s: %d records, %d ASes annotated, %d without, %d records for absent ASes",
@@ -188,4 +269,76 @@ def annotate(
             r.n_missing,
             r.n_unmatched,
         )
-    return topo.replace(country_codes=tuple(codes), country=country, owner=owner, operating=operating), reports
+    log.info("%s", sources.describe())
+    annotated = topo.replace(
+        country_codes=tuple(codes),
+        country=country,
+        owner=owner,
+        operating=operating,
+        address_space=address_space,
+        country_inferred=inferred,
+    )
+    return annotated, reports, sources
+
+
+def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], reports: list):
+    """(country, country_inferred, address_space, CountrySources): the AS→country file, then as-org2info for
+    the ASes it leaves unknown, then (when inferring) the owner state of a state-owned AS that does not operate
+    abroad, then inference from neighbours. Appends the files' reports to ``reports``."""
+    country, inferred, address_space = topo.country.copy(), topo.country_inferred.copy(), topo.address_space.copy()
+    n_from_file = n_from_org = n_inferred = 0
+    if as_country is not None:
+        table, blocks = _read_country_source(as_country)
+        idx, values = _lookup(topo, table)
+        reports.append(_report(as_country, table, idx, topo.n_ases))
+        country[:] = UNKNOWN
+        inferred[:] = False
+        country[idx] = _codes_to_idx(values, codes) if len(idx) else []
+        n_from_file = len(idx)
+        address_space[:] = 0
+        if blocks:
+            b_idx, b_values = _lookup(topo, blocks)
+            address_space[b_idx] = b_values
+    n_preset = 0 if as_country is not None else int((country != UNKNOWN).sum())
+    if as_org is not None:
+        table = read_as_org(as_org)
+        idx, values = _lookup(topo, table)
+        reports.append(_report(as_org, table, idx, topo.n_ases))
+        fill = country[idx] == UNKNOWN  # a country from the AS→country file is never overwritten
+        if fill.any():
+            country[idx[fill]] = _codes_to_idx([v for v, f in zip(values, fill, strict=True) if f], codes)
+        n_from_org = int(fill.sum())
+    n_from_owner = 0
+    if infer:
+        # a state's own operator, not listed as operating abroad, operates at home (Syrian Telecom's gateway)
+        home = (country == UNKNOWN) & (topo.owner != UNKNOWN) & (topo.operating == UNKNOWN)
+        country[home], inferred[home] = topo.owner[home], True
+        n_from_owner = int(home.sum())
+        country, new = infer_from_neighbours(topo.replace(country=country, country_inferred=inferred))
+        inferred |= new
+        n_inferred = int(new.sum())
+    sources = CountrySources(
+        n_from_file, n_from_org, n_inferred, int((country == UNKNOWN).sum()), n_preset, n_from_owner
+    )
+    return country, inferred, address_space, sources
+
+
+def _ownership(topo: Topology, state_owned, codes: list[str], reports: list) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, operating) from the state-owned CSV, or the topology's when none is given."""
+    owner, operating = topo.owner.copy(), topo.operating.copy()
+    if state_owned is None:
+        return owner, operating
+    table = read_state_owned(state_owned)
+    idx, values = _lookup(topo, table)
+    owner[:] = UNKNOWN
+    operating[:] = UNKNOWN
+    if len(idx):
+        owner[idx] = _codes_to_idx([v[0] for v in values], codes)
+        abroad = [i for i, v in enumerate(values) if v[1] is not None]
+        operating[idx[abroad]] = _codes_to_idx([values[i][1] for i in abroad], codes)
+    reports.append(_report(state_owned, table, idx, topo.n_ases))
+    return owner, operating
+
+
+def _report(path, table: dict, idx: np.ndarray, n_ases: int) -> AnnotationReport:
+    return AnnotationReport(str(path), len(table), len(idx), n_ases - len(idx), len(table) - len(idx))

@@ -39,6 +39,12 @@ _IXP_LOCAL_FRAC = 0.7  # the rest of an IXP's members are foreign Tier-2 carrier
 _IXP_PEERING_SHARE = 0.5  # of the optional p2p links: bilateral at IXPs; the rest are private peerings
 _MAX_PEERING_ROUNDS = 8
 _STATE_COUNTRY_FRAC = 0.3
+# Address space (/24 blocks) by tier: lognormal median and log-spread, from the 2018 AS→country table on the 2016
+# graph (median and interquartile ratio of the ASes with data: Tier-1 clique 25,694 and 92; transit ASes with >= 10
+# customers 256 and 18; with 1-9 customers 32 and 9.6; stubs 4 and 7); route servers originate nothing.
+_BLOCKS_MEDIAN = np.array([25_694.0, 256.0, 32.0, 4.0, 0.0])
+_BLOCKS_SIGMA = np.array([3.35, 2.13, 1.68, 1.44, 0.0])  # ln(interquartile ratio) / 1.349
+_MAX_BLOCKS = 1 << 20  # a /4 (the largest AS of 2018 originates 444,082 /24s)
 
 
 def synthetic_topology(
@@ -93,8 +99,9 @@ def synthetic_topology(
     Returns
     -------
     Topology
-        Named ``synthetic-{n_ases}-seed{seed}``, with countries, ``owner``, ``operating`` and the ``tier1`` and
-        ``ixp`` flags; no ``core_services`` (real root-server ASNs mean nothing among ASNs ``1 .. n_ases``).
+        Named ``synthetic-{n_ases}-seed{seed}``, with countries, ``owner``, ``operating``, ``address_space`` and
+        the ``tier1`` and ``ixp`` flags; no ``core_services`` (real root-server ASNs mean nothing among ASNs
+        ``1 .. n_ases``); no country is unknown, so none is inferred.
 
     Raises
     ------
@@ -118,11 +125,18 @@ def synthetic_topology(
     bilateral peerings inside one IXP and private peerings started by transit ASes (by fitness) with any
     non-Tier-1 AS. State ownership falls on ~30 % of countries with heavy-tailed propensity, mostly on
     transit ASes; an AS operating abroad has ``operating == country`` (where it is) and a foreign ``owner``.
+    Address space (/24 blocks originated) is lognormal by tier, heavy-tailed and larger the higher the tier:
+    median 25,694 blocks for a Tier-1, 256 for a Tier-2, 32 for a Tier-3, 4 for a stub, with log-spreads 3.35,
+    2.13, 1.68 and 1.44 (the medians and interquartile ratios of the 2018 AS→country table on the 2016 graph,
+    tiers matched by customer count), rounded, at least 1 and at most 2^20 blocks; route servers originate
+    none. It is drawn from its own stream (the first child of the seed's ``SeedSequence``), so adding it left
+    every other array of a given seed unchanged.
     Fully vectorized (loops only over stages and peering rounds): O((n + m) log(n + m)) time for m links,
     memory linear in n + m; 10^6 ASes take seconds.
     """
     n_tier1, n_ixps, n_countries = _check_params(locals())
-    rng = np.random.default_rng(seed)
+    seed_seq = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(seed_seq)  # the same stream as default_rng(seed)
     tier = _layout(n_ases, n_tier1, tier2_frac, tier3_frac, n_ixps)
     country = _assign_countries(rng, tier, n_countries, country_zipf)
     fitness = _FITNESS_SCALE[tier] * np.minimum(rng.pareto(fitness_exponent, n_ases) + 1.0, _MAX_FITNESS)
@@ -141,7 +155,16 @@ def synthetic_topology(
         tier1=tier == T1,
         ixp=tier == IXP,
         name=f"synthetic-{n_ases}-seed{seed}",
+        address_space=_address_space(np.random.default_rng(seed_seq.spawn(1)[0]), tier),
     )
+
+
+def _address_space(rng, tier: np.ndarray) -> np.ndarray:
+    """/24 blocks originated per AS: lognormal with the tier's median and spread, rounded and truncated."""
+    blocks = _BLOCKS_MEDIAN[tier] * np.exp(_BLOCKS_SIGMA[tier] * rng.standard_normal(len(tier)))
+    blocks = np.clip(np.rint(blocks), 1, _MAX_BLOCKS).astype(np.int64)
+    blocks[tier == IXP] = 0
+    return blocks
 
 
 def _check_params(params: dict) -> tuple[int, int, int]:

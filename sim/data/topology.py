@@ -77,6 +77,11 @@ class Topology:
         A label (file name or synthetic spec).
     provenance : mapping
         How the topology was made: input files, their sha256, the loaders' reports.
+    address_space : (n_ases,) int64
+        IPv4 address space the AS originates, in /24 blocks; 0 when there is no data. Defaults to all 0.
+    country_inferred : (n_ases,) bool
+        True where ``country`` was inferred from the AS's neighbours rather than read from a file
+        (:func:`sim.data.inference.infer_countries`). Defaults to all False.
     """
 
     asns: np.ndarray
@@ -93,12 +98,18 @@ class Topology:
     core_services: Mapping[str, np.ndarray] = field(default_factory=dict)
     name: str = ""
     provenance: Mapping[str, object] = field(default_factory=dict)
+    address_space: np.ndarray | None = None
+    country_inferred: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.asns)
         if n and np.any(np.diff(self.asns) <= 0):
             raise ValueError("asns must be strictly ascending")
-        for arr_name in ("country", "owner", "operating", "tier1", "ixp"):
+        # per-AS fields added after the others: absent means "no data" / "nothing inferred" (frozen: set here)
+        for arr_name, dtype in (("address_space", np.int64), ("country_inferred", bool)):
+            arr = getattr(self, arr_name)
+            object.__setattr__(self, arr_name, np.zeros(n, dtype) if arr is None else np.asarray(arr, dtype=dtype))
+        for arr_name in ("country", "owner", "operating", "tier1", "ixp", "address_space", "country_inferred"):
             if len(getattr(self, arr_name)) != n:
                 raise ValueError(f"{arr_name} has length {len(getattr(self, arr_name))}, expected n_ases={n}")
         for arr_name, arr in (
@@ -109,6 +120,10 @@ class Topology:
         ):
             if len(arr) and (arr.min() < 0 or arr.max() >= n):
                 raise ValueError(f"{arr_name} holds an index outside 0..{n - 1}")
+        if n and self.address_space.min() < 0:
+            raise ValueError("address_space holds a negative count of /24 blocks")
+        if np.any(self.country_inferred & (self.country < 0)):
+            raise ValueError("country_inferred marks an AS whose country is unknown")
         for key, mask in self.core_services.items():
             if len(mask) != n:
                 raise ValueError(f"core_services[{key!r}] has length {len(mask)}, expected n_ases={n}")
@@ -129,6 +144,8 @@ class Topology:
         ixp: np.ndarray | None = None,
         core_services: Mapping[str, np.ndarray] | None = None,
         name: str = "",
+        address_space: np.ndarray | None = None,
+        country_inferred: np.ndarray | None = None,
     ) -> Topology:
         """Build a topology from index arrays.
 
@@ -140,8 +157,8 @@ class Topology:
             Rows ``(provider_idx, customer_idx)``.
         p2p : (n_p2p, 2) int
             Rows ``(idx, idx)``; stored with the smaller index first.
-        country_codes, country, owner, operating, tier1, ixp, core_services, name
-            As the fields of the same names; each defaults to "unknown / none / False".
+        country_codes, country, owner, operating, tier1, ixp, core_services, name, address_space, country_inferred
+            As the fields of the same names; each defaults to "unknown / none / False / 0".
         """
         asns = np.asarray(asns, dtype=np.int64)
         n = len(asns)
@@ -165,6 +182,8 @@ class Topology:
             ixp=filled(ixp, bool, False),
             core_services={k: np.asarray(v, dtype=bool) for k, v in (core_services or {}).items()},
             name=name,
+            address_space=filled(address_space, np.int64, 0),
+            country_inferred=filled(country_inferred, bool, False),
         )
 
     def replace(self, **changes) -> Topology:
@@ -283,7 +302,8 @@ class Topology:
     # -- export ---------------------------------------------------------------------------------------------
     def to_networkx(self):
         """A ``networkx.DiGraph`` on ASNs: ``rel='p2c'`` edges provider→customer and ``rel='c2p'`` back,
-        ``rel='p2p'`` edges both ways; nodes carry ``country``, ``owner``, ``tier1``, ``ixp``."""
+        ``rel='p2p'`` edges both ways; nodes carry ``country``, ``country_inferred``, ``owner``, ``tier1``,
+        ``ixp`` and ``address_space`` (/24 blocks, 0 = no data)."""
         import networkx as nx
 
         g = nx.DiGraph()
@@ -296,9 +316,11 @@ class Topology:
             g.add_node(
                 asn,
                 country=code(self.country[i]),
+                country_inferred=bool(self.country_inferred[i]),
                 owner=code(self.owner[i]),
                 tier1=bool(self.tier1[i]),
                 ixp=bool(self.ixp[i]),
+                address_space=int(self.address_space[i]),
             )
         a = self.asns
         for p, c in zip(a[self.provider].tolist(), a[self.customer].tolist(), strict=True):
@@ -322,11 +344,14 @@ class Topology:
             "n_ixp": int(self.ixp.sum()),
             "n_with_country": int((self.country >= 0).sum()),
             "n_without_country": int((self.country < 0).sum()),
+            "n_country_inferred": int(self.country_inferred.sum()),
             "n_countries": self.n_countries,
             "n_state_owned": int((self.owner >= 0).sum()),
             "n_state_owned_abroad": int((self.operating >= 0).sum()),
             "n_p2c_cycles": len(self.p2c_cycles()),
             "n_stubs": int(self.is_stub().sum()),
+            "n_with_address_space": int((self.address_space > 0).sum()),
+            "address_space_blocks": int(self.address_space.sum()),
             "max_degree": int(deg.max()) if self.n_ases else 0,
             "core_services": {k: int(v.sum()) for k, v in self.core_services.items()},
         }

@@ -19,12 +19,16 @@ class StateAgent(mesa.Agent):
     country : int
         Index of the state's country code in the topology.
     n_ases : int
-        ASes located in the country (territorial jurisdiction; also its market size).
+        ASes located in the country (territorial jurisdiction).
+    market : float
+        Its market under the run's market measure (:mod:`sim.model.market`).
     abroad : ndarray
         Its state-owned ASes operating in other countries (extraterritorial reach).
     profile : ndarray, shape (4,)
         A point in the policy space (data localisation, content control, lawful access, routing control),
         each in [0, 1]. Two states' rules conflict when their profiles are farther apart than the tolerance.
+    initial_profile : ndarray, shape (4,)
+        Its profile at the start: its legal tradition, from which escalating costs more the farther it goes.
     regulations : list of int
         Ids of the regulations it adopted (see the model's ``regulations``).
     memberships : set of str
@@ -57,10 +61,18 @@ class StateAgent(mesa.Agent):
     where ``exposure`` is the share of its cross-border links that go to states whose rules conflict with its
     own (the links an extraterritorial rule would put at risk). When ``utility > cost`` an eligible state
     without an extraterritorial rule adopts one, if every mechanism in force allows it (a state that complied
-    with a leader, M1, does not); a state that has one strengthens it (its profile moves ``strengthen_step``
-    away from the world's mean profile, raising future conflicts), unless the connectivity loss it already
-    suffers exceeds its tolerance. Before deciding, the state lets each mechanism in force act on it
-    (``before_decision``: it may retaliate, M2, or join a forum, M5; see :mod:`sim.model.mechanisms`).
+    with a leader, M1, does not). A state that has one strengthens it (its profile moves ``strengthen_step``
+    away from the world's mean profile, raising future conflicts) when, in addition, the utility also covers the
+    cost of escalating::
+
+        utility > cost + escalation_cost × drift
+
+    where ``drift`` is the RMS distance of its profile from its initial one, and unless the connectivity loss it
+    already suffers exceeds its tolerance. Escalation is thus bounded: a state stops once its drift reaches
+    ``(utility − cost) / escalation_cost``; every step moves rules further from a country's legal tradition and
+    from its partners', and each step costs more politically than the last (``escalation_cost = 0`` restores
+    unbounded drift up to the edges of the policy space). Before deciding, the state lets each mechanism in force act
+    on it (``before_decision``: it may retaliate, M2, or join a forum, M5; see :mod:`sim.model.mechanisms`).
     """
 
     def __init__(
@@ -79,10 +91,12 @@ class StateAgent(mesa.Agent):
     ):
         super().__init__(model)
         self.country, self.code = country, code
-        self.n_ases = int(model.world.market[country])
+        self.n_ases = int(model.world.n_ases_in[country])
+        self.market = float(model.world.market[country])
         topo = model.world.topo
         self.abroad = np.flatnonzero((topo.owner == country) & (topo.country != country) & (topo.country >= 0))
         self.profile = profile
+        self.initial_profile = profile.copy()
         self.drive, self.imitation, self.retaliation = drive, imitation, retaliation
         self.loss_tolerance, self.join_cost, self.eligible = loss_tolerance, join_cost, eligible
         self.norm_adherent = norm_adherent
@@ -139,6 +153,13 @@ class StateAgent(mesa.Agent):
         p = self.model.config.decision
         return p.cost_weight * (1.0 - self.loss_tolerance) * self.model.exposure(self.country)
 
+    def drift(self) -> float:
+        """RMS distance of its profile from its initial one (the scale of the conflict tolerance)."""
+        return float(np.linalg.norm(self.profile - self.initial_profile) / np.sqrt(N_POLICY_DIMS))
+
+    def escalation_cost(self) -> float:
+        return self.model.config.decision.escalation_cost * self.drift()
+
     def step(self) -> None:
         model = self.model
         for mechanism in model.mechanisms:
@@ -146,7 +167,8 @@ class StateAgent(mesa.Agent):
         if self.utility() <= self.cost():
             return
         if self.adopted:
-            if self.loss < self.loss_tolerance:  # a state never escalates past the loss it tolerates
+            # a state never escalates past the loss it tolerates, nor past what escalating further costs it
+            if self.loss < self.loss_tolerance and self.utility() > self.cost() + self.escalation_cost():
                 self._strengthen()
         elif self.eligible and all(m.may_adopt(model, self) for m in model.mechanisms):
             model.adopt(self, RegKind.EXTRATERRITORIAL)

@@ -11,8 +11,8 @@ from sim.model.mechanisms import mechanism_class
 
 
 def check_config(config: ModelConfig, topo: Topology) -> None:
-    """Check what only the topology can tell: countries and ASNs named by the scenario exist, protected roles
-    are known, each mechanism's parameters fit (its ``check``). Raises ``ValueError`` naming the field
+    """Check what only the topology can tell: countries and ASNs named by the scenario (events, blocs) exist,
+    protected roles are known, each mechanism's parameters fit (its ``check``). Raises ``ValueError`` naming the field
     (``imposed[0].country``, ``mechanism_params.leader``)."""
     located = set(np.unique(topo.country[topo.country >= 0]).tolist())
 
@@ -27,6 +27,10 @@ def check_config(config: ModelConfig, topo: Topology) -> None:
         missing = sorted(set(ev.exempt) - set(topo.asns[np.isin(topo.asns, ev.exempt)].tolist()))
         if missing:
             raise ValueError(f"imposed[{i}].exempt: ASNs not in the topology {topo.name!r}: {missing[:10]}")
+    for bloc, members in config.blocs.items():
+        absent = [code for code in members if not present(code)]
+        if absent:
+            raise ValueError(f"blocs.{bloc}: countries with no AS in the topology {topo.name!r}: {absent}")
     for name in config.mechanisms:
         mechanism_class(name).check(config, topo)
     known = {"tier1", "ixp"} | set(DEFAULT_CORE_SERVICES) | set(topo.core_services)  # roles a topology may lack

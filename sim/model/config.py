@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from sim.model.market import MARKET_MEASURES
 from sim.model.mechanisms.registry import Labels, mechanism_names
 
 
@@ -58,6 +59,10 @@ class DecisionParams:
     retaliation_weight: float = 0.5  #: weight of having been hurt by another state's rule
     cost_weight: float = 1.0  #: weight of the expected connectivity cost
     strengthen_step: float = 0.05  #: profile move away from the world mean when strengthening
+    #: cost of escalating, per unit of distance already moved from the state's initial profile (bounds the drift):
+    #: at 5, a drift of 0.2 (two thirds of the default conflict tolerance) costs 1, the largest sovereignty benefit
+    #: at full drive and pressure, so few states move much further from their legal tradition
+    escalation_cost: float = 5.0
     base_pressure: float = 0.5  #: exogenous pressure at step 0
     pressure_trend: float = 0.01  #: added to the pressure every step
     shock_prob: float = 0.1  #: chance of a security shock in a step
@@ -72,6 +77,7 @@ class DecisionParams:
             "retaliation_weight",
             "cost_weight",
             "strengthen_step",
+            "escalation_cost",
             "base_pressure",
             "shock_size",
         )
@@ -173,10 +179,20 @@ class ModelConfig:
     adopter_choice: str = "size"  #: "size" (largest markets first) or "random"
     conflict_tolerance: float = 0.3  #: profile distance (RMS over the policy dimensions) above which rules conflict
     profile_spread: float = 0.15  #: standard deviation of the states' initial profiles around 0.5
-    operator_choice: str = "larger_market"  #: conflicted operators keep the "larger_market" or obey "home_law"
+    #: torn operators "weigh" the compliance cost against the market's value to them, or always "exit" it
+    operator_choice: str = "weigh"
+    #: cost of complying with a conflicting foreign rule at the most severe conflict, as a share of an operator's
+    #: business (its neighbours' worth): it exits the regulating market when cost × severity exceeds that market's share
+    compliance_cost: float = 0.05
+    market: str = "address_space"  #: the market measure: "address_space" (/24 blocks), "ases" or "cone"
+    restore_delay: int = 1  #: steps after the conflict behind a cut ends before the link comes back
     loss_tolerance_mean: float = 0.5  #: states' mean tolerance for connectivity loss
     segment_threshold: float = 0.5  #: share of baseline reachability two countries must keep to be one segment
     imposed: tuple[ImposedRegulation, ...] = ()  #: scenario events
+    #: regulatory blocs in force from the start, name -> member country codes (e.g. the EU's single rulebook):
+    #: members hold one profile (their mean, after every step's decisions), never conflict with each other, and
+    #: make one market for the operators their rules bind
+    blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     decision: DecisionParams = field(default_factory=DecisionParams)
     mechanism_params: MechanismParams = field(default_factory=MechanismParams)
 
@@ -197,12 +213,20 @@ class ModelConfig:
             self, "adoption_frac", "conflict_tolerance", "loss_tolerance_mean", "segment_threshold", "profile_spread"
         )
         _check(self.adopter_choice in ("size", "random"), "adopter_choice", self.adopter_choice, "'size' or 'random'")
+        _check(self.operator_choice in ("weigh", "exit"), "operator_choice", self.operator_choice, "'weigh' or 'exit'")
+        _check_frac(self, "compliance_cost")
+        _check(self.market in MARKET_MEASURES, "market", self.market, f"one of {list(MARKET_MEASURES)}")
+        delay = self.restore_delay
         _check(
-            self.operator_choice in ("larger_market", "home_law"),
-            "operator_choice",
-            self.operator_choice,
-            "'larger_market' or 'home_law'",
+            isinstance(delay, int) and not isinstance(delay, bool) and delay >= 0,
+            "restore_delay",
+            self.restore_delay,
+            "an integer ≥ 0",
         )
+        _check(hasattr(self.blocs, "items"), "blocs", self.blocs, "a mapping of bloc name to country codes")
+        object.__setattr__(self, "blocs", {str(k): tuple(str(c) for c in v) for k, v in self.blocs.items()})
+        for name, members in self.blocs.items():
+            _check(len(members) >= 2, f"blocs.{name}", list(members), "at least two country codes")
         object.__setattr__(
             self,
             "imposed",

@@ -142,6 +142,18 @@ def n_links_cut(model) -> int:
     return int((model.cut_by >= 0).sum())
 
 
+def n_exits(model) -> int:
+    return model.n_exits
+
+
+def compliance_cost(model) -> float:
+    return model.compliance_cost
+
+
+def n_links_restored(model) -> int:
+    return model.n_restored
+
+
 def n_links_rehomed(model) -> int:
     return len(model.bought)
 
@@ -162,7 +174,10 @@ MODEL_REPORTERS = {
     "n_adopters": n_adopters,
     "n_regulations": n_regulations,
     "n_conflicts": n_conflicts,
+    "n_exits": n_exits,
+    "compliance_cost": compliance_cost,
     "n_links_cut": n_links_cut,
+    "n_links_restored": n_links_restored,
     "n_links_rehomed": n_links_rehomed,
     "pressure": pressure,
 }

@@ -18,6 +18,7 @@ from sim.model.agents import N_POLICY_DIMS, StateAgent
 from sim.model.checks import check_config
 from sim.model.config import ModelConfig
 from sim.model.cut_log import CutLog
+from sim.model.market import market_weights
 from sim.model.measure import Measurement, measure, reporters_for
 from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
@@ -64,23 +65,28 @@ class FragmentationModel(mesa.Model):
             _spawn_streams(self.rng)
         )
         self.protected_sets = protected_sets(topology)
-        self.world = World(
-            topology, protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases)
-        )
         self.cone = customer_cone_sizes(topology)
+        self.world = World(
+            topology,
+            protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases),
+            market=market_weights(topology, self.config.market, self.cone),
+        )
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []
         self.et_adopters = np.zeros(len(topology.country_codes), bool)
         self.cut_by = np.full(topology.n_links, -1, np.int64)
         self.cut_step = np.full(topology.n_links, -1, np.int64)
+        self.cause_ended = np.full(topology.n_links, -1, np.int64)  # step the cause of a cut was first seen gone
         self.cut_log = CutLog()
         self.bought: list[BoughtLink] = []
         self.hurt: dict[int, set[int]] = {}  # state -> states whose rules cut its links in the last resolution
         self.operators = Operators(self._filter_cuts)
         self.pressure = self.config.decision.base_pressure
         self.shock = 0.0
-        self.n_conflicts = 0
+        self.n_conflicts = self.n_exits = self.n_restored = 0
+        self.compliance_cost = 0.0
         self._create_states()
+        self._form_blocs()
         for mechanism in self.mechanisms:
             mechanism.setup(self)
         self.rel_links = links_between_states(self.world)
@@ -98,7 +104,7 @@ class FragmentationModel(mesa.Model):
     # -- construction --------------------------------------------------------------------------------------
     def _create_states(self) -> None:
         topo, cfg = self.world.topo, self.config
-        present = np.flatnonzero(self.world.market > 0)
+        present = np.flatnonzero(self.world.n_ases_in > 0)
         rng = self.rng_init
         # every draw is made whatever the mechanisms in force, so variants under one seed share their states
         # states differ around a common centre: two random states' rules conflict in a minority of cases
@@ -129,6 +135,32 @@ class FragmentationModel(mesa.Model):
                 bool(eligible[i]),
                 bool(adhere[i]),
             )
+
+    def _form_blocs(self) -> None:
+        """Each bloc's members take the mean of their drawn profiles as their common starting point and sign
+        agreements with one another (their rules never conflict). Draws nothing: variants share their states."""
+        topo = self.world.topo
+        self.blocs: list[list[StateAgent]] = []
+        self.bloc_of: dict[int, np.ndarray] = {}
+        for members in self.config.blocs.values():
+            states = [self.states[topo.country_index(code)] for code in dict.fromkeys(members)]
+            self.blocs.append(states)
+            countries = np.array(sorted(s.country for s in states))
+            for s in states:
+                self.bloc_of[s.country] = countries
+                for other in states:
+                    if other is not s:
+                        s.sign_agreement(other.country)
+        self._align_blocs(initial=True)
+
+    def _align_blocs(self, initial: bool = False) -> None:
+        """A bloc holds one rulebook: after its members decided, they all take their mean profile."""
+        for states in self.blocs:
+            common = np.mean([s.profile for s in states], axis=0)
+            for s in states:
+                s.set_profile(common.copy())
+                if initial:
+                    s.initial_profile = common.copy()
 
     def _draw_sources(self, topo: Topology) -> list[int] | None:
         k = self.config.n_sources
@@ -177,19 +209,28 @@ class FragmentationModel(mesa.Model):
         return float(row[other] / row.sum()) if row.sum() else 0.0
 
     def forum_market_share(self) -> float:
-        """Share of the world market (ASes) in states that are forum members (M5)."""
+        """Share of the world market (under the run's market measure) in states that are forum members (M5)."""
         members = [c for c, s in self.states.items() if "forum" in s.memberships]
         return float(self.world.market[members].sum() / max(self.world.market.sum(), 1))
 
-    def conflict_matrix(self) -> np.ndarray:
-        """(K, K) bool: the two states' rules conflict (profile distance above tolerance, not coordinated)."""
+    def profile_distance(self) -> np.ndarray:
+        """(K, K) float in [0, 1]: RMS distance between the states' profiles over the policy dimensions."""
         k = self.world.n_states
         prof = np.zeros((k, N_POLICY_DIMS))
-        present = np.zeros(k, bool)
         for c, s in self.states.items():
-            prof[c], present[c] = s.profile, True
-        dist = np.linalg.norm(prof[:, None, :] - prof[None, :, :], axis=2) / np.sqrt(N_POLICY_DIMS)
+            prof[c] = s.profile
+        return np.linalg.norm(prof[:, None, :] - prof[None, :, :], axis=2) / np.sqrt(N_POLICY_DIMS)
+
+    def conflict_matrix(self, dist: np.ndarray | None = None) -> np.ndarray:
+        """(K, K) bool: the two states' rules conflict (profile distance above tolerance, not coordinated)."""
+        k = self.world.n_states
+        present = np.zeros(k, bool)
+        present[list(self.states)] = True
+        dist = self.profile_distance() if dist is None else dist
         conflict = (dist > self.config.conflict_tolerance) & present[:, None] & present[None, :]
+        for c, s in self.states.items():  # an agreement (a bloc's, or one signed under M3) ends a conflict
+            if s.agreements:
+                conflict[c, list(s.agreements)] = False
         for mechanism in self.mechanisms:
             conflict = mechanism.filter_conflicts(self, conflict, dist)
         np.fill_diagonal(conflict, False)
@@ -251,8 +292,19 @@ class FragmentationModel(mesa.Model):
             )
 
     def context(self) -> Context:
-        """What the regulations' effects depend on now (conflicts as coordinated, the operators' choice)."""
-        return Context(self.conflict_matrix(), self.config.operator_choice, self.cone)
+        """What the regulations' effects depend on now: conflicts as coordinated and their severity, the
+        operators' choice and their compliance cost."""
+        dist = self.profile_distance()
+        tol = self.config.conflict_tolerance
+        severity = np.clip((dist - tol) / (1.0 - tol), 0.0, 1.0) if tol < 1 else np.zeros_like(dist)
+        return Context(
+            self.conflict_matrix(dist),
+            self.config.operator_choice,
+            self.cone,
+            severity,
+            self.config.compliance_cost,
+            self.bloc_of,
+        )
 
     # -- the step ------------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -285,13 +337,23 @@ class FragmentationModel(mesa.Model):
             if reg.kind == RegKind.EXTRATERRITORIAL and reg.active(self.steps):
                 self.et_adopters[reg.state] = True
         self.agents.shuffle_do("step")
+        self._align_blocs()
         self._impose()
 
     def _resolve(self) -> None:
         """Operators resolve the regulations in force; the model applies what they changed, then adds the links
         the mechanisms' operators buy."""
         self._apply(
-            self.operators.resolve(self.world, self.regulations, self.steps, self.cut_by, self.context(), self.states)
+            self.operators.resolve(
+                self.world,
+                self.regulations,
+                self.steps,
+                self.cut_by,
+                self.cause_ended,
+                self.config.restore_delay,
+                self.context(),
+                self.states,
+            )
         )
         for mechanism in self.mechanisms:
             self._add_links(mechanism.after_resolution(self))
@@ -303,12 +365,16 @@ class FragmentationModel(mesa.Model):
 
     def _apply(self, res: Resolution) -> None:
         """Apply step 4's resolution: restored links first, then the new cuts."""
+        self.cause_ended = res.cause_ended
         self.cut_by[res.restored], self.cut_step[res.restored] = -1, -1
         self.cut_log.restored(res.restored, self.steps)
         for links, reg_id in res.cuts:
             self.cut_by[links], self.cut_step[links] = reg_id, self.steps
             self.cut_log.cut(links, reg_id, self.steps)
-        self.n_conflicts = res.n_conflicts
+        self.n_conflicts, self.n_exits, self.compliance_cost = res.n_conflicts, res.n_exits, res.compliance_cost
+        # a lifted rule's link that another rule in force cuts again this step never comes up: not restored
+        recut = np.concatenate([links for links, _ in res.cuts]) if res.cuts else np.zeros(0, np.int64)
+        self.n_restored = int(np.setdiff1d(res.restored, recut).size)
         self.hurt = res.hurt
 
     def _add_links(self, bought: list[BoughtLink]) -> None:
@@ -320,10 +386,15 @@ class FragmentationModel(mesa.Model):
         prov = topo.asn_to_idx([b.provider for b in bought])
         self.bought += bought
         self.world = World(
-            topo, self.world.protected, np.concatenate([self.world.bought, np.stack([prov, cust], axis=1)])
+            topo,
+            self.world.protected,
+            np.concatenate([self.world.bought, np.stack([prov, cust], axis=1)]),
+            self.world.market_measure,
         )
-        self.cut_by = np.r_[self.cut_by, np.full(len(bought), -1, np.int64)]
-        self.cut_step = np.r_[self.cut_step, np.full(len(bought), -1, np.int64)]
+        fresh = np.full(len(bought), -1, np.int64)
+        self.cut_by, self.cut_step, self.cause_ended = (
+            np.r_[a, fresh] for a in (self.cut_by, self.cut_step, self.cause_ended)
+        )
 
     def _measure(self) -> Measurement:
         active = [r for r in self.regulations if r.active(self.steps)]

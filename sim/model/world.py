@@ -1,5 +1,9 @@
 """The world the states regulate: the topology with the indexes the regulations need (links by country and by
-AS, markets, customer cones), and the links' state (cut by which regulation, bought by re-homing)."""
+AS, markets, border links), and the links bought since (re-homing).
+
+A border link joins ASes of two different known countries. A link to an AS of unknown country is not a border
+link for any regulation: the data says nothing about where that AS is, so no state's rule treats it as foreign
+(the loader first gives such ASes the country all their neighbours share, see :mod:`sim.data.annotations`)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import numpy as np
 
 from sim.arrays import expand_ranges
 from sim.data.topology import Topology
+from sim.model.market import Market
 
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,9 +38,30 @@ class World:
 
     Link ids are the model's: the base topology's ids first, then bought links in order. :meth:`kernel_topology`
     and :meth:`to_kernel` translate to the kernel's numbering (c2p links first, then p2p).
+
+    Parameters
+    ----------
+    topo : Topology
+    protected : ndarray of bool, shape (n_ases,)
+        ASes a public-core norm protects.
+    bought : ndarray of int, shape (n_bought, 2), optional
+        ``(provider, customer)`` AS indices of links bought since.
+    market : Market, optional
+        The market measure (:mod:`sim.model.market`); default: ASes.
+
+    Attributes
+    ----------
+    market : ndarray of float, shape (K,)
+        Each country's market under the measure.
+    n_ases_in : ndarray of int64, shape (K,)
+        ASes located in each country (a state exists where there is at least one).
+    cross : ndarray of bool, shape (n_links,)
+        Border links: the two ends lie in two different known countries.
     """
 
-    def __init__(self, topo: Topology, protected: np.ndarray, bought: np.ndarray | None = None):
+    def __init__(
+        self, topo: Topology, protected: np.ndarray, bought: np.ndarray | None = None, market: Market | None = None
+    ):
         self.topo = topo
         self.bought = np.zeros((0, 2), np.int64) if bought is None else np.asarray(bought, np.int64).reshape(-1, 2)
         self.n_states = len(topo.country_codes)
@@ -46,7 +72,10 @@ class World:
         self.is_p2c = np.r_[np.arange(topo.n_links) < topo.n_p2c, np.ones(len(self.bought), bool)]
         self.protected = protected
         self.protected_link = protected[self.ends].any(axis=1)
-        self.market = topo.ases_per_country()
+        self.n_ases_in = topo.ases_per_country()
+        ones = np.ones(topo.n_ases)
+        self.market_measure = market if market is not None else Market("ases", ones, ones)
+        self.market = self.market_measure.of_countries(self.country, self.n_states)
         n = topo.n_ases
         rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
         ids = np.concatenate([np.arange(self.n_links)] * 2)
@@ -55,7 +84,8 @@ class World:
         keep = crow >= 0
         self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])
         self.c_links = c_links
-        self.cross = self.end_country[:, 0] != self.end_country[:, 1]
+        ec = self.end_country
+        self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
 
     def links_of_country(self, c: int) -> np.ndarray:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""
@@ -105,7 +135,6 @@ def protected_mask(sets: dict[str, np.ndarray], roles, n_ases: int) -> np.ndarra
 def links_between_states(world: World) -> np.ndarray:
     """(K, K) cross-border link counts between countries."""
     ec = world.end_country[world.cross]
-    ec = ec[(ec >= 0).all(axis=1)]
     k = world.n_states
     counts = np.zeros((k, k), np.int64)
     np.add.at(counts, (ec[:, 0], ec[:, 1]), 1)

@@ -23,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.data.paths import data_dir
+from sim.runner.sample import apply_sample
 from sim.runner.schema import ConfigError, RunConfig
 
 CONFIG_MODULE = "sim.configs"  #: the package holding the YAML files
@@ -38,10 +39,11 @@ _depth = 0  # how many configuration() blocks are open (in the thread holding _L
 _HYDRA_ERRORS = (HydraException, OmegaConfBaseException, ValueError, TypeError)
 
 
-def _schema() -> DictConfig:
-    """RunConfig as Hydra's schema. OmegaConf marks frozen dataclasses read-only, which forbids Hydra's
-    in-place composition; the flag is lifted (values are checked when the dataclasses are built)."""
-    node = OmegaConf.structured(RunConfig)
+def structured(obj=RunConfig) -> DictConfig:
+    """A run configuration (the :class:`RunConfig` class, or one of its instances) as a writable typed node.
+    OmegaConf marks frozen dataclasses read-only, which forbids Hydra's in-place composition and any update; the
+    flag is lifted (values are checked again when the dataclasses are built, :func:`to_run_config`)."""
+    node = OmegaConf.structured(obj)
 
     def unfreeze(n) -> None:
         OmegaConf.set_readonly(n, None)
@@ -53,6 +55,11 @@ def _schema() -> DictConfig:
 
     unfreeze(node)
     return node
+
+
+def _schema() -> DictConfig:
+    """RunConfig as Hydra's schema."""
+    return structured(RunConfig)
 
 
 def _or_default(value: str) -> str:
@@ -117,10 +124,12 @@ def configuration() -> Iterator[None]:
 
 def compose(overrides: list[str] = (), *, hydra: bool = False, context: str = "") -> DictConfig:
     """The composed configuration with ``overrides`` (Hydra syntax), unchecked; ``hydra=True`` keeps the
-    ``hydra`` node (sweeper, launcher). Raises ConfigError naming what Hydra rejected (prefixed with
-    ``context: `` when given)."""
+    ``hydra`` node (sweeper, launcher). A ``sample`` row's values are applied
+    (:func:`~sim.runner.sample.apply_sample`), as the job of ``fragsim`` applies them. Raises ConfigError naming
+    what Hydra rejected (prefixed with ``context: `` when given)."""
     with configuration(), folded(context):
-        return hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
+        cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
+        return apply_sample(cfg)
 
 
 def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:

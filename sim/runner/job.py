@@ -16,6 +16,7 @@ from omegaconf import DictConfig
 
 from sim.runner.compose import run_yaml, to_run_config
 from sim.runner.run import RunFolderConflict, execute, is_complete
+from sim.runner.sample import apply_sample
 
 
 def _progress(label: str):
@@ -35,9 +36,11 @@ def _progress(label: str):
 def task(cfg: DictConfig) -> None:
     """Run one job of ``fragsim`` into its folder (Hydra's output directory) and print one status line.
 
-    Hydra's task function: the launcher calls it, in a worker process for a parallel sweep. A complete folder
-    of the same configuration is skipped; one of another configuration is an error (exit status 2).
+    Hydra's task function: the launcher calls it, in a worker process for a parallel sweep. A job of a parameter
+    sample (``sample=ROW``) first takes its row's values. A complete folder of the same configuration is
+    skipped; one of another configuration is an error (exit status 2).
     """
+    cfg = apply_sample(cfg)  # a run of a parameter sample: its row's values (checked before the sweep started)
     run_cfg = to_run_config(cfg)
     folder = Path(HydraConfig.get().runtime.output_dir)
     label = HydraConfig.get().job.override_dirname or "default"

@@ -69,7 +69,14 @@ def build_topology(cfg: TopologyConfig) -> sim.Topology:
     """The run's topology (cached per process: sweeps on one worker reuse it)."""
     if cfg.kind == "synthetic":
         return sim.synthetic_topology(cfg.n_ases, seed=cfg.seed)
-    return sim.load_topology(cfg.path, cfg.as_country, cfg.state_owned, strict=cfg.strict)
+    return sim.load_topology(
+        cfg.path,
+        cfg.as_country,
+        cfg.state_owned,
+        as_org=cfg.as_org,
+        infer_countries=cfg.infer_countries,
+        strict=cfg.strict,
+    )
 
 
 def _csv(df: pd.DataFrame) -> str:

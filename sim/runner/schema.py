@@ -1,7 +1,9 @@
 """The run configuration: structured-config schemas for Hydra, built from the model's own dataclasses.
 
 A run is ``topology`` × ``scenario`` × ``mechanism`` × ``seed``: each is a config group of ``configs/`` (the
-scenario group is the library in ``scenarios/``); ``paths`` says where data sets are read from. Every value is
+scenario group is the library in ``scenarios/``); ``paths`` says where data sets are read from. A run of a
+parameter sample (``sample``, a row of the file ``paths.samples``) takes that row's values
+(:mod:`sim.runner.sample`). Every value is
 checked when the config is turned into these dataclasses; an error names the config key
 (``scenario.adoption_frac must be in [0, 1], got 1.5``).
 """
@@ -35,22 +37,27 @@ class TopologyConfig:
     as_country: str | None = None  #: caida: AS→country CSV or as-org2info
     state_owned: str | None = None  #: caida: state-owned AS CSV
     strict: bool = False  #: caida: reject duplicate/conflicting pairs instead of resolving them
+    as_org: str | None = None  #: caida: CAIDA as-org2info, for the ASes ``as_country`` leaves unknown
+    infer_countries: bool = True  #: caida: locate the ASes still unknown from their neighbours when all agree
 
     def __post_init__(self):
         if self.kind not in ("synthetic", "caida"):
             raise ConfigError(f"topology.kind must be 'synthetic' or 'caida', got {self.kind!r}")
         if self.kind == "synthetic" and not (isinstance(self.n_ases, int) and self.n_ases >= 20):
             raise ConfigError(f"topology.n_ases must be an integer ≥ 20, got {self.n_ases!r}")
+        for key in ("strict", "infer_countries"):
+            if not isinstance(getattr(self, key), bool):
+                raise ConfigError(f"topology.{key} must be true or false, got {getattr(self, key)!r}")
         if self.kind == "caida":
             if not self.path:
                 raise ConfigError("topology.path must name a CAIDA AS-relationship file")
-            for key in ("path", "as_country", "state_owned"):
+            for key in ("path", "as_country", "state_owned", "as_org"):
                 value = getattr(self, key)
                 if value and not Path(value).is_file():
                     raise ConfigError(f"topology.{key}: no such file {value!r}")
 
     def files(self) -> list[str]:
-        return [f for f in (self.path, self.as_country, self.state_owned) if f]
+        return [f for f in (self.path, self.as_country, self.as_org, self.state_owned) if f]
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,14 @@ class ScenarioConfig:
     adopter_choice: str = "size"
     conflict_tolerance: float = 0.3
     profile_spread: float = 0.15
-    operator_choice: str = "larger_market"
+    operator_choice: str = "weigh"
+    compliance_cost: float = 0.05
+    market: str = "address_space"
+    restore_delay: int = 1
     loss_tolerance_mean: float = 0.5
     segment_threshold: float = 0.5
     imposed: list[ImposedRegulation] = field(default_factory=list)
+    blocs: dict[str, list[str]] = field(default_factory=dict)
     decision: DecisionParams = field(default_factory=DecisionParams)
 
     def __post_init__(self):
@@ -103,6 +114,8 @@ class PathsConfig:
     """Where data sets are read from; the configs refer to it as ``${paths.data}``. Not a model parameter."""
 
     data: str = field(default_factory=lambda: str(data_dir()))  #: the data folder (:func:`sim.data.paths.data_dir`)
+    #: a parameter sample (CSV, one column per config key, one row per point) that ``sample`` indexes
+    samples: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +131,14 @@ class RunConfig:
     #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
     analysis: dict[str, Any] = field(default_factory=dict)
     paths: PathsConfig = field(default_factory=PathsConfig)  #: where data is read from; not a model parameter
+    #: the row of ``paths.samples`` whose values this run takes (applied when composing, then recorded with them)
+    sample: int | None = None
 
     def __post_init__(self):
         if not (isinstance(self.seed, int) and self.seed >= 0):
             raise ConfigError(f"seed must be an integer ≥ 0, got {self.seed!r}")
+        if self.sample is not None and not (isinstance(self.sample, int) and self.sample >= 0):
+            raise ConfigError(f"sample must be an integer ≥ 0 or null, got {self.sample!r}")
         if self.n_sources is not None and not (isinstance(self.n_sources, int) and self.n_sources >= 1):
             raise ConfigError(f"n_sources must be a positive integer or null, got {self.n_sources!r}")
 

@@ -288,6 +288,7 @@ def test_a_run_on_the_data_folders_graph_records_its_files_not_the_folder(tmp_pa
     recorded = yaml.safe_load((folder / "config.yaml").read_text())
     assert "paths" not in recorded
     assert (recorded["topology"]["path"], recorded["topology"]["as_country"]) == (str(AS_REL_2016), str(AS_COUNTRY))
+    assert (recorded["topology"]["infer_countries"], recorded["topology"]["as_org"]) == (True, None)
     assert (folder / DONE).is_file()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from sim import load_topology
@@ -28,7 +29,7 @@ def test_country_csv_and_state_owned_annotate_and_count(write_file):
     rels = write_file("r.txt", RELS)
     geo = write_file("geo.csv.gz", "asn,country,prefixes,name\n1,US,3,a\n2,FR,1,b\n99,JP,1,z\n", "gz")
     so = write_file("so.csv", "asn,ownership_cc,target_cc,target_country_name\n2,FR,,\n3,CN,Maldives,MV\n4,RU,,\n")
-    topo = load_topology(rels, geo, so)
+    topo = load_topology(rels, geo, so, infer_countries=False)
     code = {
         asn: (topo.country_codes[c] if c >= 0 else None)
         for asn, c in zip(topo.asns.tolist(), topo.country, strict=True)
@@ -45,7 +46,7 @@ def test_country_csv_and_state_owned_annotate_and_count(write_file):
 
 
 def test_as_org2info_gives_organisation_country(write_file):
-    topo = load_topology(write_file("r.txt", RELS), write_file("o.txt.gz", AS_ORG, "gz"))
+    topo = load_topology(write_file("r.txt", RELS), write_file("o.txt.gz", AS_ORG, "gz"), infer_countries=False)
     located = {int(a): topo.country_codes[c] for a, c in zip(topo.asns, topo.country, strict=True) if c >= 0}
     assert located == {1: "US", 3: "DE"}
 
@@ -110,14 +111,18 @@ def test_cli_info_json_real_2016(capsys, real_topology):
         "n_p2c": 110479,
         "n_p2p": 128585,
         "n_tier1": 17,
-        "n_with_country": 49174,
-        "n_countries": 194,
+        "n_country_from_file": 49174,
+        "n_country_from_as_org": 0,
+        "n_with_address_space": 49174,  # the table gives every AS it lists a prefix count
+        "n_countries": 196,  # FM and MO have ASes only once state-owned operators are located at home
         "n_state_owned": 630,
         "n_p2c_cycles": 0,
         "n_stubs": 47387,
         "max_degree": 5936,
     }
     assert {k: info[k] for k in expected} == expected
+    assert info["n_with_country"] == 49174 + info["n_country_inferred"]
+    assert info["n_country_inferred"] + info["n_country_unknown"] == 55809 - 49174
     assert info["files"]["as_rel"]["sha256"] == ("fbcabfbf8a4c0cd3e7f5f774bd177cf977229bbbaf56180c6c76bc63bd98805a")
 
 
@@ -127,3 +132,47 @@ def test_cli_info_bad_file_is_one_clear_error(capsys, write_file):
     captured = capsys.readouterr()
     assert rc == 2 and captured.out == ""
     assert f"{path}:2: unknown relationship code '9'" in captured.err
+
+
+def neighbours(topo, idx: int) -> np.ndarray:
+    return np.concatenate(
+        [adj.nbr[adj.indptr[idx] : adj.indptr[idx + 1]] for adj in (topo.providers, topo.customers, topo.peers)]
+    )
+
+
+def test_real_2016_inference_lies_between_the_per_as_rule_and_a_looser_one(real_topology):
+    """The 2016 graph with the 2018 table: the inferred ASes are at least those whose every neighbour the file
+    locates in one country, at most those a looser rule (agreement of the located neighbours only, repeated)
+    would locate; each bound computed here, AS by AS."""
+    topo = real_topology
+    file_country = np.where(topo.country_inferred, -1, topo.country)  # no as-org file: the rest came from the file
+    at_home = (file_country < 0) & (topo.owner >= 0) & (topo.operating < 0)  # a state's operator, not abroad
+    file_country[at_home] = topo.owner[at_home]  # located at home before inference
+    unlocated = np.flatnonzero(file_country < 0)
+    per_as = {}
+    for i in unlocated.tolist():
+        seen = set(file_country[neighbours(topo, i)].tolist())
+        if len(seen) == 1 and -1 not in seen:
+            per_as[i] = seen.pop()
+    loose, country = set(), file_country.copy()
+    while True:
+        new = {}
+        for i in unlocated.tolist():
+            if country[i] < 0:
+                seen = set(country[neighbours(topo, i)].tolist()) - {-1}
+                if len(seen) == 1:
+                    new[i] = seen.pop()
+        if not new:
+            break
+        for i, c in new.items():
+            country[i] = c
+        loose |= set(new)
+    inferred = set(np.flatnonzero(topo.country_inferred & ~at_home).tolist())
+    assert set(per_as) <= inferred <= loose
+    assert all(topo.country[i] == c for i, c in per_as.items())
+    assert len(inferred) == topo.provenance["country_sources"].n_inferred
+    assert len(per_as) > len(unlocated) / 2  # most unlocated ASes sit behind providers of one country
+    ir = topo.country_codes.index("IR")
+    behind_iran = {i for i in unlocated.tolist() if (file_country[neighbours(topo, i)] == ir).any()}
+    only_iran = {i for i in behind_iran if per_as.get(i) == ir}
+    assert only_iran and all(topo.country[i] == ir for i in only_iran)

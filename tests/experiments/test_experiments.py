@@ -136,6 +136,7 @@ CASE_COLUMNS = [
     "case",
     "country",
     "n_ases",
+    "n_country_inferred",
     "cut_off_share",
     "cut_off_share_before",
     "foreign_pairs_retained",
@@ -150,6 +151,7 @@ def check_cases(out: Path, prefix: str) -> pd.DataFrame:
     df = table(out, f"{prefix}.csv", CASE_COLUMNS)
     for col in ("cut_off_share", "cut_off_share_before", "foreign_pairs_retained", "cross_border_retained"):
         assert between(df[col], 0, 1), col
+    assert ((df["n_country_inferred"] >= 0) & (df["n_country_inferred"] <= df["n_ases"])).all()
     assert (df["links_cut"] > 0).all()
     choke = pd.read_csv(out / f"{prefix}_chokepoints.csv", keep_default_na=False, na_values=[""])
     assert {"case", "asn", "side", "share_before", "share_after", "cut_off_if_failed"} <= set(choke.columns)
@@ -165,6 +167,7 @@ def test_shutdown(tmp_path):
     out = experiment(tmp_path, "shutdown", *SMALL, "scenario=shutdown_eg_2011", "scenario.imposed.0.country=RU")
     df = check_cases(out, "shutdown")
     assert df["cut_off_share"].tolist() == [1.0]  # no exemption on synthetic data: every AS is cut off
+    assert df["n_country_inferred"].tolist() == [0]  # the synthetic Internet locates every AS
     assert df["cross_border_retained"].tolist() == [0.0]
     figures(out, "shutdown")
 

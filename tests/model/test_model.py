@@ -18,6 +18,9 @@ COLUMNS = [
     "n_adopters",
     "n_links_cut",
     "n_conflicts",
+    "n_exits",
+    "compliance_cost",
+    "n_links_restored",
     "n_links_rehomed",
     "transit_hhi",
 ]
@@ -36,6 +39,7 @@ def test_no_regulation_means_no_loss():
     df = model.datacollector.get_model_vars_dataframe()
     assert len(df) == 6 and set(COLUMNS) <= set(df.columns)
     assert (df["loss"] == 0).all() and (df["n_links_cut"] == 0).all() and (df["n_adopters"] == 0).all()
+    assert (df["n_exits"] == 0).all() and (df["compliance_cost"] == 0).all() and (df["n_links_restored"] == 0).all()
 
 
 def test_same_seed_same_metrics_different_seed_different_draws():

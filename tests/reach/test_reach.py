@@ -248,3 +248,31 @@ def test_customer_cone_sizes_across_blocks():
     topo = random_topology(300, 5)
     tiny = (64 << 20) + 8 * 3 * topo.n_ases
     assert np.array_equal(customer_cone_sizes(topo), customer_cone_sizes(topo, memory_budget=tiny))
+
+
+@PROPERTY
+@given(topologies(max_ases=14), st.data())
+def test_weighted_customer_cones_sum_the_weights_of_networkx_descendants(topo, data):
+    import networkx as nx
+
+    from sim.reach.api import customer_cone_sizes
+
+    weights = np.array(data.draw(st.lists(st.integers(0, 50), min_size=topo.n_ases, max_size=topo.n_ases)), float)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(topo.n_ases))
+    g.add_edges_from(zip(topo.provider.tolist(), topo.customer.tolist(), strict=True))
+    expected = [weights[list(nx.descendants(g, v) | {v})].sum() for v in range(topo.n_ases)]
+    assert customer_cone_sizes(topo, weights=weights).tolist() == expected
+
+
+def test_weighted_customer_cones_across_blocks_and_unit_weights_give_the_sizes():
+    from sim.reach.api import customer_cone_sizes
+
+    topo = random_topology(300, 5)
+    tiny = (64 << 20) + 8 * 3 * topo.n_ases
+    w = np.random.default_rng(1).integers(0, 9, topo.n_ases).astype(float)
+    blocked = customer_cone_sizes(topo, weights=w, memory_budget=tiny)
+    assert np.array_equal(customer_cone_sizes(topo, weights=w), blocked)
+    assert np.array_equal(customer_cone_sizes(topo, weights=np.ones(topo.n_ases)), customer_cone_sizes(topo))
+    with pytest.raises(ValueError, match="weights"):
+        customer_cone_sizes(topo, weights=np.ones(3))

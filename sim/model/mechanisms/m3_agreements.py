@@ -10,7 +10,8 @@ from sim.model.mechanisms.registry import register
 
 @register("m3")
 class BilateralAgreements(CoordinationMechanism):
-    """Two states whose rules are covered by an agreement do not conflict. In step 3, up to
+    """Two states whose rules are covered by an agreement do not conflict (the model honours every agreement,
+    see :meth:`~sim.model.model.FragmentationModel.conflict_matrix`). In step 3, up to
     ``agreements_per_step`` new agreements are signed, closest partners first: two states' closeness is the
     smaller of the shares of their cross-border links that go to each other, and it must reach
     ``agreement_share``. Cuts made before an agreement stay.
@@ -18,12 +19,6 @@ class BilateralAgreements(CoordinationMechanism):
 
     label = "bilateral agreements"
     order = 30
-
-    def filter_conflicts(self, model, conflict: np.ndarray, distance: np.ndarray) -> np.ndarray:
-        for c, s in model.states.items():
-            conflict[c, list(s.agreements)] = False
-            conflict[list(s.agreements), c] = False
-        return conflict
 
     def act(self, model) -> None:
         mp = model.config.mechanism_params

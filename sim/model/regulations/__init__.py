@@ -4,10 +4,9 @@
 regulation                links cut
 ========================  =================================================================================
 territorial               none: it binds domestic ASes only
-extraterritorial (c)      foreign ASes linked to c's ASes, and c's state-owned ASes abroad, are bound; one whose
-                          home state conflicts with c (profile distance above tolerance, not coordinated) keeps
-                          the larger market (ASes located there) or obeys home law first: the links to the other
-                          side are cut
+extraterritorial (c)      foreign ASes serving c's market (a customer or peer in c), and c's state-owned ASes
+                          abroad, are bound; one whose home state conflicts with c complies (a cost) or exits c's
+                          market, whichever costs it less: only its links to c's ASes are cut
 sovereign gateway (c, k)  cross-border links of c's ASes, except those of k gateways (largest customer cones
                           among c's transit ASes, or c's state-owned ASes)
 sanctions (c → t)         links between c and t; secondary: third-country ASes linked to both keep the larger
@@ -16,6 +15,11 @@ transit restriction       c's ASes refuse to carry traffic from sources of t (``
 (c → t)                   blunt tool is used too: links between c and t are cut
 shutdown (c)              cross-border links of c's ASes, except those of exempted ASes
 ========================  =================================================================================
+
+Border links join ASes of two different known countries: no foreign rule binds an AS of unknown country, and no
+rule cuts a link inside a third country. A state isolating its own network (shutdown, gateway) orders its operators
+to keep only the links they know to be domestic, so it cuts their links to ASes of unknown country too (those the
+loader could not place: they have neighbours in more than one country).
 
 A new type is one module here with an effect function registered under its :class:`RegKind` (see
 :mod:`sim.model.regulations.base`). Coordination mechanisms may then change the cuts (the public-core norm M6
@@ -34,6 +38,7 @@ from sim.model.regulations.base import (
     cross_of,
     cut_links_to,
     effect,
+    outward_of,
     register,
 )
 from sim.model.regulations.extraterritorial import extraterritorial
@@ -59,6 +64,7 @@ __all__ = [
     "cut_links_to",
     "effect",
     "extraterritorial",
+    "outward_of",
     "forbid_matrix",
     "gateway",
     "register",

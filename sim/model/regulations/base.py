@@ -58,15 +58,23 @@ class Regulation:
 class Context:
     """What a regulation's effect depends on beyond the graph, at this step."""
 
-    conflict: np.ndarray  # (K, K) bool: the rules of the two states conflict
-    operator_choice: str  # "larger_market" or "home_law"
-    cone: np.ndarray  # (n_ases,) customer cone sizes
+    conflict: np.ndarray  #: (K, K) bool: the rules of the two states conflict
+    operator_choice: str  #: torn operators "weigh" compliance cost against the market, or always "exit"
+    cone: np.ndarray  #: (n_ases,) customer cone sizes
+    #: (K, K) float in [0, 1]: how far past the tolerance two states' rules are (0 at the tolerance, 1 at the
+    #: largest possible distance); meaningful where ``conflict`` is True
+    severity: np.ndarray | None = None
+    compliance_cost: float = 0.05  #: cost of complying at severity 1, as a share of an operator's business
+    #: country -> the countries of its bloc (itself included), for the states in a bloc: one rulebook, one market
+    bloc_of: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
 class Effect:
-    cut: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # link ids
-    n_conflicts: int = 0  # operators facing conflicting obligations
+    cut: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  #: link ids
+    n_conflicts: int = 0  #: operators facing conflicting obligations
+    n_exits: int = 0  #: of them, operators that leave the regulating state's market (their links to it cut)
+    compliance_cost: float = 0.0  #: the cost borne by the operators that comply (shares of their business, summed)
 
 
 EffectFn = Callable[[World, Regulation, Context], Effect]
@@ -95,7 +103,7 @@ def register(kind: RegKind) -> Callable[[EffectFn], EffectFn]:
 def effect(world: World, reg: Regulation, ctx: Context) -> Effect:
     """The links ``reg`` cuts now (sorted, unique) and the operators it puts in conflict."""
     eff = EFFECTS[reg.kind](world, reg, ctx)
-    return Effect(np.unique(eff.cut), eff.n_conflicts)
+    return Effect(np.unique(eff.cut), eff.n_conflicts, eff.n_exits, eff.compliance_cost)
 
 
 # -- link helpers shared by the types ------------------------------------------------------------------------
@@ -105,6 +113,19 @@ def cross_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-border links of country ``c``: (link ids, c's AS, the foreign AS)."""
     links = world.links_of_country(c)
     links = links[world.cross[links]]
+    a, b = world.ends[links, 0], world.ends[links, 1]
+    a_dom = world.country[a] == c
+    return links, np.where(a_dom, a, b), np.where(a_dom, b, a)
+
+
+def outward_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Links of country ``c``'s ASes to ASes not known to be in ``c`` (foreign, or of unknown country): (link
+    ids, c's AS, the other AS). What a state that isolates its own network (shutdown, gateway) orders cut: its
+    operators keep only the links they know to be domestic. Unlike :func:`cross_of`, it reaches ASes of unknown
+    country, but only from the isolating state's own ASes; no foreign rule binds such an AS."""
+    links = world.links_of_country(c)
+    ec = world.end_country[links]
+    links = links[(ec[:, 0] == c) != (ec[:, 1] == c)]
     a, b = world.ends[links, 0], world.ends[links, 1]
     a_dom = world.country[a] == c
     return links, np.where(a_dom, a, b), np.where(a_dom, b, a)

@@ -3,8 +3,15 @@
 Every world is drawn in a comment: ``a > b`` is a customer→provider link (``a`` sells transit to ``b``),
 ``a = b`` a peer link, ``*`` marks a Tier-1 AS. Profiles are set uniform (``p`` on every policy dimension), so
 the distance between two states (RMS over the dimensions) is simply ``|p - q|``; ``conflict_tolerance`` is
-0.3 throughout. Markets are the ASes located in a country; with ``operator_choice="larger_market"`` a torn
-operator keeps the larger market and cuts its links to the other side.
+0.3 throughout.
+
+The operators' rule (:mod:`sim.model.regulations.extraterritorial`): state ``c``'s extraterritorial rule binds the
+foreign operators that serve ``c``'s market (a customer or a peer in ``c``; buying transit from ``c`` does not
+count). A bound operator whose home state conflicts with ``c`` complies, at a cost ``compliance_cost × severity``
+with ``severity = (distance − 0.3) / 0.7``, or exits ``c``'s market (cuts its links to ``c``'s ASes, and only those)
+when that cost is strictly above the share of its customers and peers located in ``c``. Hand-drawn worlds have no
+address space: the share is counted in ASes. The mechanism tests are about the mechanisms, not the operators'
+weighing, so where they need an exit they set ``operator_choice="exit"`` (:data:`EXIT`: every torn operator exits).
 
 Nothing happens in a quiet model unless the test imposes it (no state adopts on its own), so the only
 regulation in force is the imposed one (plus, under M2, the retaliation it provokes).
@@ -14,10 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.worlds import quiet_model, world
+from tests.worlds import link_history, quiet_model, world
 
 TOLERANCE = 0.3
 ET_XA = dict(step=1, country="XA", kind="extraterritorial")
+EXIT = dict(operator_choice="exit")  #: every torn operator exits the regulating state's market
 
 
 def link(a: int, b: int) -> frozenset:
@@ -61,34 +69,48 @@ def column(model, name: str) -> list:
     return model.datacollector.get_model_vars_dataframe()[name].tolist()
 
 
+def assert_back_once(model, a: int, b: int, cut_step: int, back_step: int) -> None:
+    """The link between ASes ``a`` and ``b`` was cut once, at ``cut_step``, and came back at ``back_step``; it is the
+    only link that came back, in the cut log and in the ``n_links_restored`` metric."""
+    assert link_history(model, a, b) == [(cut_step, back_step)]
+    restored = column(model, "n_links_restored")
+    assert restored[back_step] == 1 and sum(restored) == 1
+
+
 # --------------------------------------------------------------------------------------------------------------
 # ET_WORLD (M0, M4): an extraterritorial rule with conflicting profiles
 #
-#        XB (market 2)        XA (market 4)        XC (market 2)
+#        XB (2 ASes)          XA (4 ASes)          XC (2 ASes)
 #          10 ──── peer ────── 1 ────── peer ────── 20
 #          │                 / | \                   │
 #          11               2  3  4                 21
 #
 #   XA: 1 > 2, 1 > 3, 1 > 4      XB: 10 > 11          XC: 20 > 21        peers: 1 = 10, 1 = 20
+#
+#   XA's rule binds 10 and 20 (each peers with XA's 1). Shares of XA in their business (customers and peers):
+#   10 → {11, 1}: 1/2; 20 → {21, 1}: 1/2. XB's rule binds XA's 1: its business {2, 3, 4, 10, 20} is 1/5 in XB.
 # --------------------------------------------------------------------------------------------------------------
 ET_WORLD = world(
     p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (20, 21)],
     p2p=[(1, 10), (1, 20)],
     country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB", 20: "XC", 21: "XC"},
 )
-# XB is 0.6 away from XA (conflict), XC 0.1 (no conflict)
+# XB is 0.6 away from XA (conflict, severity (0.6 − 0.3) / 0.7 = 3/7), XC 0.1 (no conflict)
 ET_PROFILES = dict(XA=0.2, XB=0.8, XC=0.3)
+SEVERITY_XA_XB = 3 / 7
 XA_SIDE = {1, 2, 3, 4}
 
 
 # --------------------------------------------------------------------------------------------------------------
-# LEADER_WORLD (M1, M2): XB's only cross-border link goes to the leader XA: dependence 1, so it complies with
+# LEADER_WORLD (M1, M2): XB's cross-border links all go to the leader XA: dependence 1, so it complies with
 # probability comply_prob.
 #
-#   XA (market 4): 1 > 2, 1 > 3, 1 > 4        XB (market 2): 10 > 11        peers: 1 = 10
+#   XA: 1 > 2, 1 > 3, 1 > 4        XB: 10 > 11        cross-border: 1 = 10, 2 > 11 (XB's 11 buys transit from 2)
+#
+#   XA's rule binds 10 (a peer in XA) and not 11 (it only buys from XA): an exiting 10 cuts 1 = 10 alone.
 # --------------------------------------------------------------------------------------------------------------
 LEADER_WORLD = world(
-    p2c=[(1, 2), (1, 3), (1, 4), (10, 11)],
+    p2c=[(1, 2), (1, 3), (1, 4), (10, 11), (2, 11)],
     p2p=[(1, 10)],
     country={1: "XA", 2: "XA", 3: "XA", 4: "XA", 10: "XB", 11: "XB"},
 )

@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.model.mechanisms.common import ET_XA, build, link, state
+from tests.model.mechanisms.common import ET_XA, EXIT, assert_back_once, build, column, link, state
 from tests.worlds import cut_pairs, world
 
 # --------------------------------------------------------------------------------------------------------------
 # M5: a multilateral forum.
 #
-#   XA (market 4): 1 > 2, 1 > 3, 1 > 4     XB (market 2): 10 > 11     XC (market 1): 20
+#   XA (market 4 ASes): 1 > 2, 1 > 3, 1 > 4     XB (market 2): 10 > 11     XC (market 1): 20
 #   peers: 1 = 10, 1 = 20
 #
 #   forum_seed 2: the two largest markets, XA and XB, found the forum; XC stays out (join cost 2 > any share).
 #   XA 0.2, XB 0.8: the members' mean is 0.5; with harmonization_rate 0.25 each step closes a quarter of the gap:
 #   distance 0.6 → 0.45 → 0.3375 → 0.253125 (below 0.3 after the third step). XC (0.25) never moves.
+#   XA's rule binds 10 (a peer in XA): while XB conflicts with XA it exits (EXIT) and cuts 1 = 10.
 # --------------------------------------------------------------------------------------------------------------
 FORUM_WORLD = world(
     p2c=[(1, 2), (1, 3), (1, 4), (10, 11)],
@@ -48,12 +49,12 @@ def test_m5_members_move_toward_the_members_mean():
     "mechanisms, rule_step, cut",
     [
         (["m5"], 3, set()),  # harmonized below tolerance in step 3, before operators resolve
-        (["m5"], 2, {link(10, 11)}),  # still 0.3375 apart in step 2
-        (["m0"], 3, {link(10, 11)}),  # no forum: still 0.6 apart
+        (["m5"], 2, {link(1, 10)}),  # still 0.3375 apart in step 2 (and back only at step 4)
+        (["m0"], 3, {link(1, 10)}),  # no forum: still 0.6 apart
     ],
 )
 def test_m5_conflict_disappears_after_enough_steps(mechanisms, rule_step, cut):
-    params = {**FORUM, "mechanisms": mechanisms}
+    params = {**FORUM, **EXIT, "mechanisms": mechanisms}
     model = _forum_model(imposed=[dict(ET_XA, step=rule_step)], **params)
     for _ in range(3):
         model.step()
@@ -82,3 +83,15 @@ def test_m5_state_joins_when_members_market_share_exceeds_its_cost():
     for _ in range(3):
         model.step()
     assert "forum" not in state(model, "XD").memberships
+
+
+@pytest.mark.parametrize("delay", [0, 1, 2])
+def test_m5_harmonisation_ends_the_conflict_and_the_link_comes_back_after_the_delay(delay):
+    # XA's rule from step 1: 1 = 10 is cut at once (0.45 apart after step 1's harmonisation). The members are
+    # 0.253 apart at step 3: the conflict ends in step 3's resolution and the link is back at step 3 + delay.
+    model = _forum_model(imposed=[ET_XA], restore_delay=delay, **FORUM, **EXIT)
+    for _ in range(3 + delay + 1):
+        model.step()
+    assert_back_once(model, 1, 10, cut_step=1, back_step=3 + delay)
+    assert column(model, "n_exits") == [0, 1, 1] + [0] * (2 + delay)
+    assert cut_pairs(model) == set()

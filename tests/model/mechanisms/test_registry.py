@@ -18,7 +18,7 @@ from sim.model.mechanisms import (
     unregister,
 )
 from sim.model.regulations import RegKind
-from tests.model.mechanisms.common import ET_PROFILES, ET_WORLD, ET_XA, build, link, run
+from tests.model.mechanisms.common import ET_PROFILES, ET_WORLD, ET_XA, EXIT, build, link, run
 from tests.worlds import QUIET, cut_pairs
 
 CONFIGS = Path(__file__).resolve().parents[3] / "configs" / "mechanism"
@@ -82,9 +82,9 @@ def registered():
 
 def test_a_mechanism_defined_outside_the_package_changes_a_run_through_its_hook(registered):
     assert "toy_ceasefire" in mechanism_names() and MECHANISM_NAMES["toy_ceasefire"] == "ceasefire"
-    plain = run(ET_WORLD, ET_PROFILES, imposed=[ET_XA], mechanisms=["m0"])
-    toy = run(ET_WORLD, ET_PROFILES, imposed=[ET_XA], mechanisms=["toy_ceasefire"])
-    assert cut_pairs(plain) == {link(10, 11)}
+    plain = run(ET_WORLD, ET_PROFILES, imposed=[ET_XA], mechanisms=["m0"], **EXIT)
+    toy = run(ET_WORLD, ET_PROFILES, imposed=[ET_XA], mechanisms=["toy_ceasefire"], **EXIT)
+    assert cut_pairs(plain) == {link(1, 10)}
     assert cut_pairs(toy) == set()
     assert toy.n_conflicts == plain.n_conflicts == 1  # the operator is still torn: only the cut is filtered
     assert [m.name for m in toy.mechanisms] == ["toy_ceasefire"]

@@ -1,0 +1,99 @@
+"""What a market is worth: the measure behind "the larger market" (states) and "the value of a market to an
+operator" (comply or exit).
+
+Three measures, chosen by the ``market`` parameter:
+
+==================  ==========================================  ===============================================
+measure             a country's market                          what a link to an AS is worth to its neighbour
+==================  ==========================================  ===============================================
+``address_space``   /24 blocks originated by its ASes           /24 blocks in that AS's customer cone
+``ases``            ASes located there                          one (a share of neighbours)
+``cone``            sum of its ASes' customer cones (in ASes)   that AS's customer cone (in ASes)
+==================  ==========================================  ===============================================
+
+``address_space`` is the default: it counts the users and services a market holds, where the AS count makes a
+country of many small networks weigh as much as one of a few large ones. The value of country ``c``'s market to an
+operator is the share of its customers' and peers' worth that lies in ``c`` (its business: what it sells transit
+and peering to, weighed by what sits behind each; its providers sell to it and are not its market).
+
+Missing data: an AS without address-space data (a transit-only AS, or one whose country was inferred) originates
+nothing, so it adds nothing to its country's market, but its customer cone still carries its customers' address
+space. An operator whose neighbours are all worth nothing under the measure (no address-space data anywhere below
+them) falls back to the share of its customers and peers. A topology with no address-space data at all (a
+hand-built one) falls back to the ``ases`` measure, with a warning; :attr:`Market.measure` names the measure
+actually used.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data.topology import Topology
+from sim.reach.api import customer_cone_sizes
+
+log = logging.getLogger(__name__)
+
+MARKET_MEASURES = ("address_space", "ases", "cone")
+
+
+@dataclass(frozen=True)
+class Market:
+    """Per-AS weights of one market measure."""
+
+    measure: str
+    own: np.ndarray  #: (n_ases,) float: what each AS adds to its country's market
+    worth: np.ndarray  #: (n_ases,) float: what a link to the AS is worth to its neighbour
+
+    def of_countries(self, country: np.ndarray, n_states: int) -> np.ndarray:
+        """(n_states,) float: each country's market (ASes of unknown country left out)."""
+        known = country >= 0
+        return np.bincount(country[known], weights=self.own[known], minlength=n_states)
+
+
+def market_weights(topo: Topology, measure: str, cone: np.ndarray) -> Market:
+    """The weights of ``measure`` on ``topo``; ``cone`` is the customer cone size of each AS.
+
+    Raises
+    ------
+    ValueError
+        ``measure`` is unknown.
+    """
+    if measure == "address_space":
+        space = topo.address_space.astype(np.float64)
+        if space.any():
+            return Market(measure, space, customer_cone_sizes(topo, weights=space))
+        log.warning("market: topology %r has no address-space data; markets are counted in ASes", topo.name)
+        measure = "ases"
+    if measure == "ases":
+        ones = np.ones(topo.n_ases)
+        return Market(measure, ones, ones)
+    if measure == "cone":
+        cone = cone.astype(np.float64)
+        return Market(measure, cone, cone)
+    raise ValueError(f"market must be one of {list(MARKET_MEASURES)}, got {measure!r}")
+
+
+def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:
+    """For each AS of ``ases`` (sorted, unique), the share of its business located in ``countries`` (one country,
+    or the members of a bloc, whose single rulebook makes one market): the worth of its customers and peers there
+    over the worth of all its customers and peers (its providers sell to it, so they are not its market).
+
+    An AS whose customers and peers are all worth nothing gets the share of them located there instead; one
+    with no customer and no peer gets 0.
+    """
+    owner, links = world.links_of_ases(ases)
+    sells = ~world.is_p2c[links] | (world.ends[links, 0] == owner)
+    owner, links = owner[sells], links[sells]
+    pos = np.searchsorted(ases, owner)
+    other = world.other_end(links, owner)
+    there = np.isin(world.country[other], countries).astype(np.float64)
+    worth = market.worth[other]
+    total = np.bincount(pos, weights=worth, minlength=len(ases))
+    inside = np.bincount(pos, weights=worth * there, minlength=len(ases))
+    count = np.bincount(pos, minlength=len(ases))
+    count_in = np.bincount(pos, weights=there, minlength=len(ases))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, inside / total, np.where(count > 0, count_in / np.maximum(count, 1), 0.0))

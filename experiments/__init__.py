@@ -6,10 +6,16 @@ figures (PNG + SVG) it writes to ``study.out``, and returns their paths. An expe
 others (baseline, kernel scaling) compute what they report directly. Every parameter lives in the experiment's
 ``configs/experiment/NAME.yaml``: the ``analysis`` block holds what the analysis needs beyond the runs. The
 tables of a sweep's runs come from :mod:`sim.analysis.runs`.
+
+Hydra sweeps the product of its parameters. An experiment that needs a union of one-axis sweeps instead (each
+axis swept with the others at their configured values) declares them in ``analysis.sweeps``
+(:func:`sub_sweeps`): ``fragsim-experiment`` runs one ``fragsim -m`` per entry, into its own folder
+``runs/<sweep>/<name>/``, each crossed with the experiment's ``hydra.sweeper.params``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +24,11 @@ import yaml
 
 from sim.data.topology import Topology
 from sim.runner.run import build_topology, is_complete
-from sim.runner.schema import RunConfig, TopologyConfig
+from sim.runner.schema import ConfigError, RunConfig, TopologyConfig
 
 EXPERIMENTS = (
     "baseline",
-    "adoption_sweep",
+    "tipping_points",
     "mechanisms",
     "sovereign_isolation",
     "sanctions",
@@ -51,6 +57,51 @@ class Study:
 
     def data_label(self) -> str:
         return data_label(self.cfg.topology)
+
+    def sub_sweeps(self) -> list[SubSweep]:
+        return sub_sweeps(self.analysis)
+
+
+@dataclass(frozen=True)
+class SubSweep:
+    """One axis of an experiment swept alone: ``fragsim -m KEY=V1,V2,...`` into ``runs/<sweep>/<name>/``."""
+
+    name: str  #: the axis' name, also its folder
+    key: str  #: the dotted configuration key swept (``scenario.adoption_frac``)
+    values: tuple  #: its values, in the order given
+
+    @property
+    def override(self) -> str:
+        return f"{self.key}={','.join(str(v) for v in self.values)}"
+
+
+def sub_sweeps(analysis: dict) -> list[SubSweep]:
+    """The one-axis sweeps of ``analysis.sweeps`` (``{name: {key: KEY, values: [V, ...]}}``), in order.
+
+    Raises
+    ------
+    ConfigError
+        An entry is malformed; the message names its key (``analysis.sweeps.adoption.values``).
+    """
+    entries = analysis.get("sweeps") or {}
+    if not isinstance(entries, dict):
+        raise ConfigError(f"analysis.sweeps must map axis names to {{key, values}}, got {entries!r}")
+    out = []
+    for name, entry in entries.items():
+        where = f"analysis.sweeps.{name}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            raise ConfigError(f"{where}: the name must be lower-case letters, digits and _ (it names a folder)")
+        if not isinstance(entry, dict) or set(entry) != {"key", "values"}:
+            raise ConfigError(f"{where} must hold exactly 'key' and 'values', got {entry!r}")
+        key, values = entry["key"], entry["values"]
+        if not (isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w.]*", key)):
+            raise ConfigError(f"{where}.key must be a dotted configuration key, got {key!r}")
+        if not (isinstance(values, list) and values and all(isinstance(v, (int, float, str)) for v in values)):
+            raise ConfigError(f"{where}.values must be a non-empty list of values, got {values!r}")
+        if len(set(map(str, values))) != len(values):
+            raise ConfigError(f"{where}.values lists a value twice: {values!r}")
+        out.append(SubSweep(str(name), key, tuple(values)))
+    return out
 
 
 def data_label(cfg: TopologyConfig) -> str:

@@ -7,12 +7,15 @@ form *cells* by every configuration value that varies across the sweep except th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 from scipy import stats
+
+from sim.runner.schema import ConfigError
 
 #: configuration keys that never define a cell: the replicate's seed, and words that do not change a run
 IGNORED_KEYS = {"seed", "sweep_name", "scenario.description"}
@@ -30,13 +33,16 @@ def _flatten(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
+def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
     """The complete runs of a sweep folder as long tables, each row carrying its run's varying configuration.
 
     Parameters
     ----------
     sweep : Path
         A sweep folder (``runs/<sweep_name>``): one run folder per job; a ``report`` folder is ignored.
+    keep : sequence of str
+        Configuration keys (dotted) joined to the rows even when every run has the same value (a sweep's axis
+        with one value is still its axis).
 
     Returns
     -------
@@ -54,6 +60,8 @@ def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
     ------
     FileNotFoundError
         The folder holds no complete run.
+    ConfigError
+        A key of ``keep`` is not a configuration key of the runs.
     """
     metrics, states, configs = [], [], []
     incomplete = 0
@@ -72,10 +80,12 @@ def load_runs(sweep: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
     cfg = pd.DataFrame(configs)
     varying = [k for k in cfg.columns if k not in IGNORED_KEYS and cfg[k].astype(str).nunique() > 1]
     cfg["run"] = range(len(cfg))
-    keep = ["run", "seed"] + varying
-    if "mechanism.name" not in varying:
-        keep.append("mechanism.name")
-    cfg = cfg[keep]
+    columns = ["run", "seed"] + varying
+    columns += [k for k in dict.fromkeys(["mechanism.name", *keep]) if k not in columns]
+    missing = [k for k in columns if k not in cfg.columns]
+    if missing:
+        raise ConfigError(f"no configuration key {missing[0]!r} in the runs of {sweep}")
+    cfg = cfg[columns]
     return pd.concat(metrics).merge(cfg, on="run"), pd.concat(states).merge(cfg, on="run"), varying, incomplete
 
 

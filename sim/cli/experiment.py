@@ -9,8 +9,10 @@
 An experiment is ``configs/experiment/NAME.yaml`` (overrides of the defaults, its sweep in
 ``hydra.sweeper.params``, the analysis' parameters in ``analysis``) and ``experiments/NAME.py``, installed as
 ``sim.experiments.NAME`` (the analysis). A sweep experiment runs ``fragsim -m experiment=NAME`` into
-``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder; a
-module with ``prepare(study)`` first writes what its runs read (a parameter sample) and adds sweep overrides.
+``runs/NAME_<data>/`` (resumable: a second call recomputes only missing runs), then analyses the folder; one
+that declares one-axis sweeps in ``analysis.sweeps`` runs one ``fragsim -m`` per axis, into
+``runs/NAME_<data>/<axis>/`` (see :func:`sim.experiments.sub_sweeps`). A module with ``prepare(study)`` first
+writes what its runs read (a parameter sample) and adds sweep overrides.
 Overrides ``analysis.*`` reach only the analysis. With ``--analysis-only`` the runs are not launched (the folder
 must hold them). Without ``--data`` each experiment runs on its reference data: the real graph, unless its
 config's ``analysis.reference_data`` says ``synthetic`` (an experiment whose budget the real graph exceeds).
@@ -88,20 +90,29 @@ def reference_data(name: str) -> str:
 
 
 def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, analysis_only: bool) -> list[Path]:
+    from sim.experiments import Study, sub_sweeps
+
     cfg, extra = compose(name, data, overrides)
     if data == "synthetic" and cfg.analysis.get("real_data_only"):  # an experiment that names real ASNs, say
         raise RealDataOnly(f"experiment {name} needs the real graph (--data real): {cfg.analysis['real_data_only']}")
-    from sim.experiments import Study
-
     module = importlib.import_module(f"sim.experiments.{name}")
     study = Study(name=name, cfg=cfg, out=out_root / name)
     if cfg.analysis.get("sweep"):
         sweep_name = sweep_folder_name(name, data, overrides)
         overrides = extra + overrides
         study = Study(name=name, cfg=cfg, out=study.out, runs=Path("runs") / sweep_name)
+        axes = sub_sweeps(cfg.analysis)  # checked before anything runs
+        given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+        for axis in axes:
+            if axis.key in given:
+                raise ConfigError(f"{axis.key} is swept by analysis.sweeps.{axis.name}: set its values there")
         if not analysis_only:
             prepare = getattr(module, "prepare", None)  # what the runs read, and the sweep overrides naming it
-            run_sweep(name, data, overrides + (prepare(study) if prepare else []), sweep_name)
+            overrides = overrides + (prepare(study) if prepare else [])
+            for axis in axes:  # Hydra sweeps a product: a union of one-axis sweeps is one multirun per axis
+                run_sweep(name, data, [*overrides, axis.override], f"{sweep_name}/{axis.name}")
+            if not axes:
+                run_sweep(name, data, overrides, sweep_name)
         elif not study.runs.is_dir():
             raise ConfigError(f"--analysis-only: no run folder {study.runs}")
     return module.analyze(study)

@@ -80,7 +80,7 @@ def test_sweeps_expand_like_hydras_basic_sweeper():
     assert job_overrides(["seed=1"]) == [["seed=1"]]
     jobs = job_overrides(["-m", "seed=0,1", "mechanism=m0,m5"])
     assert len(jobs) == 4 and ["mechanism=m0", "seed=1"] in [sorted(j) for j in jobs]
-    declared = job_overrides(["-m", "experiment=adoption_sweep"])
+    declared = job_overrides(["-m", "experiment=tipping_points"])
     assert len(declared) > 1  # the experiment's own hydra.sweeper.params
     assert without_sweeps(["seed=0,1", "scenario.steps=2"]) == ["scenario.steps=2"]
 

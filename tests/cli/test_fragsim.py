@@ -75,7 +75,7 @@ def test_a_complete_folder_of_another_configuration_is_an_error_not_a_skip(tmp_p
     config.write_text(config.read_text().replace("adoption_frac: 0.5", "adoption_frac: 0.25"))  # an older run
     proc = fragsim(tmp_path, *args)
     assert proc.returncode == 2 and "holds the results of another configuration" in proc.stderr
-    assert fragsim(tmp_path, *args, "experiment=adoption_sweep", "--cfg", "hydra").returncode == 0
+    assert fragsim(tmp_path, *args, "experiment=tipping_points", "--cfg", "hydra").returncode == 0
 
 
 @pytest.mark.integration  # a 6-run sweep, killed and resumed

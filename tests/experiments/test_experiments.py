@@ -63,28 +63,41 @@ def test_baseline(tmp_path):
 
 
 @pytest.mark.integration
-def test_adoption_sweep(tmp_path):
+def test_tipping_points(tmp_path):
     out = experiment(
         tmp_path,
-        "adoption_sweep",
+        "tipping_points",
         *SMALL,
         "scenario.steps=3",
         "n_sources=128",
         "seed=0,1",
         "mechanism=m0,m5",
-        "scenario.adoption_frac=0,0.5",
+        "analysis.sweeps.adoption.values=[0,0.1,1]",
+        "analysis.sweeps.severity.values=[0,0.3]",
     )
-    df = table(
+    folders = sorted((tmp_path / "runs").iterdir())
+    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == ["adoption", "severity"]
+    for axis, n_runs in (("adoption", 12), ("severity", 8)):  # mechanisms x seeds x grid points
+        assert sum(p.is_dir() for p in (folders[0] / axis).iterdir()) == n_runs
+    tips = table(
         out,
-        "loss_vs_adoption.csv",
-        ["mechanism", "mechanism_label", "adoption_frac", "metric", "mean", "ci_low", "ci_high", "n"],
+        "tipping_points.csv",
+        ["mechanism", "axis", "threshold", "mean", "ci_low", "ci_high", "n_seeds", "n_censored", "n_below"],
     )
-    assert set(df["mechanism"]) == {"m0", "m5"} and set(df["adoption_frac"]) == {0, 0.5}
-    assert set(df["metric"]) == {"loss", "cross_border_loss"} and (df["n"] == 2).all()
-    assert between(df["mean"], 0, 1)
-    assert (df.loc[df["adoption_frac"] == 0, "mean"] == 0).all()  # nobody adopts: nothing is lost
-    assert "no coordination (M0)" in set(df["mechanism_label"])
-    figures(out, "loss_vs_adoption")
+    assert len(tips) == 2 * 2 * 2  # mechanisms x axes x thresholds
+    assert ((tips["n_crossed"] + tips["n_censored"] + tips["n_below"]) == tips["n_seeds"]).all()
+    assert (tips["n_seeds"] == 2).all() and (tips["n_states"] == 63).all()
+    crossed = tips.dropna(subset=["mean"])
+    top = crossed["axis"].map({"adoption": 1.0, "severity": 0.3})
+    assert ((crossed["mean"] > 0) & (crossed["mean"] <= top)).all()  # a crossing lies within the swept range
+    assert (tips.loc[tips["n_crossed"] == 0, "mean"].isna()).all()  # censored: no number
+    curves = table(out, "loss_vs_intensity.csv", ["mechanism", "axis", "intensity", "metric", "mean", "n"])
+    assert (curves["n"] == 2).all() and between(curves["mean"], 0, 1)
+    adoption = curves[curves["axis"] == "adoption"]
+    assert (adoption.loc[adoption["intensity"] == 0, "mean"] == 0).all()  # nobody may adopt: nothing is lost
+    by_seed = table(out, "tipping_points_by_seed.csv", ["mechanism", "axis", "seed", "threshold", "value", "status"])
+    assert set(by_seed["status"]) <= {"crossed", "beyond", "below"} and len(by_seed) == 2 * 2 * 2 * 2
+    figures(out, "tipping_points", "loss_vs_intensity")
 
 
 @pytest.mark.integration
@@ -217,6 +230,8 @@ def test_variants_of_an_experiment_never_share_a_run_folder():
         (["nosuch"], "unknown experiment"),
         (["shutdown", "scenario.steps=-1"], "scenario.steps"),
         (["shutdown", "--analysis-only"], "no run folder"),
+        (["tipping_points", "scenario.adoption_frac=0,0.5"], "is swept by analysis.sweeps.adoption"),
+        (["tipping_points", "analysis.sweeps.severity.values=[]"], "analysis.sweeps.severity.values must be"),
     ],
 )
 def test_bad_commands_exit_2_with_one_message(tmp_path, args, message):

@@ -143,7 +143,8 @@ def test_as_org_fills_before_inference_and_never_overrides_the_file(write_file, 
     assert (src.n_from_file, src.n_from_as_org, src.n_inferred, src.n_unknown) == (2, 1, 2, 0)
     assert [r.path for r in topo.provenance["annotation_reports"]] == [str(geo), str(org)]
     assert set(topo.provenance["files"]) == {"as_rel", "as_country", "as_org"}
-    assert "1 from as-org2info, 0 from their owner state, 2 inferred from neighbours, 0 preset, 0 unknown" in caplog.text
+    sources = "1 from as-org2info, 0 from their owner state, 2 inferred from neighbours, 0 preset, 0 unknown"
+    assert sources in caplog.text
 
 
 def test_the_counts_of_the_sources_add_up_to_every_as(write_file):

@@ -9,7 +9,6 @@ operators exit (``operator_choice="exit"``): 10 cuts its link to XA, 1 = 10.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from sim.model.measure import measure
 from sim.model.operators import Operators, Resolution

@@ -378,7 +378,7 @@ def _validation_caption(study: Study, runs: list[Run]) -> str:
     return (
         f"Data: {study.data_label()}. {len(runs)} runs. Status quo: {len(quo)} seed{'s' if len(quo) > 1 else ''}, "
         f"{steps} step{'s' if steps > 1 else ''}, {sampled}, no coordination (M0); marker: mean over seeds, "
-        "whiskers: smallest to largest seed; the verdict reads the worst seed. Sanctions and Iran: one step, "
+        "whiskers: smallest to largest seed; the verdict reads the worst seed. Sanctions, Iran and Syria: one step, "
         "deterministic, measured exactly (all pairs) from the links the runs cut. Russia 2022: the graph minus "
         "every link between a Russian AS and AS174 or AS3356, exact all pairs. Cross-border pairs: ordered "
         "reachable AS pairs with one end in Russia and the other in another known country, both directions."

@@ -21,13 +21,12 @@ HYDRA_INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i
 
 def validate(argv: list[str]) -> int:
     """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError."""
-    from sim.runner.compose import compose_run, configuration, folded, job_overrides
+    from sim.runner.compose import compose_runs, configuration, folded, job_overrides
     from sim.runner.run import build_topology
 
     with configuration():  # one Hydra initialisation for every job of a sweep
         jobs = job_overrides(argv)
-        for job in jobs:
-            run_cfg = compose_run(job)
+        for run_cfg in compose_runs(jobs):
             with folded():
                 run_cfg.check_topology(build_topology(run_cfg.topology))  # cached per topology
     return len(jobs)

@@ -10,8 +10,9 @@ with overrides into a checked ``RunConfig``, and folds Hydra's and OmegaConf's m
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from importlib.resources import files
 
@@ -162,6 +163,51 @@ def compose_run(overrides: list[str] = (), context: str = "") -> RunConfig:
         One line naming the config key or the override Hydra rejected.
     """
     return to_run_config(compose(overrides, context=context), context)
+
+
+def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunConfig]:
+    """:func:`compose_run` of every job of a sweep, in order, each distinct choice of config groups composed once.
+
+    Hydra builds a job's configuration in two stages: the defaults list its group choices select
+    (``scenario=sanctions``, ``mechanism=m5``, ``hydra/launcher=…``, any ``hydra.*`` key), composed from the YAML
+    files, then its other overrides (``seed=3``, ``scenario.steps=5``, ``+key=…``) applied to the result. The first
+    stage is the costly one (about 0.4 s a job here), and a sweep of thousands of jobs has only a handful of group
+    choices; so it is done once per choice and the second stage, with Hydra's own override code, on a copy.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`compose_run`, for the first job that fails.
+    """
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    groups = {p.name for p in files(CONFIG_MODULE).iterdir() if p.is_dir()}
+    parser = OverridesParser.create()
+    composed: dict[tuple[str, ...], DictConfig] = {}
+    with configuration():
+        for job in jobs:
+            with folded(context):
+                parsed = parser.parse_overrides(list(job))
+            chooses = [_chooses_configs(o.key_or_group, groups) for o in parsed]
+            choice = tuple(o.input_line for o, c in zip(parsed, chooses, strict=True) if c)
+            if choice not in composed:
+                with folded(context):
+                    composed[choice] = hydra_compose(config_name=CONFIG_NAME, overrides=list(choice))
+            cfg = copy.deepcopy(composed[choice])
+            with folded(context):
+                ConfigLoaderImpl._apply_overrides_to_config(
+                    [o for o, c in zip(parsed, chooses, strict=True) if not c], cfg
+                )
+                cfg = apply_sample(cfg)
+            yield to_run_config(cfg, context)
+
+
+def _chooses_configs(key: str, groups: set[str]) -> bool:
+    """Whether an override of ``key`` selects configs (a config group, a nested one, Hydra's own settings) rather
+    than setting a value."""
+    key = key.split("@", 1)[0]
+    return "/" in key or key.split(".", 1)[0] == "hydra" or key in groups
 
 
 def run_yaml(cfg: DictConfig) -> str:

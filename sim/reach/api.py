@@ -337,6 +337,8 @@ def customer_cone_sizes(
         A weight per AS (e.g. its address space): the result is then the sum of the weights over each cone
         (float64) instead of the count (int64), as CAIDA's AS Rank measures cones in ASes or in address space.
 
+    Notes
+    -----
     Complexity: O(n_c2p × n_ases / 64) word operations, in blocks that fit ``memory_budget``; with weights, the
     cone rows are unpacked to bits in chunks and multiplied by the weights.
     """

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 
-from sim.analysis.figures import country_label, mechanism_label, new_figure, percent_axis, save
+from sim.analysis.figures import country_label, loss_axis, mechanism_label, new_figure, percent_axis, save
 from sim.analysis.runs import load_runs, summarize
 from sim.experiments import Study, caption, complete_runs, write_csv
 
@@ -102,10 +102,9 @@ def figure_over_time(study: Study, metrics: pd.DataFrame, order: list[str], text
         title="Connectivity loss over time, by coordination mechanism (mean over seeds)",
         xlabel="step (policy cycle)",
         ylabel="AS pairs no longer reachable (%)",
-        ylim=(0, 100),
     )
     ax.xaxis.get_major_locator().set_params(integer=True)
-    percent_axis(ax)
+    loss_axis(ax, float(series["mean"].min()) * 100)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return save(
         fig,
@@ -166,7 +165,7 @@ def figure_country_loss(study: Study, losses: pd.DataFrame, mechanism: str, text
     ax.set(
         title=f"Countries losing most: {mechanism_label(mechanism)}",
         xlabel="the country's AS pairs with the world no longer reachable (%)",
-        xlim=(0, 100),
+        xlim=(0, min(100.0, max(1.0, float(ci[:, 1].max()) * 1.1))),  # the largest interval, at most 100%
     )
     percent_axis(ax, "x")
     return save(fig, study.out, "headline_country_loss", text)

@@ -16,7 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from sim.analysis.figures import mechanism_label, new_figure, save
+from sim.analysis.figures import loss_axis, mechanism_label, new_figure, save
 
 if TYPE_CHECKING:
     from sim.experiments import Study
@@ -186,11 +186,8 @@ def figure_curves(
             ax.fill_between(x, band[:, 0], band[:, 1], alpha=0.12, color=style["color"], linewidth=0)
         for t in thresholds:
             ax.axhline(t * 100, color="grey", linestyle="--", linewidth=0.8)
-        ax.set_yscale("symlog", linthresh=1, linscale=0.6)
-        ticks = [0, 0.5, 1, 2, 5, 10, 20, 50, 100]
-        ax.set_yticks(ticks, [f"{t:g}%" for t in ticks])
-        ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-        ax.set(ylim=(min(0.0, float(loss["mean"].min()) * 100), 100), ylabel="AS pairs no longer reachable (%)")
+        loss_axis(ax, float(loss["mean"].min()) * 100)
+        ax.set(ylabel="AS pairs no longer reachable (%)")
     handles, labels = np.atleast_1d(panels)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right center", frameon=False)
     fig.suptitle("Connectivity loss at the last step, by intensity (dashed: the tipping thresholds)", fontsize=11)

@@ -71,6 +71,16 @@ def save(fig, out: Path, name: str, caption: str) -> list[Path]:
     return paths
 
 
+def loss_axis(ax, lowest: float = 0.0) -> None:
+    """A y axis of losses in percent, linear below 1% and logarithmic above: a loss of 0.3% and one of 30% are
+    both readable on one figure. ``lowest`` (percent, ≤ 0) lets a slightly negative sampled estimate show."""
+    ax.set_yscale("symlog", linthresh=1, linscale=0.6)
+    ticks = [0, 0.5, 1, 2, 5, 10, 20, 50, 100]
+    ax.set_yticks(ticks, [f"{t:g}%" for t in ticks])
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_ylim(min(0.0, lowest), 100)
+
+
 def percent_axis(ax, axis: str = "y") -> None:
     from matplotlib.ticker import PercentFormatter
 

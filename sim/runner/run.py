@@ -10,6 +10,7 @@ is incomplete: rerunning the same run clears it and starts again; a folder with 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -36,6 +37,30 @@ RESULT_FILES = (
     "cut_links.csv",
 )
 PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
+
+
+#: characters a run folder's name keeps as they are; any other (a path separator, a space, a quote...) would nest
+#: the folder, leave the output folder or need quoting in a shell
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._,=+-[]")
+MAX_NAME = 120  #: longest folder name kept as it is (file systems allow 255 bytes)
+
+
+def folder_name(text: str) -> str:
+    """A safe, flat folder name for a run or a sweep named by ``text`` (Hydra's ``key=value,...`` of the command
+    line's overrides, or a sweep name).
+
+    ``text`` itself when it is made of letters, digits and ``._,=+-[]`` only, at most :data:`MAX_NAME` characters
+    long and not hidden (so existing run folders keep their names); else its safe characters with ``_`` for the
+    others, cut to 80 characters, plus ``-`` and the first 10 hex digits of its SHA-256: two different values
+    never share a folder, and no value can nest a folder or name one outside the output folder. ``""`` is
+    ``default``. The full configuration is in the folder's ``config.yaml``.
+    """
+    if not text:
+        return "default"
+    if len(text) <= MAX_NAME and set(text) <= _NAME_CHARS and not text.startswith("."):
+        return text
+    slug = "".join(c if c in _NAME_CHARS else "_" for c in text)[:80].lstrip(".")
+    return f"{slug}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

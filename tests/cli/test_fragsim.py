@@ -58,6 +58,8 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
         (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
         (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
         (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
+        (["+scenario.foo=1"], "Key 'foo' not in 'ScenarioConfig' full_key: scenario.foo"),
+        (["scenario.decision.pressure_trend=nan"], "scenario.decision.pressure_trend must be a finite number, got nan"),
     ],
 )
 def test_bad_configs_give_one_message_and_write_nothing(tmp_path, args, message):
@@ -298,3 +300,16 @@ def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
     assert compose(["scenario=forum_formation"]).mechanism.name == "m5"
     assert compose(["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
     assert compose(["scenario=retaliation_spiral"]).mechanism.name == "m2"
+
+
+def test_override_values_never_nest_a_run_folder_nor_leave_the_output_folder(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    args = ["topology.n_ases=200", "scenario.steps=1", "n_sources=16"]
+    proc = fragsim(work, "scenario.name=x/../../../escaped", *args)
+    assert proc.returncode == 0, proc.stderr
+    proc = fragsim(work, "-m", "sweep_name=../../swept", "seed=0,1", *args)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # nothing beside the working folder
+    done = sorted(p.relative_to(work / "runs") for p in work.rglob(DONE))
+    assert len(done) == 3 and all(len(p.parts) == 3 for p in done)  # <single or sweep>/<run>/DONE: flat

@@ -33,7 +33,15 @@ def validate(argv: list[str]) -> int:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _main(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while checking or while a launcher waits (a job's own is handled in task)
+        from sim.runner.job import interrupted
+
+        sys.exit(interrupted())
+
+
+def _main(argv: list[str]) -> None:
     answer_version(argv)
     require_launcher("fragsim", argv)
     import hydra

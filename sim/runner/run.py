@@ -10,12 +10,15 @@ is incomplete: rerunning the same run clears it and starts again; a folder with 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -128,20 +131,63 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bool:
-    """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped)."""
-    if is_complete(folder):
-        if (folder / "config.yaml").read_text() != config_yaml:
-            raise RunFolderConflict(
-                f"{folder} holds the results of another configuration (a scenario file or the "
-                "data changed since?): remove it or choose another sweep_name"
-            )
+def _already_done(folder: Path, config_yaml: str) -> bool:
+    """Whether ``folder`` holds this configuration's complete results. Raises RunFolderConflict when it holds
+    another configuration's."""
+    if not is_complete(folder):
         return False
+    if (folder / "config.yaml").read_text() != config_yaml:
+        raise RunFolderConflict(
+            f"{folder} holds the results of another configuration (a scenario file or the "
+            "data changed since?): remove it or choose another sweep_name"
+        )
+    return True
+
+
+@contextmanager
+def claimed(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold ``folder`` (created if needed) for this process: an exclusive lock on the folder itself (``flock``;
+    released when the block ends, or by the system when the process dies, even by SIGKILL). A second process
+    asking for the same folder calls ``waiting`` once and waits until the first is done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None, waiting=None) -> bool:
+    """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped).
+
+    The folder is :func:`claimed` for the run: two processes never write it at once, and one that waited for
+    another skips the run that other completed instead of clearing it. A run that stops early (an error,
+    Ctrl-C) leaves its folder empty: incomplete, and resumed by running the same command again.
+    """
+    if _already_done(folder, config_yaml):
+        return False
+    with claimed(folder, waiting):
+        if _already_done(folder, config_yaml):  # completed by the process this one waited for
+            return False
+        clear_incomplete(folder)
+        try:
+            _run_into(cfg, config_yaml, folder, progress)
+        except BaseException:
+            clear_incomplete(folder)  # never half a run: the folder is incomplete and empty
+            raise
+    return True
+
+
+def _run_into(cfg: RunConfig, config_yaml: str, folder: Path, progress) -> None:
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
     model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
-    folder.mkdir(parents=True, exist_ok=True)
-    clear_incomplete(folder)
     for _ in range(cfg.scenario.steps):
         model.step()
         if progress is not None:
@@ -160,7 +206,6 @@ def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bo
     }
     write_atomic(folder / "meta.json", json.dumps(meta, indent=2) + "\n")
     write_atomic(folder / DONE, "".join(f"{f}\n" for f in RESULT_FILES))
-    return True
 
 
 def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:

@@ -313,3 +313,45 @@ def test_override_values_never_nest_a_run_folder_nor_leave_the_output_folder(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # nothing beside the working folder
     done = sorted(p.relative_to(work / "runs") for p in work.rglob(DONE))
     assert len(done) == 3 and all(len(p.parts) == 3 for p in done)  # <single or sweep>/<run>/DONE: flat
+
+
+def _popen(cwd: Path, *args: str) -> subprocess.Popen:
+    """``fragsim ARGS`` started in the background, with Ctrl-C (SIGINT) at its default, as in a terminal."""
+    exe = shutil.which("fragsim")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "sim.cli.fragsim", *args]
+    return subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def test_ctrl_c_prints_one_line_leaves_the_run_empty_and_exits_130(tmp_path):
+    args = ["topology.n_ases=3000", "scenario.steps=400", "n_sources=64"]
+    proc = _popen(tmp_path, *args)
+    folder = tmp_path / "runs" / "single" / ",".join(sorted(args))
+    deadline = time.monotonic() + 120
+    while not folder.is_dir() and time.monotonic() < deadline:  # the run has started stepping
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.count("fragsim: interrupted") == 1
+    assert folder.is_dir() and list(folder.iterdir()) == []  # incomplete and empty: the same command resumes it
+    again = fragsim(tmp_path, *args[:1], "scenario.steps=2", *args[2:])
+    assert again.returncode == 0, again.stderr
+
+
+def test_two_processes_on_one_run_compute_it_once_and_never_remove_it(tmp_path):
+    args = ["topology.n_ases=2000", "scenario.steps=6", "n_sources=64"]
+    first, second = _popen(tmp_path, *args), _popen(tmp_path, *args)
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outs
+    stdout = "".join(out for out, _ in outs)
+    assert stdout.count("done in") == 1 and stdout.count("already complete, skipped") == 1
+    folder = tmp_path / "runs" / "single" / ",".join(sorted(args))
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])

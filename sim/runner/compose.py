@@ -25,11 +25,11 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.data.paths import data_dir
+from sim.runner.groups import CONFIG_MODULE
 from sim.runner.run import folder_name
 from sim.runner.sample import apply_sample
 from sim.runner.schema import ConfigError, RunConfig, prefixed
 
-CONFIG_MODULE = "sim.configs"  #: the package holding the YAML files
 CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  #: Hydra's search path entry for it
 CONFIG_NAME = "config"  #: the primary config (``configs/config.yaml``)
 VERSION_BASE = "1.3"
@@ -282,17 +282,3 @@ def without_sweeps(overrides: list[str]) -> list[str]:
 
     with folded():
         return [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
-
-
-def group_options(group: str) -> list[str]:
-    """The options of a config group (``scenario``, ``mechanism``, ``topology``, ``hydra/launcher``), sorted.
-
-    Raises
-    ------
-    ValueError
-        ``group`` is not a config group.
-    """
-    folder = files(CONFIG_MODULE).joinpath(*group.split("/"))
-    if not folder.is_dir():
-        raise ValueError(f"group {group!r} is not a config group of {CONFIG_PATH}")
-    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))

@@ -33,13 +33,22 @@ def _flatten(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, list[str], int]:
+def run_folders(path: Path) -> list[Path]:
+    """The run folders under ``path``: ``path`` itself when it is one (it holds ``DONE`` or ``config.yaml``),
+    else its subfolders (report folders, ``report`` and ``report-*``, left out)."""
+    if (path / "DONE").is_file() or (path / "config.yaml").is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("report"))
+
+
+def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     """The complete runs of a sweep folder as long tables, each row carrying its run's varying configuration.
 
     Parameters
     ----------
     sweep : Path
-        A sweep folder (``runs/<sweep_name>``): one run folder per job; a ``report`` folder is ignored.
+        A sweep folder (``runs/<sweep_name>``): one run folder per job; a ``report`` folder is ignored. Or a
+        single run folder.
     keep : sequence of str
         Configuration keys (dotted) joined to the rows even when every run has the same value (a sweep's axis
         with one value is still its axis).
@@ -53,8 +62,8 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
         ``states.csv`` of every complete run, with the same columns added.
     varying : list of str
         The configuration keys (dotted) whose value differs across the runs, except :data:`IGNORED_KEYS`.
-    incomplete : int
-        Run folders without ``DONE``, skipped.
+    skipped : list of str
+        The run folders without ``DONE`` (incomplete), skipped, by name.
 
     Raises
     ------
@@ -64,10 +73,10 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
         A key of ``keep`` is not a configuration key of the runs.
     """
     metrics, states, configs = [], [], []
-    incomplete = 0
-    for folder in sorted(p for p in sweep.iterdir() if p.is_dir() and p.name != "report"):
+    skipped = []
+    for folder in run_folders(sweep):
         if not (folder / "DONE").is_file():
-            incomplete += 1
+            skipped.append(folder.name)
             continue
         cfg = _flatten(yaml.safe_load((folder / "config.yaml").read_text()))
         configs.append(cfg)
@@ -86,7 +95,12 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
     if missing:
         raise ConfigError(f"no configuration key {missing[0]!r} in the runs of {sweep}")
     cfg = cfg[columns]
-    return pd.concat(metrics).merge(cfg, on="run"), pd.concat(states).merge(cfg, on="run"), varying, incomplete
+    return pd.concat(metrics).merge(cfg, on="run"), pd.concat(states).merge(cfg, on="run"), varying, skipped
+
+
+def last_steps(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each run's own last step (runs of different lengths each at their end)."""
+    return df[df["step"] == df.groupby("run")["step"].transform("max")]
 
 
 def summarize(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:

@@ -1,10 +1,11 @@
 """``fragsim-report SWEEP_DIR``: aggregate a sweep's complete runs into tidy tables and standard figures.
 
-It reads results only (each run folder's ``config.yaml``, ``metrics.csv`` and ``states.csv``); incomplete
-folders (no ``DONE``) are ignored and counted. Runs form *cells* by every configuration value that varies
-across the sweep except the seed; per cell, step and metric it reports the mean, the standard deviation, the
+It reads results only (each run folder's ``config.yaml``, ``metrics.csv`` and ``states.csv``) of a sweep
+folder, of ``runs/single`` or of one run folder; incomplete folders (no ``DONE``) are skipped and listed by name.
+Runs form *cells* by every configuration value that differs between them except the seed (each named in the
+legends and a column of the tables); per cell, step and metric it reports the mean, the standard deviation, the
 number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ± t(0.975, n−1) · sd / √n``
-(Student's t; no interval for n = 1).
+(Student's t; no interval for n = 1). The final values read each run at its own last step.
 
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
 ``country_loss.csv`` (per-country loss at the last step), and figures ``loss_vs_adoption.png``,
@@ -26,116 +27,155 @@ if TYPE_CHECKING:
 # numpy, pandas, scipy and matplotlib are imported where they are used, so that --help and --version answer at once
 
 
-def figure_loss_vs_adoption(final: pd.DataFrame, out: Path, caption: str) -> None:
+ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
+
+
+def cell_label(row, keys: list[str]) -> str:
+    """A cell's name in a legend: its mechanism in words, then every other key that varies, ``key=value``."""
+    from sim.analysis.figures import mechanism_label
+
+    words = [mechanism_label(row["mechanism.name"])] if "mechanism.name" in keys else []
+
+    def shown(value) -> str:
+        text = "none" if value is None or value == "" or value != value else str(value)  # value != value: NaN
+        return text if len(text) <= 40 else text[:39] + "…"  # the full value is in final.csv
+
+    return "; ".join(words + [f"{k}={shown(row[k])}" for k in keys if k != "mechanism.name"])
+
+
+def _by_cell(df: pd.DataFrame, keys: list[str]):
+    """``(label, rows)`` per cell of ``df``, in a stable order."""
+    for _, rows in df.groupby(keys, dropna=False, sort=True):
+        yield cell_label(rows.iloc[0], keys), rows
+
+
+def figure_loss_vs_adoption(final: pd.DataFrame, cells: list[str], out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from sim.analysis.figures import mechanism_label, save
+    from sim.analysis.figures import save
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 4.8))
     loss = final[final["metric"] == "loss"]
-    x = "scenario.adoption_frac" if "scenario.adoption_frac" in loss.columns else None
-    for name, cell in loss.groupby("mechanism.name"):
+    x = ADOPTION if ADOPTION in cells else None
+    keys = [k for k in cells if k != x]
+    for label, cell in _by_cell(loss, keys):
         cell = cell.sort_values(x) if x else cell
-        xs = cell[x] * 100 if x else np.arange(len(cell))
-        ax.plot(xs, cell["mean"] * 100, marker="o", label=mechanism_label(name))
-        ax.fill_between(xs, cell["ci_low"] * 100, cell["ci_high"] * 100, alpha=0.2)
-    ax.set_xlabel("states adopting extraterritorial rules (%)" if x else "cell")
-    ax.set_ylabel("connectivity loss (% of reachable AS pairs)")
-    ax.set_title("Connectivity loss at the last step, by coordination mechanism")
-    ax.legend(fontsize=8)
+        xs = cell[x] * 100 if x else np.zeros(len(cell))
+        line = ax.plot(xs, cell["mean"] * 100, marker="o", label=f"{label} (n = {cell['n'].min()})")
+        if (cell["n"] > 1).any():
+            ax.fill_between(xs, cell["ci_low"] * 100, cell["ci_high"] * 100, alpha=0.2, color=line[0].get_color())
+    ax.set_xlabel("states that may adopt extraterritorial rules (%)" if x else "(one value per cell)")
+    ax.set_ylabel("connectivity loss at the run's last step (% of reachable AS pairs)")
+    ax.set_title("Connectivity loss at the last step, by cell")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.14))  # below: cell names can be long
     ax.grid(alpha=0.3)
     save(fig, out, "loss_vs_adoption", caption)
 
 
-def figure_country_loss(country: pd.DataFrame, out: Path, caption: str) -> None:
+def figure_country_loss(country: pd.DataFrame, cells: list[str], out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
 
-    from sim.analysis.figures import mechanism_label, save
+    from sim.analysis.figures import save
 
-    country, note = headline(country)
-    groups = [(mechanism_label(n), c["loss"].to_numpy() * 100) for n, c in country.groupby("mechanism.name")]
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(groups) + 2))
+    country, note = headline(country, cells)
+    keys = [k for k in cells if k != ADOPTION]
+    groups = [(label, c["loss"].to_numpy() * 100) for label, c in _by_cell(country, keys)]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(groups) + 2))
     ax.boxplot([g[1] for g in groups], vert=False, tick_labels=[g[0] for g in groups])
-    ax.set_xlabel("per-country connectivity loss at the last step (%)")
+    ax.set_xlabel("per-country connectivity loss at the run's last step (%)")
     ax.set_title("Who bears the loss: distribution across countries" + note)
     ax.grid(alpha=0.3, axis="x")
     save(fig, out, "country_loss", caption)
 
 
-def figure_segments(series: pd.DataFrame, out: Path, caption: str) -> None:
+def figure_segments(series: pd.DataFrame, cells: list[str], out: Path, caption: str) -> None:
     import matplotlib.pyplot as plt
 
-    from sim.analysis.figures import mechanism_label, save
+    from sim.analysis.figures import save
 
-    seg, note = headline(series[series["metric"] == "n_segments"])
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, cell in seg.groupby("mechanism.name"):
-        mean = cell.groupby("step")["mean"].mean()
-        low = cell.groupby("step")["ci_low"].mean()
-        high = cell.groupby("step")["ci_high"].mean()
-        ax.plot(mean.index, mean.values, label=mechanism_label(name))
-        ax.fill_between(mean.index, low.values, high.values, alpha=0.2)
+    seg, note = headline(series[series["metric"] == "n_segments"], cells)
+    keys = [k for k in cells if k != ADOPTION]
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    for label, cell in _by_cell(seg, keys):
+        cell = cell.sort_values("step")
+        line = ax.plot(cell["step"], cell["mean"], label=f"{label} (n = {cell['n'].min()})")
+        if (cell["n"] > 1).any():
+            ax.fill_between(cell["step"], cell["ci_low"], cell["ci_high"], alpha=0.2, color=line[0].get_color())
     ax.set_xlabel("step (policy cycle)")
     ax.set_ylabel("national segments (count)")
     ax.set_title("Fragmentation over time" + note)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.14))  # below: cell names can be long
     ax.grid(alpha=0.3)
     save(fig, out, "segments_over_time", caption)
 
 
-def headline(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The rows at the highest adoption level when the sweep varies it (the figure says so)."""
-    key = "scenario.adoption_frac"
-    if key not in df.columns:
+def headline(df: pd.DataFrame, cells: list[str]) -> tuple[pd.DataFrame, str]:
+    """When the sweep varies the adoption level: each cell's rows at its highest level (the title says so)."""
+    if ADOPTION not in cells:
         return df, ""
-    top = df[key].max()
-    return df[df[key] == top], f" ({top:.0%} of states adopting)"
+    keys = [k for k in cells if k != ADOPTION]
+    top = df.groupby(keys, dropna=False)[ADOPTION].transform("max") if keys else df[ADOPTION].max()
+    return df[df[ADOPTION] == top], " (each at its highest adoption level)"
 
 
-def report(sweep: Path, out: Path | None = None) -> Path:
-    """Write the sweep's tables and figures into ``out`` (default ``sweep/report``) and return ``out``.
-    Raises FileNotFoundError when the sweep holds no complete run."""
-    from sim.analysis.runs import load_runs, summarize
+def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
+    """Write the tables and figures of the complete runs in ``sweep`` (a sweep folder or one run folder) into
+    ``out`` (default ``sweep/report``, or ``report-<name>`` beside a run folder); returns ``out`` and the names
+    of the incomplete run folders skipped.
 
-    metrics, states, varying, incomplete = load_runs(sweep)
-    out = out or sweep / "report"
+    Runs form cells by every configuration key that differs between them (the seed aside); a cell's figures and
+    its ``final.csv`` row read each run at its own last step, so runs of different lengths are never mixed.
+    Raises FileNotFoundError when there is no complete run."""
+    from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
+
+    metrics, states, varying, skipped = load_runs(sweep)
+    if out is None:  # beside a single run folder, never inside it: a run folder is write-once
+        out = sweep.parent / f"report-{sweep.name}" if run_folders(sweep) == [sweep] else sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
     cells = list(dict.fromkeys(varying + ["mechanism.name"]))
     series = summarize(metrics, cells + ["step", "metric"])
-    last = metrics["step"].max()
-    final = series[series["step"] == last]
-    country = states[states["step"] == last].groupby(cells + ["code"], dropna=False)["loss"].mean().reset_index()
+    ends = last_steps(metrics)
+    final = summarize(ends, cells + ["metric"]).merge(
+        ends.groupby(cells, dropna=False)["step"].max().reset_index(), on=cells
+    )
+    states_end = states.merge(ends[["run", "step"]].drop_duplicates(), on=["run", "step"])
+    country = states_end.groupby(cells + ["code"], dropna=False)["loss"].mean().reset_index()
     series.to_csv(out / "timeseries.csv", index=False)
     final.to_csv(out / "final.csv", index=False)
     country.to_csv(out / "country_loss.csv", index=False)
-    n_seeds = metrics.groupby(cells)["seed"].nunique().min()
+    n = metrics.groupby(cells, dropna=False)["seed"].nunique()
+    seeds = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
+    seeds += " seed per cell" if n.max() == 1 else " seeds per cell"
+    bands = "bands: 95% t-intervals over seeds where n ≥ 2" if n.max() > 1 else "one run per cell: no interval"
     caption = (
-        f"{sweep.name}: {metrics['run'].nunique()} runs, {n_seeds}+ seeds per cell, step {last}; "
-        f"bands: 95% t-intervals over seeds" + (f"; {incomplete} incomplete runs ignored" if incomplete else "")
+        f"{sweep.name}: {metrics['run'].nunique()} runs in {len(n)} cells, {seeds}; each run at its last step; "
+        f"{bands}" + (f"; {len(skipped)} incomplete run folders skipped" if skipped else "")
     )
-    figure_loss_vs_adoption(final, out, caption)
-    figure_country_loss(country, out, caption)
-    figure_segments(series, out, caption)
-    return out
+    figure_loss_vs_adoption(final, cells, out, caption)
+    figure_country_loss(country, cells, out, caption)
+    figure_segments(series, cells, out, caption)
+    return out, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)
     parser = argparse.ArgumentParser(prog="fragsim-report", description=__doc__.split("\n")[0])
-    parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>) or a run folder's parent")
+    parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>, runs/single) or a run folder")
     parser.add_argument("--out", type=Path, help="where to write (default SWEEP_DIR/report)")
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
         print(f"fragsim-report: error: {args.sweep_dir}: no such folder", file=sys.stderr)
         return 2
     try:
-        out = report(args.sweep_dir, args.out)
+        out, skipped = report(args.sweep_dir, args.out)
     except FileNotFoundError as exc:
         print(f"fragsim-report: error: {exc}", file=sys.stderr)
         return 2
-    print(f"report written to {out}")
+    for name in skipped:
+        print(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}")
+    print(f"report written to {out} (timeseries.csv, final.csv, country_loss.csv and their figures)")
     return 0
 
 

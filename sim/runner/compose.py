@@ -26,7 +26,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.data.paths import data_dir
 from sim.runner.groups import CONFIG_MODULE
-from sim.runner.run import folder_name
+from sim.runner.run import folder_name, sweep_folder
 from sim.runner.sample import apply_sample
 from sim.runner.schema import ConfigError, RunConfig, prefixed
 
@@ -73,12 +73,14 @@ def register() -> None:
     """Register the schema (``run_schema``) and the resolvers the YAML uses; idempotent.
 
     ``${folder_name:x}`` is :func:`sim.runner.run.folder_name` of ``x`` (a safe, flat folder name, ``default`` when
-    empty); ``${fragsim_data_dir:}`` is the data folder of
+    empty); ``${sweep_folder:x}`` the same for each ``/``-separated part of a sweep name
+    (:func:`sim.runner.run.sweep_folder`); ``${fragsim_data_dir:}`` is the data folder of
     :func:`sim.data.paths.data_dir` (``paths.data``). Called on import, so that a launcher's worker process,
     which imports the task's module, has them too.
     """
     ConfigStore.instance().store(name="run_schema", node=_schema())
     OmegaConf.register_new_resolver("folder_name", folder_name, replace=True)
+    OmegaConf.register_new_resolver("sweep_folder", sweep_folder, replace=True)
     OmegaConf.register_new_resolver("fragsim_data_dir", _data_dir_text, replace=True)
 
 

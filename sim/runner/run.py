@@ -66,6 +66,13 @@ def folder_name(text: str) -> str:
     return f"{slug}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
+def sweep_folder(sweep_name: str) -> str:
+    """The folder of a sweep under ``runs/``: ``sweep_name`` may nest (``study/axis``, how an experiment keeps its
+    sweeps together), each part made a :func:`folder_name` (``..`` and ``.`` included), so it never leaves
+    ``runs/``."""
+    return "/".join(folder_name(part) for part in sweep_name.split("/")) if sweep_name else "default"
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -355,3 +355,25 @@ def test_two_processes_on_one_run_compute_it_once_and_never_remove_it(tmp_path):
     assert stdout.count("done in") == 1 and stdout.count("already complete, skipped") == 1
     folder = tmp_path / "runs" / "single" / ",".join(sorted(args))
     assert sorted(p.name for p in folder.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])
+
+
+def test_a_report_never_mixes_runs_of_different_cells_or_lengths_and_reports_one_run(tmp_path):
+    small = ["topology.n_ases=600", "n_sources=64"]
+    for args in (["scenario.steps=3"], ["scenario=sanctions_secondary", "scenario.steps=2"], ["scenario.steps=5"]):
+        proc = fragsim(tmp_path, *small, *args)
+        assert proc.returncode == 0, proc.stderr
+    (tmp_path / "runs" / "single" / "unfinished").mkdir()
+    exe = shutil.which("fragsim-report")
+    rep = subprocess.run([exe, str(tmp_path / "runs" / "single")], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    assert "skipped (incomplete" in rep.stdout and "unfinished" in rep.stdout
+    final = pd.read_csv(tmp_path / "runs" / "single" / "report" / "final.csv")
+    loss = final[final.metric == "loss"]
+    assert len(loss) == 3 and sorted(loss.step) == [2, 3, 5]  # three cells, each at its own last step
+    assert (loss.n == 1).all() and loss.ci_low.isna().all()  # one run per cell: no interval
+    one = next((tmp_path / "runs" / "single").glob("*sanctions_secondary*"))
+    rep = subprocess.run([exe, str(one)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    single = pd.read_csv(one.parent / f"report-{one.name}" / "final.csv")
+    assert len(single[single.metric == "loss"]) == 1
+    assert sorted(p.name for p in one.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])  # left as it was

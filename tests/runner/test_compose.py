@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sim.runner.compose import compose_run, compose_runs, configuration, job_overrides
-from sim.runner.run import folder_name
+from sim.runner.run import folder_name, sweep_folder
 from sim.runner.schema import ConfigError
 
 
@@ -92,3 +92,10 @@ def test_unsafe_folder_names_become_a_flat_slug_and_a_digest(text):
     name = folder_name(text)
     assert "/" not in name and not name.startswith(".") and len(name) <= 91
     assert name != folder_name(text + "x")  # the digest tells different values apart
+
+
+def test_a_sweep_name_may_nest_but_never_leaves_runs():
+    assert sweep_folder("tipping_points_real/adoption") == "tipping_points_real/adoption"
+    for name in ("../../x", "/etc", "a/../../b", "./."):
+        parts = sweep_folder(name).split("/")
+        assert all(p and not p.startswith(".") for p in parts), name

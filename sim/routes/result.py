@@ -1,0 +1,126 @@
+"""The result of :func:`sim.routes`: stored columns for transit ASes, and every AS's route to one destination
+rebuilt from them (stub rows, stub destinations) when asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data.topology import Topology
+from sim.routes.plan import DestKind, RoutePlan
+from sim.routes.route_class import ROUTE_CLASS_LABELS, RouteClass
+
+TABLE_CLASSES = ("origin", "customer", "peer", "provider")
+"""The categories of ``tree()``'s ``route_class`` column, most preferred first."""
+
+
+def derive_stub_rows(plan: RoutePlan, hop: np.ndarray, length: np.ndarray, cls: np.ndarray, dst: int) -> None:
+    """In place: the routes of the stubs (the destination excepted) from their peers' and providers' routes.
+
+    A stub has no customers, so its route is the best peer route (a peer holding a customer route or being the
+    destination), else the best provider route; stubs carry no route for one another, except the destination's own.
+    """
+    shift = np.int64(32)
+    none = np.iinfo(np.int64).max
+    best = []
+    for edges, usable in (
+        (plan.stub_peer, cls >= RouteClass.CUSTOMER),
+        (plan.stub_prov, cls != RouteClass.NONE),
+    ):
+        ok = usable[edges.src] & (edges.dst != dst)
+        key = np.full(plan.n, none, np.int64)
+        np.minimum.at(key, edges.dst[ok], ((length[edges.src[ok]] + 1) << shift) | edges.src[ok])
+        best.append(key)
+    peer_key, prov_key = best
+    for key, route_class in ((prov_key, RouteClass.PROVIDER), (peer_key, RouteClass.PEER)):  # peer wins: last
+        got = np.flatnonzero(key != none)
+        hop[got] = key[got] & ((1 << 32) - 1)
+        length[got] = key[got] >> shift
+        cls[got] = route_class
+
+
+@dataclass(frozen=True, eq=False)
+class RoutesResult:
+    """Best-path routes to a set of destinations (see :func:`sim.routes`).
+
+    Attributes
+    ----------
+    topology : Topology
+    plan : RoutePlan
+        The effective graph (after removals), its transit rows, and how each destination is served.
+    destinations : (n_destinations,) int64
+        AS indices of the destinations asked for, ascending.
+    anchors : (n_columns,) int64
+        AS index of each computed column: a transit destination, or the representative of a stub class.
+    next_hop, length, route_class : (n_columns, n_transit) int32, unsigned, uint8
+        For column ``c`` and transit row ``i`` (AS ``plan.transit[i]``): the next hop's AS index (-1: no route),
+        AS hops, and :class:`RouteClass` value.
+    """
+
+    topology: Topology
+    plan: RoutePlan
+    destinations: np.ndarray
+    anchors: np.ndarray
+    next_hop: np.ndarray
+    length: np.ndarray
+    route_class: np.ndarray
+    restrictions: tuple = (None, None)
+
+    def routes_to(self, dst_asn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every AS's route to ``dst_asn``: ``(next_hop, length, route_class)``, each ``(n_ases,)``, indexed by AS
+        index; ``next_hop`` is an AS index (-1 and class ``NONE`` where there is no route)."""
+        topo, plan = self.topology, self.plan
+        dst = int(topo.asn_to_idx(dst_asn)[0])
+        n = plan.n
+        hop, length, cls = np.full(n, -1, np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint8)
+        kind = DestKind(plan.kind[dst])
+        if kind == DestKind.REMOVED:
+            return hop, length, cls
+        anchor = int(plan.anchor[dst])
+        if kind != DestKind.ALONE:
+            col = int(np.searchsorted(self.anchors, anchor))
+            if col == len(self.anchors) or self.anchors[col] != anchor:  # not asked for: compute it now
+                from sim.routes.api import routes
+
+                return routes(topo, [dst_asn], *self.restrictions).routes_to(dst_asn)
+            t = plan.transit
+            hop[t], length[t], cls[t] = self.next_hop[col], self.length[col], self.route_class[col]
+            if kind == DestKind.CLASS:
+                hop[hop == anchor] = dst  # the representative stands for any member
+            elif kind == DestKind.BRANCH:
+                length[cls != RouteClass.NONE] += 1
+                hop[anchor], length[anchor], cls[anchor] = dst, 1, RouteClass.CUSTOMER
+        hop[dst], length[dst], cls[dst] = dst, 0, RouteClass.ORIGIN
+        derive_stub_rows(plan, hop, length, cls, dst)
+        return hop, length, cls
+
+    def tree(self, dst_asn: int):
+        """The routes to ``dst_asn`` as a ``pandas.DataFrame``, one row per AS holding one, by ASN.
+
+        Columns: ``asn``, ``next_hop`` (the neighbour the route was learned from; the destination's own row
+        holds itself), ``length`` (AS hops, 0 for the destination), ``route_class`` (categorical: ``origin``,
+        ``customer``, ``peer``, ``provider``).
+        """
+        import pandas as pd
+
+        hop, length, cls = self.routes_to(dst_asn)
+        has = np.flatnonzero(cls != RouteClass.NONE)
+        asns = self.topology.asns
+        labels = pd.Categorical([ROUTE_CLASS_LABELS[c] for c in cls[has].tolist()], categories=TABLE_CLASSES)
+        return pd.DataFrame(
+            {"asn": asns[has], "next_hop": asns[hop[has]], "length": length[has], "route_class": labels}
+        )
+
+    def path(self, src_asn: int, dst_asn: int) -> list[int]:
+        """The AS path ``src_asn .. dst_asn`` that traffic takes (``[]`` when ``src_asn`` has no route)."""
+        src = int(self.topology.asn_to_idx(src_asn)[0])
+        hop, _, _ = self.routes_to(dst_asn)
+        path = [src]
+        while hop[path[-1]] != path[-1]:
+            if hop[path[-1]] < 0:
+                return []
+            path.append(int(hop[path[-1]]))
+            if len(path) > self.plan.n:
+                raise RuntimeError(f"a routing loop from AS{src_asn} to AS{dst_asn}")  # never expected
+        return self.topology.asns[path].tolist()

@@ -27,8 +27,8 @@ MAX_BLOCK = 2048  # destination columns per block
 
 
 def _block_bytes(n_transit: int, width: int, key_bytes: int) -> int:
-    """One block in flight: two key arrays, the class masks and the output temporaries, and scratch."""
-    return n_transit * width * (3 * key_bytes + 12) + SCRATCH_BYTES
+    """One block in flight: the keys, the providers' offers, the output temporaries, and scratch."""
+    return n_transit * width * (4 * key_bytes + 4) + SCRATCH_BYTES
 
 
 def _length_dtype(max_length: int) -> type:
@@ -95,18 +95,19 @@ def routes(
     (up to providers by rank, one peer hop, down to customers), and cycles are closed by a fixpoint.
 
     Only transit ASes (those with a customer; 8,422 of 55,809 in 2016) hold stored rows, and only transit
-    destinations and one representative per class of stubs with the same providers and peers hold columns: a
-    stub's route follows from its neighbours' rows, a single-homed stub without peers has its provider's routes one
-    hop longer. Memory::
+    destinations and one representative per class of stubs with the same providers and peers hold columns (25,889
+    in 2016): a stub's route follows from its neighbours' rows, a single-homed stub without peers has its
+    provider's routes one hop longer. Memory::
 
-        columns     n_columns × n_transit × (4 + L + 1) bytes   (next hop int32, length uint8 (L = 1) or wider,
+        columns     n_transit × n_columns × (4 + L + 1) bytes   (next hop int32, length uint8 (L = 1) or wider,
                                                                   class uint8)
-        per block   n_transit × width × (3 × K + 12) bytes + 128 MiB scratch   (K = 4 bytes per key, 8 on graphs
+        per block   n_transit × width × (4 × K + 4) bytes + 128 MiB scratch   (K = 4 bytes per key, 8 on graphs
                                                                   of more than ~2^25 ASes)
 
     with ``width`` (at most 2,048 destinations) the widest that fits the budget, one block per thread. Work per
-    destination: the customer entries (its upstream cone) expanded over peers, and one pass over the
-    transit-to-transit customer links for the provider routes; loops run over levels and rounds.
+    destination: its upstream cone (the customer routes, breadth-first) expanded over providers and peers, then
+    one dense pass over the transit-to-transit customer→provider links for the provider routes:
+    O(n_columns × (n_transit + n_transit_c2p)) in all; loops run over lengths, levels and rounds.
     """
     topo = topology
     if not isinstance(topo, Topology):
@@ -126,13 +127,13 @@ def routes(
     width, threads = _plan_blocks(
         n_t, n_cols, np.dtype(keys.dtype).itemsize, np.dtype(len_dtype).itemsize, int(memory_budget), threads
     )
-    hop = np.empty((n_cols, n_t), np.int32)
-    length = np.empty((n_cols, n_t), len_dtype)
-    cls = np.empty((n_cols, n_t), np.uint8)
+    hop = np.empty((n_t, n_cols), np.int32)
+    length = np.empty((n_t, n_cols), len_dtype)
+    cls = np.empty((n_t, n_cols), np.uint8)
 
     def run(c0: int) -> None:
         c1 = min(c0 + width, n_cols)
-        route_block(plan, keys, anchors[c0:c1], hop[c0:c1], length[c0:c1], cls[c0:c1])
+        route_block(plan, keys, anchors[c0:c1], hop[:, c0:c1], length[:, c0:c1], cls[:, c0:c1])
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
@@ -161,7 +162,7 @@ def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, len_bytes: int, budget: 
             f"{n_cols:,} destination columns × {n_t:,} transit ASes, and one block), over the memory_budget of "
             f"{budget / 2**30:.2f} GiB: raise memory_budget or ask for fewer destinations"
         )
-    per_col = threads * n_t * (3 * key_bytes + 12)
+    per_col = threads * n_t * (4 * key_bytes + 4)
     spare = budget - stored - threads * _block_bytes(n_t, 0, key_bytes)
     width = int(min(MAX_BLOCK, max(1, spare // max(per_col, 1)), max(1, -(-n_cols // threads))))
     return width, threads

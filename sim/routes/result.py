@@ -53,8 +53,8 @@ class RoutesResult:
         AS indices of the destinations asked for, ascending.
     anchors : (n_columns,) int64
         AS index of each computed column: a transit destination, or the representative of a stub class.
-    next_hop, length, route_class : (n_columns, n_transit) int32, unsigned, uint8
-        For column ``c`` and transit row ``i`` (AS ``plan.transit[i]``): the next hop's AS index (-1: no route),
+    next_hop, length, route_class : (n_transit, n_columns) int32, unsigned, uint8
+        For transit row ``i`` (AS ``plan.transit[i]``) and column ``c``: the next hop's AS index (-1: no route),
         AS hops, and :class:`RouteClass` value.
     """
 
@@ -85,7 +85,7 @@ class RoutesResult:
 
                 return routes(topo, [dst_asn], *self.restrictions).routes_to(dst_asn)
             t = plan.transit
-            hop[t], length[t], cls[t] = self.next_hop[col], self.length[col], self.route_class[col]
+            hop[t], length[t], cls[t] = self.next_hop[:, col], self.length[:, col], self.route_class[:, col]
             if kind == DestKind.CLASS:
                 hop[hop == anchor] = dst  # the representative stands for any member
             elif kind == DestKind.BRANCH:

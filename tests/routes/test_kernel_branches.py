@@ -1,11 +1,11 @@
 """Every size-dependent branch of the routes kernel against the reference.
 
 The kernel switches paths on sizes: targets with more than ``kernel.TALL`` in-edges are reduced on their own,
-gathers run in chunks of ``kernel.SCRATCH_BYTES``, targets in groups of ``kernel.GROUP_BYTES``, peer candidates in
-chunks of ``kernel.PEER_CHUNK``, and ``routes`` splits the destination columns into blocks (``api.MAX_BLOCK``, the
-memory budget) run on several threads. On small graphs the defaults never leave the simple path, so these tests
-force the thresholds small on graphs with hubs of many customers and compare with the reference and with the
-default thresholds' answer.
+gathers run in chunks of ``kernel.SCRATCH_BYTES``, targets in groups of ``kernel.GROUP_BYTES``, sparse offers in
+chunks of ``kernel.PEER_CHUNK``, rows offer to their peers densely above ``kernel.DENSE_PEERS``, and ``routes``
+splits the destination columns into blocks (``api.MAX_BLOCK``, the memory budget) run on several threads. On
+small graphs the defaults never leave the simple path, so these tests force the thresholds small on graphs with
+hubs of many customers and compare with the reference and with the default thresholds' answer.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def test_tall_targets_chunks_and_blocks_match_the_reference(data):
         kernel_SCRATCH_BYTES=data.draw(TINY_BYTES),
         kernel_GROUP_BYTES=data.draw(TINY_BYTES),
         kernel_PEER_CHUNK=data.draw(st.integers(0, 5)),
+        kernel_DENSE_PEERS=data.draw(st.sampled_from([0.0, 0.3, 2.0])),  # every row dense, some, none
         api_MAX_BLOCK=data.draw(st.integers(1, 3)),
     )
     with thresholds(**forced):
@@ -70,11 +71,12 @@ def test_tall_targets_chunks_and_blocks_match_the_reference(data):
 
 
 @FORCED
-@given(topologies_with_restrictions(max_ases=12), st.integers(0, 2), TINY_BYTES)
-def test_small_graphs_with_forced_thresholds_match_the_reference(case, tall, scratch):
+@given(topologies_with_restrictions(max_ases=12), st.integers(0, 2), TINY_BYTES, st.sampled_from([0.0, 2.0]))
+def test_small_graphs_with_forced_thresholds_match_the_reference(case, tall, scratch, dense_peers):
     topo, restr = case
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
-    with thresholds(kernel_TALL=tall, kernel_SCRATCH_BYTES=scratch, kernel_GROUP_BYTES=scratch, kernel_PEER_CHUNK=1):
+    forced = dict(kernel_TALL=tall, kernel_SCRATCH_BYTES=scratch, kernel_GROUP_BYTES=scratch, kernel_PEER_CHUNK=1)
+    with thresholds(**forced, kernel_DENSE_PEERS=dense_peers):
         r = routes(topo, **masks)
     assert_matches_reference(r, topo, **masks)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data.topology import Topology
+from sim.reach.kernel import Forward, accumulate, scatter_bits
 from sim.routes.plan import DestKind, RoutePlan
 from sim.routes.route_class import ROUTE_CLASS_LABELS, RouteClass
 
@@ -67,6 +68,17 @@ class RoutesResult:
     route_class: np.ndarray
     restrictions: tuple = (None, None)
 
+    def _columns(self, anchors: np.ndarray) -> np.ndarray | None:
+        """Columns of the given anchor ASes, or None when one of them was not computed."""
+        cols = np.searchsorted(self.anchors, anchors)
+        if len(self.anchors) == 0:
+            return None if len(anchors) else cols
+        if np.any(cols == len(self.anchors)) or np.any(
+            self.anchors[np.minimum(cols, len(self.anchors) - 1)] != anchors
+        ):
+            return None
+        return cols
+
     def routes_to(self, dst_asn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every AS's route to ``dst_asn``: ``(next_hop, length, route_class)``, each ``(n_ases,)``, indexed by AS
         index; ``next_hop`` is an AS index (-1 and class ``NONE`` where there is no route)."""
@@ -79,11 +91,12 @@ class RoutesResult:
             return hop, length, cls
         anchor = int(plan.anchor[dst])
         if kind != DestKind.ALONE:
-            col = int(np.searchsorted(self.anchors, anchor))
-            if col == len(self.anchors) or self.anchors[col] != anchor:  # not asked for: compute it now
+            cols = self._columns(np.array([anchor]))
+            if cols is None:  # not asked for: compute it now
                 from sim.routes.api import routes
 
                 return routes(topo, [dst_asn], *self.restrictions).routes_to(dst_asn)
+            col = int(cols[0])
             t = plan.transit
             hop[t], length[t], cls[t] = self.next_hop[:, col], self.length[:, col], self.route_class[:, col]
             if kind == DestKind.CLASS:
@@ -94,6 +107,51 @@ class RoutesResult:
         hop[dst], length[dst], cls[dst] = dst, 0, RouteClass.ORIGIN
         derive_stub_rows(plan, hop, length, cls, dst)
         return hop, length, cls
+
+    def holders(self, dst_asns) -> np.ndarray:
+        """``(len(dst_asns), n_ases)`` bool: which ASes hold a route to each destination (the ASes of ``tree()``),
+        for many destinations at once: transit rows from the columns, stub rows as bitsets over the destinations
+        ORed over their providers (any route) and peers (a customer route, or the destination itself)."""
+        topo, plan = self.topology, self.plan
+        dst = topo.asn_to_idx(dst_asns)
+        kind, anchor = plan.kind[dst], plan.anchor[dst]
+        if len(np.unique(dst)) < len(dst):
+            raise ValueError("dst_asns must be distinct ASNs")
+        served = np.isin(kind, [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])
+        cols = self._columns(anchor[served])
+        if cols is None:  # some not asked for: compute them now
+            from sim.routes.api import routes
+
+            return routes(topo, topo.asns[dst].tolist(), *self.restrictions).holders(dst_asns)
+        k, n_words = len(dst), max(1, -(-len(dst) // 64))
+        cls = np.zeros((len(plan.transit), 64 * n_words), np.uint8)
+        cls[:, np.flatnonzero(served)] = self.route_class[:, cols]
+
+        def packed(bits: np.ndarray) -> np.ndarray:
+            return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+        has, offered = packed(cls != RouteClass.NONE), packed(cls >= RouteClass.CUSTOMER)
+        stubs = np.flatnonzero(plan.stub)
+        local = np.full(plan.n, -1, np.int64)
+        local[stubs] = np.arange(len(stubs))
+        S = np.zeros((len(stubs), n_words), np.uint64)
+        bit_of = np.full(plan.n, -1, np.int64)
+        fwd = Forward(None, None, bit_of, n_words)  # no restriction: the identity
+        e = plan.stub_prov
+        accumulate(S, local[e.dst], has, plan.row_of[e.src], e.src, fwd)
+        e = plan.stub_peer.select(plan.row_of[plan.stub_peer.src] >= 0)
+        accumulate(S, local[e.dst], offered, plan.row_of[e.src], e.src, fwd)
+        e = plan.stub_peer.select(plan.stub[plan.stub_peer.src])  # a stub destination's stub peers
+        pos = np.full(plan.n, -1, np.int64)
+        pos[dst] = np.arange(k)  # destinations are distinct ASNs
+        hit = pos[e.src] >= 0
+        scatter_bits(S, local[e.dst[hit]], pos[e.src[hit]])
+        out = np.zeros((k, plan.n), bool)
+        out[:, plan.transit] = (cls != RouteClass.NONE)[:, :k].T
+        out[:, stubs] = np.unpackbits(S.view(np.uint8), axis=1, bitorder="little")[:, :k].T.astype(bool)
+        alive = kind != DestKind.REMOVED
+        out[np.flatnonzero(alive), dst[alive]] = True
+        return out
 
     def tree(self, dst_asn: int):
         """The routes to ``dst_asn`` as a ``pandas.DataFrame``, one row per AS holding one, by ASN.

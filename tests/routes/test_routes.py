@@ -90,6 +90,10 @@ def test_stub_destinations_share_columns_and_match_the_reference():
     ]
     assert topo.asns[r.anchors].tolist() == [1, 2, 10, 14]  # 11 is served by 10's column, 12 and 13 by 1's
     assert_matches_reference(r, topo)
+    holders = r.holders(topo.asns)
+    for k, dst in enumerate(topo.asns.tolist()):
+        assert set(topo.asns[holders[k]].tolist()) == set(r.tree(dst)["asn"].tolist())
+    assert np.array_equal(routes(topo, [11]).holders([11, 12]), holders[[3, 4]])  # columns computed on demand
     assert r.path(14, 11) == [14, 11] and r.path(12, 11) == [12, 1, 11] and r.path(15, 1) == []
 
 
@@ -99,9 +103,11 @@ def test_route_holders_are_the_reachable_ases(case):
     topo, restr = case
     r = routes(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases)
     reach = reachability(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases, keep_matrix=True)
+    holders = r.holders(topo.asns)
     for k, dst in enumerate(topo.asns.tolist()):
         # valley-free paths are symmetric: the ASes reaching dst are the ASes dst reaches
         assert set(r.tree(dst)["asn"].tolist()) == set(topo.asns[reach.matrix[k]].tolist())
+    assert np.array_equal(holders, reach.matrix)
 
 
 def test_arguments_are_checked_and_named():
@@ -123,6 +129,8 @@ def test_arguments_are_checked_and_named():
     with pytest.raises(ValueError, match="n_threads"):
         routes(topo, n_threads=0)
     r = routes(topo)
+    with pytest.raises(ValueError, match="distinct"):
+        r.holders([10, 10])
     with pytest.raises(KeyError, match="999"):
         r.tree(999)
     with pytest.raises(KeyError, match="999"):

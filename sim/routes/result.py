@@ -10,10 +10,10 @@ import numpy as np
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
 from sim.routes.plan import DestKind, RoutePlan
-from sim.routes.route_class import ROUTE_CLASS_LABELS, RouteClass
+from sim.routes.route_class import RouteClass
 
-TABLE_CLASSES = ("origin", "customer", "peer", "provider")
-"""The categories of ``tree()``'s ``route_class`` column, most preferred first."""
+TABLE_CLASSES = tuple(RouteClass(c).label for c in range(RouteClass.ORIGIN, RouteClass.NONE, -1))
+"""The categories of ``tree()``'s ``route_class`` column, most preferred first: origin, customer, peer, provider."""
 
 
 def derive_stub_rows(plan: RoutePlan, hop: np.ndarray, length: np.ndarray, cls: np.ndarray, dst: int) -> None:
@@ -165,7 +165,8 @@ class RoutesResult:
         hop, length, cls = self.routes_to(dst_asn)
         has = np.flatnonzero(cls != RouteClass.NONE)
         asns = self.topology.asns
-        labels = pd.Categorical([ROUTE_CLASS_LABELS[c] for c in cls[has].tolist()], categories=TABLE_CLASSES)
+        codes = RouteClass.ORIGIN - cls[has].astype(np.int8)  # ORIGIN → 0, ..., PROVIDER → 3: TABLE_CLASSES
+        labels = pd.Categorical.from_codes(codes, categories=TABLE_CLASSES)
         return pd.DataFrame(
             {"asn": asns[has], "next_hop": asns[hop[has]], "length": length[has], "route_class": labels}
         )

@@ -22,7 +22,3 @@ class RouteClass(IntEnum):
     def label(self) -> str:
         """The name used in tables: ``'origin'``, ``'customer'``, ``'peer'``, ``'provider'`` (``'none'``)."""
         return self.name.lower()
-
-
-ROUTE_CLASS_LABELS = tuple(c.label for c in RouteClass)
-"""Labels indexed by the class value: ``ROUTE_CLASS_LABELS[RouteClass.PEER] == 'peer'``."""

@@ -152,3 +152,10 @@ def test_public_names():
     r = sim.routes(topo, [10])  # the package is callable as its function
     assert isinstance(r, sim.RoutesResult) and r.path(50, 10) == [50, 20, 10]
     assert sim.routes.routes is sim.routes.api.routes and sim.RouteClass.PEER.label == "peer"
+
+
+def test_no_destinations_is_an_empty_question_with_its_plan():
+    topo = CASES[0].topology()
+    r = routes(topo, [])
+    assert r.next_hop.shape == (len(r.plan.transit), 0) and len(r.destinations) == 0
+    assert as_dict(r.tree(10)) == CASES[0].expected  # computed when asked for

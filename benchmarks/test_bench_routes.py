@@ -28,7 +28,7 @@ def synthetic(request):
 
 def run_routes(benchmark, topo, rounds: int, **kwargs):
     result = benchmark.pedantic(routes, args=(topo,), kwargs=kwargs, rounds=rounds, warmup_rounds=0)
-    stored = result.next_hop.nbytes + result.length.nbytes + result.route_class.nbytes
+    stored = result.key.nbytes
     benchmark.extra_info.update(
         n_ases=topo.n_ases,
         n_transit=len(result.plan.transit),
@@ -43,8 +43,9 @@ def assert_origins_in_place(result):
     """Each transit destination's own entry is its origin route: the columns line up with their ASes."""
     transit_cols = np.flatnonzero(result.plan.row_of[result.anchors] >= 0)
     rows = result.plan.row_of[result.anchors[transit_cols]]
-    assert np.all(result.route_class[rows, transit_cols] == RouteClass.ORIGIN)
-    assert np.all(result.next_hop[rows, transit_cols] == result.anchors[transit_cols])
+    hop, length, cls = result.keys.decode(result.key[rows, transit_cols])
+    assert np.all(cls == RouteClass.ORIGIN) and np.all(length == 0)
+    assert np.array_equal(hop, result.anchors[transit_cols])
 
 
 @pytest.mark.benchmark(group="routes synthetic all-pairs")

@@ -27,12 +27,8 @@ MAX_BLOCK = 2048  # destination columns per block
 
 
 def _block_bytes(n_transit: int, width: int, key_bytes: int) -> int:
-    """One block in flight: the keys, the providers' offers, the output temporaries, and scratch."""
-    return n_transit * width * (4 * key_bytes + 4) + SCRATCH_BYTES
-
-
-def _length_dtype(max_length: int) -> type:
-    return np.uint8 if max_length <= 0xFF else np.uint16 if max_length <= 0xFFFF else np.uint32
+    """One block in flight: the keys, the providers' offers, a gathered copy, and scratch."""
+    return n_transit * width * 3 * key_bytes + SCRATCH_BYTES
 
 
 def _destinations(topo: Topology, destinations) -> np.ndarray:
@@ -99,10 +95,9 @@ def routes(
     in 2016): a stub's route follows from its neighbours' rows, a single-homed stub without peers has its
     provider's routes one hop longer. Memory::
 
-        columns     n_transit × n_columns × (4 + L + 1) bytes   (next hop int32, length uint8 (L = 1) or wider,
-                                                                  class uint8)
-        per block   n_transit × width × (4 × K + 4) bytes + 128 MiB scratch   (K = 4 bytes per key, 8 on graphs
-                                                                  of more than ~2^25 ASes)
+        columns     n_transit × n_columns × K bytes          (one key per entry: class rank, length and next hop
+                                                              packed in K = 4 bytes; 8 beyond ~2^24 ASes)
+        per block   n_transit × width × 3 × K bytes + 128 MiB scratch
 
     with ``width`` (at most 2,048 destinations) the widest that fits the budget, one block per thread. Work per
     destination: its upstream cone (the customer routes, breadth-first) expanded over providers and peers, then
@@ -122,22 +117,17 @@ def routes(
     served = np.isin(plan.kind[dst], [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])
     anchors = unique_sorted(plan.anchor[dst[served]])
     keys = Keys.for_plan(topo.n_ases, plan.max_length)
-    len_dtype = _length_dtype(plan.max_length)
     n_t, n_cols = len(plan.transit), len(anchors)
-    width, threads = _plan_blocks(
-        n_t, n_cols, np.dtype(keys.dtype).itemsize, np.dtype(len_dtype).itemsize, int(memory_budget), threads
-    )
-    hop = np.empty((n_t, n_cols), np.int32)
-    length = np.empty((n_t, n_cols), len_dtype)
-    cls = np.empty((n_t, n_cols), np.uint8)
+    width, threads = _plan_blocks(n_t, n_cols, np.dtype(keys.dtype).itemsize, int(memory_budget), threads)
+    key = np.empty((n_t, n_cols), keys.dtype)
 
     def run(c0: int) -> None:
         c1 = min(c0 + width, n_cols)
-        route_block(plan, keys, anchors[c0:c1], hop[:, c0:c1], length[:, c0:c1], cls[:, c0:c1])
+        route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
-    return RoutesResult(topo, plan, dst, anchors, hop, length, cls, (removed_links, removed_ases))
+    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases))
 
 
 def _n_threads(n_threads: int | None) -> int:
@@ -148,10 +138,10 @@ def _n_threads(n_threads: int | None) -> int:
     return n_threads
 
 
-def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, len_bytes: int, budget: int, threads: int):
+def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, budget: int, threads: int):
     """(columns per block, blocks in flight): the widest blocks that fit ``budget`` beside the stored columns,
     split so that every thread has work."""
-    stored = n_cols * n_t * (4 + len_bytes + 1)
+    stored = n_cols * n_t * key_bytes
     threads = max(1, min(threads, n_cols))
     if stored + threads * _block_bytes(n_t, 1, key_bytes) > budget:
         threads = 1
@@ -162,7 +152,7 @@ def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, len_bytes: int, budget: 
             f"{n_cols:,} destination columns × {n_t:,} transit ASes, and one block), over the memory_budget of "
             f"{budget / 2**30:.2f} GiB: raise memory_budget or ask for fewer destinations"
         )
-    per_col = threads * n_t * (4 * key_bytes + 4)
+    per_col = threads * n_t * 3 * key_bytes
     spare = budget - stored - threads * _block_bytes(n_t, 0, key_bytes)
     width = int(min(MAX_BLOCK, max(1, spare // max(per_col, 1)), max(1, -(-n_cols // threads))))
     return width, threads

@@ -69,6 +69,19 @@ class Keys:
         length = np.asarray(length).astype(self.dtype) << self.word(self.shift)
         return length | np.asarray(via).astype(self.dtype) | self.word(rank << self.rank_shift)
 
+    def decode(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(next_hop, length, route_class)`` of stored keys: AS index (-1: none), AS hops, :class:`RouteClass`
+        value (``ORIGIN`` for rank 0 at length 0)."""
+        rank = (key >> self.word(self.rank_shift)).astype(np.int64)
+        length = ((key >> self.word(self.shift)) & self.word((1 << (self.rank_shift - self.shift)) - 1)).astype(
+            np.int64
+        )
+        hop = (key & self.word((1 << self.shift) - 1)).astype(np.int64)
+        none = rank == 3
+        cls = np.where((rank == 0) & (length == 0), RouteClass.ORIGIN, 3 - rank).astype(np.uint8)
+        hop[none], length[none] = -1, 0
+        return hop, length, cls
+
     def provider_offer(self, rows: np.ndarray, via: np.ndarray) -> np.ndarray:
         """In place: what the ASes ``via`` (one per row) offer their customers: their keys as provider routes one
         hop longer. The rank bits are set before the hop is added, so that a missing route (length bits all set)
@@ -213,9 +226,9 @@ def _provider_routes(K, plan: RoutePlan, keys: Keys) -> None:
         offer[rows] = keys.provider_offer(K[rows], plan.transit[rows])
 
 
-def route_block(plan: RoutePlan, keys: Keys, anchors: np.ndarray, out_hop, out_len, out_cls) -> None:
+def route_block(plan: RoutePlan, keys: Keys, anchors: np.ndarray, out: np.ndarray) -> None:
     """Routes of every transit AS to the destination columns ``anchors`` (transit ASes or stub-class
-    representatives), written into ``out_*[:, k]`` for column k: next-hop index (-1: none), length, class."""
+    representatives): their keys, written into ``out[:, k]`` for column k (see :meth:`Keys.decode`)."""
     n_t, width = len(plan.transit), len(anchors)
     K = np.full((n_t, width), keys.none, keys.dtype)
     col_of = np.full(plan.n, -1, np.int64)
@@ -231,12 +244,4 @@ def route_block(plan: RoutePlan, keys: Keys, anchors: np.ndarray, out_hop, out_l
 
     _customer_and_peer(K, plan, keys, np.sort(origins), unique_sorted(heard_at))
     _provider_routes(K, plan, keys)
-
-    rank = (K >> keys.word(keys.rank_shift)).astype(np.uint8)
-    np.subtract(np.uint8(3), rank, out=out_cls)
-    out_cls[plan.row_of[anchors[is_transit]], np.flatnonzero(is_transit)] = RouteClass.ORIGIN
-    none = rank == 3
-    out_hop[:] = K & keys.word((1 << keys.shift) - 1)
-    np.copyto(out_hop, -1, where=none)
-    out_len[:] = (K >> keys.word(keys.shift)) & keys.word((1 << (keys.rank_shift - keys.shift)) - 1)
-    np.copyto(out_len, 0, where=none)
+    out[:] = K

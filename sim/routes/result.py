@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
+from sim.routes.kernel import Keys
 from sim.routes.plan import DestKind, RoutePlan
 from sim.routes.route_class import RouteClass
 
@@ -54,19 +55,25 @@ class RoutesResult:
         AS indices of the destinations asked for, ascending.
     anchors : (n_columns,) int64
         AS index of each computed column: a transit destination, or the representative of a stub class.
-    next_hop, length, route_class : (n_transit, n_columns) int32, unsigned, uint8
-        For transit row ``i`` (AS ``plan.transit[i]``) and column ``c``: the next hop's AS index (-1: no route),
-        AS hops, and :class:`RouteClass` value.
+    keys : Keys
+        The layout of the stored keys.
+    key : (n_transit, n_columns) uint32 (uint64 beyond ~2^24 ASes)
+        For transit row ``i`` (AS ``plan.transit[i]``) and column ``c``, the route packed as class rank, length
+        and next-hop index; :meth:`column` decodes one column.
     """
 
     topology: Topology
     plan: RoutePlan
     destinations: np.ndarray
     anchors: np.ndarray
-    next_hop: np.ndarray
-    length: np.ndarray
-    route_class: np.ndarray
+    keys: Keys
+    key: np.ndarray
     restrictions: tuple = (None, None)
+
+    def column(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The transit rows' routes in column ``col``: ``(next_hop, length, route_class)``, each
+        ``(n_transit,)``; next hop an AS index (-1: no route)."""
+        return self.keys.decode(self.key[:, col])
 
     def _columns(self, anchors: np.ndarray) -> np.ndarray | None:
         """Columns of the given anchor ASes, or None when one of them was not computed."""
@@ -98,7 +105,7 @@ class RoutesResult:
                 return routes(topo, [dst_asn], *self.restrictions).routes_to(dst_asn)
             col = int(cols[0])
             t = plan.transit
-            hop[t], length[t], cls[t] = self.next_hop[:, col], self.length[:, col], self.route_class[:, col]
+            hop[t], length[t], cls[t] = self.column(col)
             if kind == DestKind.CLASS:
                 hop[hop == anchor] = dst  # the representative stands for any member
             elif kind == DestKind.BRANCH:
@@ -125,7 +132,7 @@ class RoutesResult:
             return routes(topo, topo.asns[dst].tolist(), *self.restrictions).holders(dst_asns)
         k, n_words = len(dst), max(1, -(-len(dst) // 64))
         cls = np.zeros((len(plan.transit), 64 * n_words), np.uint8)
-        cls[:, np.flatnonzero(served)] = self.route_class[:, cols]
+        cls[:, np.flatnonzero(served)] = 3 - (self.key[:, cols] >> self.keys.word(self.keys.rank_shift))  # 0: none
 
         def packed(bits: np.ndarray) -> np.ndarray:
             return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)

@@ -157,5 +157,5 @@ def test_public_names():
 def test_no_destinations_is_an_empty_question_with_its_plan():
     topo = CASES[0].topology()
     r = routes(topo, [])
-    assert r.next_hop.shape == (len(r.plan.transit), 0) and len(r.destinations) == 0
+    assert r.key.shape == (len(r.plan.transit), 0) and len(r.destinations) == 0
     assert as_dict(r.tree(10)) == CASES[0].expected  # computed when asked for

@@ -5,12 +5,12 @@ lives in an environment of its own (see :mod:`benchmarks.bgpy_routes`)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from benchmarks.bgpy_routes import compare, sample_origins
 from sim.routes.api import routes
 from tests.routes.cases import CASES
-from tests.strategies import topologies
+from tests.strategies import hub_topologies, topologies
 
 
 def test_bgpy_agrees_on_the_hand_drawn_cases():
@@ -39,6 +39,19 @@ def test_bgpy_agrees_on_random_acyclic_graphs(topo):
     pytest.importorskip("bgpy")
     from benchmarks.bgpy_routes import bgpy_engine, bgpy_routes, kernel_routes
 
+    engine, result = bgpy_engine(topo), routes(topo)
+    for dst in topo.asns.tolist():
+        assert bgpy_routes(engine, dst) == kernel_routes(result, dst)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(hub_topologies(min_ases=40, max_ases=80))
+def test_bgpy_agrees_on_hub_graphs(topo):
+    """Hubs with many customers, multi-homed edge ASes, stub classes and single-homed stubs: every destination."""
+    pytest.importorskip("bgpy")
+    from benchmarks.bgpy_routes import bgpy_engine, bgpy_routes, kernel_routes
+
+    assume(not topo.p2c_cycles())  # BGPy cannot build a graph with a customer→provider cycle
     engine, result = bgpy_engine(topo), routes(topo)
     for dst in topo.asns.tolist():
         assert bgpy_routes(engine, dst) == kernel_routes(result, dst)

@@ -11,7 +11,8 @@ hop carries into a free top bit, so missing routes never win a minimum and need 
 
 1. **customer routes**, breadth-first by length and sparse: the entries of length ``k`` (a few dozen per
    destination on the Internet: its upstream cone) offer length ``k + 1`` to their providers;
-2. **peer routes**: every customer entry offers itself one hop longer to its peers (sparse, one hop);
+2. **peer routes**, one hop: every customer entry is offered one hop longer to the row's peers, row by row for
+   rows with customer routes in many of the block's columns (``DENSE_PEERS``), entry by entry for the others;
 3. **provider routes**, dense, by levels of the provider hierarchy from the top: each AS takes the minimum of
    its providers' keys, extended once per provider row; customer→provider cycles share a level and are closed
    by a fixpoint inside it.

@@ -159,3 +159,20 @@ def test_no_destinations_is_an_empty_question_with_its_plan():
     r = routes(topo, [])
     assert r.key.shape == (len(r.plan.transit), 0) and len(r.destinations) == 0
     assert as_dict(r.tree(10)) == CASES[0].expected  # computed when asked for
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_synthetic_internet_route_holders_and_sampled_trees(seed):
+    """A 3,000-AS synthetic Internet with links and ASes removed: holders equal reachability for every
+    destination; a few trees of each destination kind equal the reference's."""
+    from sim.data.synthetic import synthetic_topology
+
+    topo = synthetic_topology(3000, seed=seed)
+    rng = np.random.default_rng(seed)
+    removed_links, removed_ases = rng.random(topo.n_links) < 0.05, rng.random(topo.n_ases) < 0.01
+    r = routes(topo, removed_links=removed_links, removed_ases=removed_ases)
+    reach = reachability(topo, removed_links=removed_links, removed_ases=removed_ases, keep_matrix=True)
+    assert np.array_equal(r.holders(topo.asns), reach.matrix)
+    kinds = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH, DestKind.REMOVED]
+    sample = [int(topo.asns[rng.choice(np.flatnonzero(r.plan.kind == k))]) for k in kinds]
+    assert_matches_reference(r, topo, removed_links, removed_ases, destinations=sample)

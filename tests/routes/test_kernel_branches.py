@@ -96,3 +96,20 @@ def test_a_budget_of_one_column_per_block(topo):
         narrow = routes(topo, memory_budget=stored + api._block_bytes(n_t, 1, 4), n_threads=2)
     assert blocks.call_count == n_cols
     assert_same(narrow, whole)
+
+
+@settings(FORCED, max_examples=15)
+@given(topologies_with_restrictions(max_ases=12))
+def test_eight_byte_keys_give_the_same_routes(case):
+    """Graphs beyond ~2^24 ASes get 64-bit keys: forced here on small graphs, with the same answers."""
+    topo, restr = case
+    masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
+    narrow = routes(topo, **masks)
+    wide_keys = kernel.Keys(np.uint64, narrow.keys.shift, narrow.keys.rank_shift)
+    with mock.patch.object(api.Keys, "for_plan", return_value=wide_keys):
+        wide = routes(topo, **masks)
+    assert wide.key.dtype == np.uint64 and narrow.key.dtype == np.uint32
+    for col in range(len(narrow.anchors)):
+        for a, b in zip(narrow.column(col), wide.column(col), strict=True):
+            assert np.array_equal(a, b)
+    assert_matches_reference(wide, topo, **masks)

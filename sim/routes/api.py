@@ -95,8 +95,9 @@ def routes(
     in 2016): a stub's route follows from its neighbours' rows, a single-homed stub without peers has its
     provider's routes one hop longer. Memory::
 
-        columns     n_transit × n_columns × K bytes          (one key per entry: class rank, length and next hop
-                                                              packed in K = 4 bytes; 8 beyond ~2^24 ASes)
+        columns     n_transit × n_columns × K bytes          (one key per entry: class rank, length and next
+                                                              hop packed in K = 4 bytes; 8 when they need more
+                                                              than 29 bits, beyond about 4 million ASes)
         per block   n_transit × width × 3 × K bytes + 128 MiB scratch
 
     with ``width`` (at most 2,048 destinations) the widest that fits the budget, one block per thread. Work per

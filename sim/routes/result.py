@@ -57,7 +57,7 @@ class RoutesResult:
         AS index of each computed column: a transit destination, or the representative of a stub class.
     keys : Keys
         The layout of the stored keys.
-    key : (n_transit, n_columns) uint32 (uint64 beyond ~2^24 ASes)
+    key : (n_transit, n_columns) uint32 (uint64 beyond about 4 million ASes)
         For transit row ``i`` (AS ``plan.transit[i]``) and column ``c``, the route packed as class rank, length
         and next-hop index; :meth:`column` decodes one column.
     """

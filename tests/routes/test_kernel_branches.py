@@ -101,7 +101,7 @@ def test_a_budget_of_one_column_per_block(topo):
 @settings(FORCED, max_examples=15)
 @given(topologies_with_restrictions(max_ases=12))
 def test_eight_byte_keys_give_the_same_routes(case):
-    """Graphs beyond ~2^24 ASes get 64-bit keys: forced here on small graphs, with the same answers."""
+    """Graphs beyond about 4 million ASes get 64-bit keys: forced here on small graphs, with the same answers."""
     topo, restr = case
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
     narrow = routes(topo, **masks)

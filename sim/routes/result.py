@@ -118,7 +118,8 @@ class RoutesResult:
     def holders(self, dst_asns) -> np.ndarray:
         """``(len(dst_asns), n_ases)`` bool: which ASes hold a route to each destination (the ASes of ``tree()``),
         for many destinations at once: transit rows from the columns, stub rows as bitsets over the destinations
-        ORed over their providers (any route) and peers (a customer route, or the destination itself)."""
+        ORed over their providers (any route) and peers (a customer route, or the destination itself). The array is
+        a transposed view of an AS-major one."""
         topo, plan = self.topology, self.plan
         dst = topo.asn_to_idx(dst_asns)
         kind, anchor = plan.kind[dst], plan.anchor[dst]
@@ -153,12 +154,12 @@ class RoutesResult:
         pos[dst] = np.arange(k)  # destinations are distinct ASNs
         hit = pos[e.src] >= 0
         scatter_bits(S, local[e.dst[hit]], pos[e.src[hit]])
-        out = np.zeros((k, plan.n), bool)
-        out[:, plan.transit] = (cls != RouteClass.NONE)[:, :k].T
-        out[:, stubs] = np.unpackbits(S.view(np.uint8), axis=1, bitorder="little")[:, :k].T.astype(bool)
+        out = np.zeros((plan.n, k), bool)  # built AS-major (contiguous row writes), returned transposed
+        out[plan.transit] = cls[:, :k] != RouteClass.NONE
+        out[stubs] = np.unpackbits(S.view(np.uint8), axis=1, bitorder="little", count=k).view(bool)
         alive = kind != DestKind.REMOVED
-        out[np.flatnonzero(alive), dst[alive]] = True
-        return out
+        out[dst[alive], np.flatnonzero(alive)] = True
+        return out.T
 
     def tree(self, dst_asn: int):
         """The routes to ``dst_asn`` as a ``pandas.DataFrame``, one row per AS holding one, by ASN.

@@ -2,10 +2,10 @@
 
 The package is layered, each layer importing only the ones below it::
 
-    sim.cli  →  sim.runner / sim.analysis / sim.dashboard  →  sim.model  →  sim.reach  →  sim.data
+    sim.cli  →  sim.runner / sim.analysis / sim.dashboard  →  sim.model  →  sim.reach, sim.routes  →  sim.data
 
-The public names below are imported lazily: ``import sim`` costs nothing, and ``import sim.reach`` (the kernel)
-never imports Mesa, Solara or matplotlib.
+The public names below are imported lazily: ``import sim`` costs nothing, and ``import sim.reach`` (the kernels)
+never imports Mesa, Solara or matplotlib. ``sim.routes`` is the routes kernel's package, callable as its function.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ _PUBLIC = {
     "synthetic_topology": "sim.data.synthetic",
     "ReachResult": "sim.reach.api",
     "reachability": "sim.reach.api",
+    "RouteClass": "sim.routes.route_class",
+    "RoutesResult": "sim.routes.result",
+    "routes": "sim.routes",  # the package itself, callable as sim.routes.api.routes
     "FragmentationModel": "sim.model.model",
     "StateAgent": "sim.model.agents",
     "ImposedRegulation": "sim.model.config",
@@ -43,7 +46,8 @@ __all__ = sorted(_PUBLIC) + ["__version__"]
 
 def __getattr__(name: str):
     if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        module = importlib.import_module(_PUBLIC[name])
+        value = module if _PUBLIC[name] == f"{__name__}.{name}" else getattr(module, name)
         globals()[name] = value  # the next lookup is a plain attribute
         return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

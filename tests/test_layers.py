@@ -1,4 +1,5 @@
-"""The package's layers import one way: cli → runner / analysis / dashboard / experiments → model → reach → data."""
+"""The package's layers import one way: cli → runner / analysis / dashboard / experiments → model → kernels (reach,
+routes) → data."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ RANK = {
     "sim.arrays": 0,  # array helpers shared by every layer
     "sim.data": 0,
     "sim.reach": 1,
+    "sim.routes": 1,  # a kernel beside reach: it may use reach's plan helpers, never the model
     "sim.model": 2,
     "sim.runner": 3,
     "sim.analysis": 3,
@@ -64,7 +66,7 @@ def test_the_kernel_and_the_data_know_nothing_of_mesa_hydra_or_matplotlib():
     found = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path, module in _modules().items()
-        if _layer(module) in ("sim.data", "sim.reach", "sim.arrays")
+        if _layer(module) in ("sim.data", "sim.reach", "sim.routes", "sim.arrays")
         for name in _imports(path)
         if name.split(".")[0] in heavy
     ]

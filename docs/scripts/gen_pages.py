@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import mkdocs_gen_files
 
@@ -34,6 +35,7 @@ CLI_PACKAGE = "sim.cli"
 PACKAGE_TITLES = {
     "sim.data": "Data: topology, loaders, synthetic Internet",
     "sim.reach": "Reachability kernel",
+    "sim.routes": "Routes kernel",
     "sim.model": "Model: states, operators, metrics",
     "sim.model.mechanisms": "Coordination mechanisms",
     "sim.model.regulations": "Regulations",
@@ -63,6 +65,8 @@ def walk_modules() -> dict[str, list[str]]:
 def defining_module(name: str, modules: list[str]) -> str:
     """The module that defines (not imports) a public name of ``sim``."""
     obj = getattr(importlib.import_module("sim"), name)
+    if isinstance(obj, ModuleType):  # a callable package (sim.routes): the function of the same name it wraps
+        obj = getattr(obj, name)
     module = getattr(obj, "__module__", None)
     if module and module.startswith("sim."):
         return module

@@ -215,12 +215,13 @@ def test_sensitivity(tmp_path):
     assert recorded["seed"] == row["seed"]
 
 
-def test_without_data_each_experiment_runs_on_its_reference_data(monkeypatch):
+def test_without_data_each_experiment_runs_on_its_reference_data(monkeypatch, tmp_path):
     from sim.cli import experiment as cli
 
     assert cli.reference_data("sensitivity") == "synthetic" and cli.reference_data("mechanisms") == "real"
     seen = []
     monkeypatch.setattr(cli, "run_experiment", lambda name, data, *rest: seen.append((name, data)) or [])
-    assert cli.main(["sensitivity", "mechanisms", "--out", "unused"]) == 0
-    assert cli.main(["sensitivity", "--data", "real", "--out", "unused"]) == 0
+    out = str(tmp_path / "out")  # the command records its timings there: never in the working folder
+    assert cli.main(["sensitivity", "mechanisms", "--out", out]) == 0
+    assert cli.main(["sensitivity", "--data", "real", "--out", out]) == 0
     assert seen == [("sensitivity", "synthetic"), ("mechanisms", "real"), ("sensitivity", "real")]

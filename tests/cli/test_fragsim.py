@@ -312,7 +312,9 @@ def test_override_values_never_nest_a_run_folder_nor_leave_the_output_folder(tmp
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # nothing beside the working folder
     done = sorted(p.relative_to(work / "runs") for p in work.rglob(DONE))
-    assert len(done) == 3 and all(len(p.parts) == 3 for p in done)  # <single or sweep>/<run>/DONE: flat
+    assert len(done) == 3 and not any(part.startswith(".") for p in done for part in p.parts)  # all in runs/
+    single = [p for p in done if p.parts[0] == "single"]
+    assert len(single) == 1 and len(single[0].parts) == 3  # single/<run>/DONE: the value nests no folder
 
 
 def _popen(cwd: Path, *args: str) -> subprocess.Popen:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.figures import mechanism_label
-from sim.analysis.runs import load_runs, summarize
+from sim.analysis.runs import last_steps, load_runs, summarize
 from sim.experiments import Study, SubSweep, caption, write_csv
 from sim.experiments.tipping_figures import figure_curves, figure_tipping_points
 from sim.runner.schema import ConfigError
@@ -148,8 +148,8 @@ def load_axis(study: Study, sweep: SubSweep) -> AxisRuns:
     metrics = metrics[np.isclose(x.to_numpy()[:, None], grid[None, :]).any(axis=1)]  # runs of an older grid: out
     if metrics.empty:
         raise FileNotFoundError(f"no complete run of {study.runs / sweep.name} at {sweep.override}")
-    last = metrics.groupby("run")["step"].transform("max")
-    final = metrics[(metrics["step"] == last) & metrics["metric"].isin(METRICS)]
+    final = last_steps(metrics)
+    final = final[final["metric"].isin(METRICS)]
     final = final.rename(columns={"mechanism.name": "mechanism", sweep.key: "x"})[
         ["mechanism", "seed", "x", "metric", "value"]
     ]

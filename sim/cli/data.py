@@ -47,9 +47,19 @@ def _info(args) -> dict:
         n_country_from_owner=sources.n_from_owner,
         n_country_unknown=sources.n_unknown,
         address_space_frac=summary["n_with_address_space"] / max(topo.n_ases, 1),
+        country_aliases=_aliases(topo.provenance["annotation_reports"]),
         files=topo.provenance["files"],
     )
     return summary
+
+
+def _aliases(reports) -> dict[str, list[str]]:
+    """Where the alias table converted a country code: ``{"UK→GB": ["file:57", ...]}`` over every file."""
+    out: dict[str, list[str]] = {}
+    for report in reports:
+        for mapping, where in report.describe_aliases().items():
+            out.setdefault(mapping, []).extend(where)
+    return out
 
 
 def _print_summary(summary: dict) -> None:

@@ -10,6 +10,14 @@ Sources read here:
 - a state-owned AS CSV with columns ``asn,ownership_cc`` and optionally ``target_cc`` (the country a state-owned
   AS operates in when abroad), like ``state_owned/state_owned_ases.csv`` (Carisimo et al., IMC 2021).
 
+Every file is checked as strictly as the AS-relationship loader checks its own (see ``docs/data.md``): ASNs in
+the grammar of :mod:`sim.data.asn`; CSV records of exactly the header's number of fields, each on one line (a
+stray ``"`` that would swallow the following rows is an error naming its line); countries ISO 3166-1 alpha-2 codes
+(``XK`` for Kosovo), names that resolve to one, or an alias of :data:`sim.data.countries.CODE_ALIASES`
+(``UK`` → ``GB``, ``KV`` → ``XK``), whose every use is reported in :attr:`AnnotationReport.aliases`; an ASN
+listed twice with different values is an error naming both lines. Each problem is a :class:`TopologyFormatError`
+naming the file and line.
+
 ASes of the topology missing from an annotation are kept (country unknown, not state-owned) and counted in the
 returned :class:`AnnotationReport`; annotation rows for ASes absent from the topology are counted too. An AS
 still of unknown country after the files gets its neighbours' country when they all agree
@@ -25,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.data.caida import TopologyFormatError, open_text
-from sim.data.countries import to_alpha2
+from sim.data.caida import TopologyFormatError, as_number, text_lines
+from sim.data.countries import code_alias, to_alpha2
 from sim.data.inference import infer_countries as infer_from_neighbours
 from sim.data.topology import UNKNOWN, Topology
 
@@ -40,6 +48,15 @@ class AnnotationReport:
     n_matched: int  # topology ASes that received the annotation
     n_missing: int  # topology ASes the annotation says nothing about
     n_unmatched: int  # records for ASNs that are not in the topology
+    #: every country code converted by the alias table, as (line, code as written, code used): ``(57, "UK", "GB")``
+    aliases: tuple[tuple[int, str, str], ...] = ()
+
+    def describe_aliases(self) -> dict[str, list[str]]:
+        """``{"UK→GB": ["file:57", ...]}``: where each alias was applied."""
+        out: dict[str, list[str]] = {}
+        for line_no, written, code in self.aliases:
+            out.setdefault(f"{written}→{code}", []).append(f"{self.path}:{line_no}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -63,34 +80,73 @@ class CountrySources:
         )
 
 
-def _country_code(path, line_no: int, value: str, column: str, fallback: str = "") -> str:
+def _country_code(path, line_no: int, value: str, column: str, aliases: list | None, fallback: str = "") -> str:
     """The alpha-2 code of ``value`` (a code or a name); ``fallback`` is tried when it does not resolve
-    (the state-owned CSV has a few rows with the name and code columns swapped)."""
-    code = to_alpha2(value) or (to_alpha2(fallback) if fallback else None)
-    if code is None:
-        raise TopologyFormatError(path, line_no, f"column {column!r}: {value!r} is not a country code or name")
-    return code
+    (the state-owned CSV has a few rows with the name and code columns swapped). An alias applied is appended to
+    ``aliases`` as (line, code as written, code used)."""
+    for text in (value, fallback) if fallback else (value,):
+        code = to_alpha2(text)
+        if code is not None:
+            if aliases is not None and code_alias(text) is not None:
+                aliases.append((line_no, text.strip(), code))
+            return code
+    raise TopologyFormatError(
+        path, line_no, f"column {column!r}: {value[:40]!r} is not an ISO 3166-1 alpha-2 country code or a country name"
+    )
 
 
 def _csv_rows(path, required: tuple[str, ...]):
-    """Yield (line_no, row dict) of a CSV file, checking the header names the required columns."""
-    with open_text(path) as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise TopologyFormatError(path, 1, f"missing column(s) {missing}; header is {reader.fieldnames}")
-        for row in reader:
-            yield reader.line_num, row
-
-
-def _asn(path, line_no: int, value) -> int:
+    """Yield (line_no, row dict) of the records of a CSV file after its header, which must name the ``required``
+    columns. A record must lie on one line (a quoted field running over lines is, in these files, a stray ``"``
+    swallowing the rows after it) and have as many fields as the header; blank lines are skipped."""
+    reader = csv.reader(text_lines(path), strict=True)
+    header: list[str] | None = None
+    end = 0  # the last line of the previous record
     try:
-        asn = int(str(value).strip().upper().removeprefix("AS"))
-    except ValueError:
-        raise TopologyFormatError(path, line_no, f"ASN {value!r} is not an integer") from None
-    if asn < 0:
-        raise TopologyFormatError(path, line_no, f"ASN {value!r} is negative")
-    return asn
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            if end > start:
+                raise TopologyFormatError(
+                    path, start, f"a quoted field runs from line {start} to {end}: is a '\"' on line {start} unmatched?"
+                )
+            if not fields:
+                continue
+            if header is None:
+                header = _check_header(path, start, fields, required)
+            elif len(fields) != len(header):
+                raise TopologyFormatError(
+                    path, start, f"expected {len(header)} comma-separated fields, as the header has, got {len(fields)}"
+                )
+            else:
+                yield start, dict(zip(header, fields, strict=True))
+    except csv.Error as exc:
+        raise TopologyFormatError(path, end + 1, f"bad CSV record: {exc}") from None
+    if header is None:
+        raise TopologyFormatError(path, None, f"no header line (expected columns {list(required)})")
+
+
+def _check_header(path, line_no: int, fields: list[str], required: tuple[str, ...]) -> list[str]:
+    missing = [c for c in required if c not in fields]
+    if missing:
+        raise TopologyFormatError(path, line_no, f"missing column(s) {missing}; header is {fields}")
+    repeated = sorted({f for f in fields if fields.count(f) > 1})
+    if repeated:
+        raise TopologyFormatError(path, line_no, f"column(s) {repeated} named twice in the header")
+    return fields
+
+
+def _asn(path, line_no: int, value: str) -> int:
+    return as_number(path, line_no, value)
+
+
+def _keep(path, table: dict, first_line: dict, line_no: int, asn: int, value) -> None:
+    """``table[asn] = value``; an ASN listed again with another value is an error naming both lines."""
+    if asn in table and table[asn] != value:
+        raise TopologyFormatError(
+            path, line_no, f"AS{asn} is listed again with different values (first on line {first_line[asn]})"
+        )
+    table[asn] = value
+    first_line.setdefault(asn, line_no)
 
 
 def _blocks(path, line_no: int, value) -> int:
@@ -102,13 +158,15 @@ def _blocks(path, line_no: int, value) -> int:
     return int(text)
 
 
-def read_as_country_table(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
+def read_as_country_table(path: str | Path, *, aliases: list | None = None) -> tuple[dict[int, str], dict[int, int]]:
     """ASN → country and ASN → address space from a CSV with ``asn,country[,prefixes]`` columns.
 
     Parameters
     ----------
     path : str or Path
         CSV, plain or compressed, with a header naming at least ``asn`` and ``country``.
+    aliases : list, optional
+        Receives (line, code as written, code used) for every country code converted by the alias table.
 
     Returns
     -------
@@ -121,18 +179,19 @@ def read_as_country_table(path: str | Path) -> tuple[dict[int, str], dict[int, i
     Raises
     ------
     TopologyFormatError
-        A missing column, a bad ASN, an unresolvable country or a ``prefixes`` value that is not a non-negative
-        integer, with the file and line.
+        A missing column, a bad ASN, an unresolvable country, a ``prefixes`` value that is not a non-negative
+        integer, a record over several lines or of the wrong number of fields, an ASN listed twice with different
+        values; with the file and line.
     """
-    countries: dict[int, str] = {}
-    blocks: dict[int, int] = {}
+    rows: dict[int, tuple[str | None, int | None]] = {}
+    first_line: dict[int, int] = {}
     for line_no, row in _csv_rows(path, ("asn", "country")):
         asn = _asn(path, line_no, row["asn"])
-        if (row["country"] or "").strip():
-            countries[asn] = _country_code(path, line_no, row["country"], "country")
-        if (row.get("prefixes") or "").strip():
-            blocks[asn] = _blocks(path, line_no, row["prefixes"])
-    return countries, blocks
+        country = _country_code(path, line_no, row["country"], "country", aliases) if row["country"].strip() else None
+        blocks = _blocks(path, line_no, row["prefixes"]) if (row.get("prefixes") or "").strip() else None
+        _keep(path, rows, first_line, line_no, asn, (country, blocks))
+    countries = {asn: c for asn, (c, _) in rows.items() if c is not None}
+    return countries, {asn: b for asn, (_, b) in rows.items() if b is not None}
 
 
 def read_as_country_csv(path: str | Path) -> dict[int, str]:
@@ -140,36 +199,37 @@ def read_as_country_csv(path: str | Path) -> dict[int, str]:
     return read_as_country_table(path)[0]
 
 
-def read_as_org(path: str | Path) -> dict[int, str]:
+def read_as_org(path: str | Path, *, aliases: list | None = None) -> dict[int, str]:
     """ASN → country of its organisation, from a CAIDA ``as-org2info`` file.
 
     The file has two ``|``-separated sections announced by ``# format:`` lines:
     ``aut|changed|aut_name|org_id|opaque_id|source`` and ``org_id|changed|org_name|country|source``.
     """
     org_country: dict[str, str] = {}
-    aut_org: dict[int, tuple[int, str]] = {}
+    aut_org: dict[int, str] = {}
     columns: list[str] | None = None
-    with open_text(path) as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\n")
-            if line.startswith("# format:"):
-                columns = line[len("# format:") :].strip().split("|")
-                continue
-            if not line.strip() or line.startswith("#"):
-                continue
-            if columns is None:
-                raise TopologyFormatError(path, line_no, "data before any '# format:' line (not an as-org2info file)")
-            parts = line.split("|")
-            if len(parts) != len(columns):
-                raise TopologyFormatError(path, line_no, f"expected {len(columns)} fields, got {len(parts)}")
-            row = dict(zip(columns, parts, strict=True))
-            if "aut" in row:
-                aut_org[_asn(path, line_no, row["aut"])] = (line_no, row["org_id"])
-            elif "country" in row and row["country"].strip():
-                org_country[row["org_id"]] = _country_code(path, line_no, row["country"], "country")
+    for line_no, raw in enumerate(text_lines(path), start=1):
+        line = raw.rstrip("\n")
+        if line.startswith("# format:"):
+            columns = line[len("# format:") :].strip().split("|")
+            if not ({"aut", "org_id"} <= set(columns) or {"org_id", "country"} <= set(columns)):
+                raise TopologyFormatError(path, line_no, f"unknown as-org2info section {columns}")
+            continue
+        if not line.strip() or line.startswith("#"):
+            continue
+        if columns is None:
+            raise TopologyFormatError(path, line_no, "data before any '# format:' line (not an as-org2info file)")
+        parts = line.split("|")
+        if len(parts) != len(columns):
+            raise TopologyFormatError(path, line_no, f"expected {len(columns)} fields, got {len(parts)}")
+        row = dict(zip(columns, parts, strict=True))
+        if "aut" in row:
+            aut_org[_asn(path, line_no, row["aut"])] = row["org_id"]
+        elif row["country"].strip():
+            org_country[row["org_id"]] = _country_code(path, line_no, row["country"], "country", aliases)
     if columns is None:
         raise TopologyFormatError(path, None, "no '# format:' line found (not an as-org2info file)")
-    return {asn: org_country[org] for asn, (_, org) in aut_org.items() if org in org_country}
+    return {asn: org_country[org] for asn, org in aut_org.items() if org in org_country}
 
 
 def read_as_country(path: str | Path) -> dict[int, str]:
@@ -177,23 +237,46 @@ def read_as_country(path: str | Path) -> dict[int, str]:
     return _read_country_source(path)[0]
 
 
-def _read_country_source(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
+def _read_country_source(path: str | Path, aliases: list | None = None) -> tuple[dict[int, str], dict[int, int]]:
     """(ASN → country, ASN → /24 blocks) of a CSV or an as-org2info file (which gives no address space)."""
-    with open_text(path) as fh:
-        head = fh.read(4096)
-    return (read_as_org(path), {}) if "# format:" in head else read_as_country_table(path)
+    head = ""
+    for line in text_lines(path):
+        head += line
+        if len(head) >= 4096:
+            break
+    if "# format:" in head:
+        return read_as_org(path, aliases=aliases), {}
+    return read_as_country_table(path, aliases=aliases)
 
 
-def read_state_owned(path: str | Path) -> dict[int, tuple[str, str | None]]:
-    """ASN → (owner state, operating country when abroad or None) from a state-owned AS CSV."""
+def read_state_owned(path: str | Path, *, aliases: list | None = None) -> dict[int, tuple[str, str | None]]:
+    """ASN → (owner state, operating country when abroad or None) from a state-owned AS CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, plain or compressed, with a header naming at least ``asn`` and ``ownership_cc`` (and optionally
+        ``target_cc``, with ``target_country_name`` tried when ``target_cc`` does not resolve).
+    aliases : list, optional
+        Receives (line, code as written, code used) for every country code converted by the alias table.
+
+    Raises
+    ------
+    TopologyFormatError
+        As :func:`read_as_country_table`, and an empty ``ownership_cc``.
+    """
     out: dict[int, tuple[str, str | None]] = {}
+    first_line: dict[int, int] = {}
     for line_no, row in _csv_rows(path, ("asn", "ownership_cc")):
-        owner = _country_code(path, line_no, row["ownership_cc"], "ownership_cc")
+        asn = _asn(path, line_no, row["asn"])
+        owner = _country_code(path, line_no, row["ownership_cc"], "ownership_cc", aliases)
         target = (row.get("target_cc") or "").strip()
-        out[_asn(path, line_no, row["asn"])] = (
-            owner,
-            _country_code(path, line_no, target, "target_cc", row.get("target_country_name") or "") if target else None,
+        operating = (
+            _country_code(path, line_no, target, "target_cc", aliases, row.get("target_country_name") or "")
+            if target
+            else None
         )
+        _keep(path, out, first_line, line_no, asn, (owner, operating))
     return out
 
 
@@ -269,6 +352,8 @@ def annotate(
             r.n_missing,
             r.n_unmatched,
         )
+        for mapping, where in r.describe_aliases().items():
+            log.info("%s: country code %s by the alias table, on %d line(s): %s", r.path, mapping, len(where), where)
     log.info("%s", sources.describe())
     annotated = topo.replace(
         country_codes=tuple(codes),
@@ -288,9 +373,10 @@ def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], r
     country, inferred, address_space = topo.country.copy(), topo.country_inferred.copy(), topo.address_space.copy()
     n_from_file = n_from_org = n_inferred = 0
     if as_country is not None:
-        table, blocks = _read_country_source(as_country)
+        aliases: list = []
+        table, blocks = _read_country_source(as_country, aliases)
         idx, values = _lookup(topo, table)
-        reports.append(_report(as_country, table, idx, topo.n_ases))
+        reports.append(_report(as_country, table, idx, topo.n_ases, aliases))
         country[:] = UNKNOWN
         inferred[:] = False
         country[idx] = _codes_to_idx(values, codes) if len(idx) else []
@@ -301,9 +387,10 @@ def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], r
             address_space[b_idx] = b_values
     n_preset = 0 if as_country is not None else int((country != UNKNOWN).sum())
     if as_org is not None:
-        table = read_as_org(as_org)
+        aliases = []
+        table = read_as_org(as_org, aliases=aliases)
         idx, values = _lookup(topo, table)
-        reports.append(_report(as_org, table, idx, topo.n_ases))
+        reports.append(_report(as_org, table, idx, topo.n_ases, aliases))
         fill = country[idx] == UNKNOWN  # a country from the AS→country file is never overwritten
         if fill.any():
             country[idx[fill]] = _codes_to_idx([v for v, f in zip(values, fill, strict=True) if f], codes)
@@ -328,7 +415,8 @@ def _ownership(topo: Topology, state_owned, codes: list[str], reports: list) -> 
     owner, operating = topo.owner.copy(), topo.operating.copy()
     if state_owned is None:
         return owner, operating
-    table = read_state_owned(state_owned)
+    aliases: list = []
+    table = read_state_owned(state_owned, aliases=aliases)
     idx, values = _lookup(topo, table)
     owner[:] = UNKNOWN
     operating[:] = UNKNOWN
@@ -336,9 +424,9 @@ def _ownership(topo: Topology, state_owned, codes: list[str], reports: list) -> 
         owner[idx] = _codes_to_idx([v[0] for v in values], codes)
         abroad = [i for i, v in enumerate(values) if v[1] is not None]
         operating[idx[abroad]] = _codes_to_idx([values[i][1] for i in abroad], codes)
-    reports.append(_report(state_owned, table, idx, topo.n_ases))
+    reports.append(_report(state_owned, table, idx, topo.n_ases, aliases))
     return owner, operating
 
 
-def _report(path, table: dict, idx: np.ndarray, n_ases: int) -> AnnotationReport:
-    return AnnotationReport(str(path), len(table), len(idx), n_ases - len(idx), len(table) - len(idx))
+def _report(path, table: dict, idx: np.ndarray, n_ases: int, aliases: list) -> AnnotationReport:
+    return AnnotationReport(str(path), len(table), len(idx), n_ases - len(idx), len(table) - len(idx), tuple(aliases))

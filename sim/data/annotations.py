@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def _country_code(path, line_no: int, value: str, column: str, aliases: list | N
     """The alpha-2 code of ``value`` (a code or a name); ``fallback`` is tried when it does not resolve
     (the state-owned CSV has a few rows with the name and code columns swapped). An alias applied is appended to
     ``aliases`` as (line, code as written, code used)."""
-    for text in (value, fallback) if fallback else (value,):
+    # the fallback is for a name in the code's column; a two-letter value is a code, and an unknown one an error
+    for text in (value, fallback) if fallback and len(value.strip()) != 2 else (value,):
         code = to_alpha2(text)
         if code is not None:
             if aliases is not None and code_alias(text) is not None:
@@ -149,13 +151,16 @@ def _keep(path, table: dict, first_line: dict, line_no: int, asn: int, value) ->
     first_line.setdefault(asn, line_no)
 
 
-def _blocks(path, line_no: int, value) -> int:
-    text = (value or "").strip()
-    if not text:
-        return 0  # no data
-    if not (text.isascii() and text.isdigit()):
-        raise TopologyFormatError(path, line_no, f"column 'prefixes': {value!r} is not a count of /24 blocks")
-    return int(text)
+MAX_BLOCKS = 1 << 24  #: /24 blocks in the whole IPv4 space: no AS originates more
+
+
+def _blocks(path, line_no: int, value: str) -> int:
+    """A ``prefixes`` cell: a count of /24 blocks, ASCII decimal without sign, leading zero or surrounding space."""
+    if not re.fullmatch(r"0|[1-9][0-9]{0,7}", value, re.ASCII) or int(value) > MAX_BLOCKS:
+        raise TopologyFormatError(
+            path, line_no, f"column 'prefixes': {value[:40]!r} is not a count of /24 blocks (0 .. {MAX_BLOCKS})"
+        )
+    return int(value)
 
 
 def read_as_country_table(path: str | Path, *, aliases: list | None = None) -> tuple[dict[int, str], dict[int, int]]:

@@ -24,6 +24,7 @@ import pandas as pd
 
 import sim
 from sim.data.load import file_sha256
+from sim.memory import check_budget
 from sim.runner.schema import RunConfig, TopologyConfig
 
 DONE = "DONE"
@@ -36,6 +37,11 @@ RESULT_FILES = (
     "cut_links.csv",
 )
 PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
+
+
+#: a run's peak memory per AS, from building the model: 10.2 to 12.7 KB per AS on 20,000 to 100,000 synthetic
+#: ASes (tracemalloc), rounded up; the reachability kernel's blocks come on top, within sim.memory.kernel_budget()
+RUN_BYTES_PER_AS = 13_000
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -64,12 +70,26 @@ def clear_incomplete(folder: Path) -> None:
             child.unlink()
 
 
+def check_run_memory(n_ases: int, what: str, advice: str) -> None:
+    """Refuse a run on ``n_ases`` ASes whose model would not fit the memory budget (:mod:`sim.memory`).
+
+    Raises
+    ------
+    sim.memory.MemoryBudgetError
+        A ``ValueError``: the estimate (``RUN_BYTES_PER_AS`` per AS, plus 128 MiB for the kernel's smallest block
+        and the interpreter) exceeds :func:`sim.memory.memory_budget`; estimate and budget in the message.
+    """
+    check_budget(f"a run on {what} ({n_ases:,} ASes)", RUN_BYTES_PER_AS * n_ases + (128 << 20), advice=advice)
+
+
 @lru_cache(maxsize=4)
 def build_topology(cfg: TopologyConfig) -> sim.Topology:
-    """The run's topology (cached per process: sweeps on one worker reuse it)."""
+    """The run's topology (cached per process: sweeps on one worker reuse it), once its run is known to fit the
+    memory budget (:func:`check_run_memory`; a synthetic one is checked before it is generated)."""
     if cfg.kind == "synthetic":
+        check_run_memory(cfg.n_ases, "the synthetic topology", "choose a smaller topology.n_ases")
         return sim.synthetic_topology(cfg.n_ases, seed=cfg.seed)
-    return sim.load_topology(
+    topo = sim.load_topology(
         cfg.path,
         cfg.as_country,
         cfg.state_owned,
@@ -77,6 +97,8 @@ def build_topology(cfg: TopologyConfig) -> sim.Topology:
         infer_countries=cfg.infer_countries,
         strict=cfg.strict,
     )
+    check_run_memory(topo.n_ases, topo.name, "choose a smaller topology")
+    return topo
 
 
 def _csv(df: pd.DataFrame) -> str:

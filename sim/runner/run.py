@@ -6,6 +6,9 @@ destination country; ``country_matrix_baseline.csv`` the same before any regulat
 cut link and the regulation that cut it), ``meta.json`` (git revision, package versions, seed, data file
 hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
 is incomplete: rerunning the same run clears it and starts again; a folder with ``DONE`` is skipped.
+
+A write that fails (a full disk: ``ENOSPC``) leaves no temporary file and no part of the run: its files are
+removed, and :class:`RunWriteError` says which file and why, in one line.
 """
 
 from __future__ import annotations
@@ -45,14 +48,23 @@ RUN_BYTES_PER_AS = 13_000
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file. When the write
+    fails (a full disk) or is interrupted, the temporary file is removed and the error raised."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode) as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, mode) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class RunWriteError(RuntimeError):
+    """A run folder could not be written (a full disk, a read-only folder); what the run wrote is removed."""
 
 
 class RunFolderConflict(RuntimeError):
@@ -143,6 +155,25 @@ def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bo
         model.step()
         if progress is not None:
             progress(model.steps, cfg.scenario.steps)
+    try:
+        _write_results(cfg, config_yaml, folder, model, topo, start)
+    except OSError as exc:
+        clear_incomplete(folder)  # no part of the run is left: the folder holds no file, or is gone
+        _remove_if_empty(folder)
+        where = exc.filename or folder
+        raise RunWriteError(f"cannot write the run folder: {where}: {exc.strerror or exc}") from None
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (another run's folder, or Hydra's files): left as it is
+
+
+def _write_results(cfg: RunConfig, config_yaml: str, folder: Path, model, topo, start: float) -> None:
+    """Every file of the run folder, ``DONE`` last."""
     write_atomic(folder / "config.yaml", config_yaml)
     for name, frame in _tables(model).items():
         write_atomic(folder / name, _csv(frame))
@@ -157,7 +188,6 @@ def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bo
     }
     write_atomic(folder / "meta.json", json.dumps(meta, indent=2) + "\n")
     write_atomic(folder / DONE, "".join(f"{f}\n" for f in RESULT_FILES))
-    return True
 
 
 def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:

@@ -1,8 +1,9 @@
-"""A run at the machine's limits: a topology too large for the memory budget is one line on stderr and exit status
-2, refused before anything is generated."""
+"""A run at the machine's limits: a full disk while writing its folder, and a topology too large for the memory
+budget. Each is one line on stderr and exit status 2, and leaves no temporary file and no part of a run."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -12,6 +13,44 @@ from pathlib import Path
 import pytest
 
 from sim.memory import ENV_VAR
+from sim.runner.compose import compose, run_yaml, to_run_config
+from sim.runner.run import RunWriteError, execute, write_atomic
+
+SMALL = ["topology.n_ases=600", "n_sources=64", "scenario.steps=1"]
+
+
+def disk_full_after(n_ok: int):
+    """An ``os.fsync`` that lets ``n_ok`` calls through, then fails as a full disk does."""
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > n_ok:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    return fsync
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "fsync", disk_full_after(0))
+    with pytest.raises(OSError) as err:
+        write_atomic(tmp_path / "metrics.csv", "step,metric,value\n")
+    assert err.value.errno == errno.ENOSPC
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("n_ok", [0, 3, 7])  # the first file, one in the middle, DONE
+def test_full_disk_while_writing_a_run_removes_the_run(tmp_path, monkeypatch, n_ok):
+    cfg = compose(SMALL)
+    folder = tmp_path / "runs" / "single" / "x"
+    monkeypatch.setattr(os, "fsync", disk_full_after(n_ok))
+    with pytest.raises(RunWriteError, match=r"cannot write the run folder: .*: No space left on device"):
+        execute(to_run_config(cfg), run_yaml(cfg), folder)
+    assert leftovers(tmp_path) == [] and not folder.exists()
 
 
 def fragsim_with(tmp_path: Path, prelude: str, *args: str, env=None) -> subprocess.CompletedProcess:
@@ -24,15 +63,23 @@ def fragsim_with(tmp_path: Path, prelude: str, *args: str, env=None) -> subproce
     )
 
 
-def leftovers(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("fragsim: error: "), proc.stderr
     return lines[0]
+
+
+def test_fragsim_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
+    prelude = """
+        import errno, os
+        def fsync(fd):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        os.fsync = fsync
+    """
+    line = one_error_line(fragsim_with(tmp_path, prelude, *SMALL))
+    assert "cannot write the run folder" in line and "No space left on device" in line
+    assert leftovers(tmp_path) == []  # no .NAME.PID.tmp, no half run
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -244,3 +247,20 @@ def test_aliases_converted_and_reported(write_file, capsys):
     assert data_cli(["info", "--topology", str(rels), "--state-owned", str(so), "--json"]) == 0
     info = capsys.readouterr().out
     assert f'"UK\\u2192GB": ["{so}:4"]' in info and f'"KV\\u2192XK": ["{so}:5"]' in info
+
+
+def test_fragsim_with_a_truncated_topology_is_one_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "data" / "t.bz2"
+    path.parent.mkdir()
+    path.write_bytes(bz2.compress(long_rels())[:3000])
+    exe = shutil.which("fragsim")
+    cmd = [exe] if exe else [sys.executable, "-m", "sim.cli.fragsim"]
+    proc = subprocess.run(
+        [*cmd, "topology=caida", f"topology.path={path}"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"fragsim: error: {path}: corrupt or truncated bzip2 stream before the first line: "
+        "Compressed file ended before the end-of-stream marker was reached"
+    ]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "t.bz2"]

@@ -26,7 +26,7 @@ import pytest
 
 from sim import load_topology
 from sim.cli.data import main as data_cli
-from sim.data.annotations import read_as_country_table, read_state_owned
+from sim.data.annotation_files import read_as_country_table, read_state_owned
 from sim.data.caida import TopologyFormatError, read_as_rel
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -298,8 +298,19 @@ def test_default_budget_is_the_process_budget(monkeypatch):
     assert synthetic_topology(1_000).n_ases == 1_000
 
 
-def test_cli_absurd_synthetic_size_is_one_line(capsys):
-    assert data_cli(["info", "--synthetic", "1000000000", "--json"]) == 2
+@pytest.mark.parametrize("n", ["1000000000", "1e9"])
+def test_cli_absurd_synthetic_size_is_one_line(capsys, n):
+    assert data_cli(["info", "--synthetic", n, "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
     assert captured.err.startswith("fragsim-data: error: synthetic_topology(n_ases=1000000000) needs about 476.85 GiB")
+
+
+@pytest.mark.parametrize("n", ["1.5e3", "nan", "inf", "abc"])
+def test_cli_synthetic_size_must_be_whole(capsys, n):
+    if n == "1.5e3":
+        assert data_cli(["info", "--synthetic", n, "--json"]) == 0 and '"n_ases": 1500' in capsys.readouterr().out
+        return
+    with pytest.raises(SystemExit) as exc:
+        data_cli(["info", "--synthetic", n])
+    assert exc.value.code == 2 and f"{n!r} is not a whole number" in capsys.readouterr().err

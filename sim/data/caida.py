@@ -115,15 +115,16 @@ def text_lines(path: str | Path) -> Iterator[str]:
         The compressed stream is corrupt or truncated (the decompressor's ``EOFError``, ``OSError`` or
         ``zlib.error``), or the file cannot be read; the message names the file and the last line read whole.
     """
-    line_no = 0
+    n_read = 0  # whole lines read, for the message
     with open_text(path) as fh:
         try:
-            for line_no, line in enumerate(fh, start=1):  # noqa: B007 (read after the loop, in the error)
+            for line in fh:
+                n_read += 1
                 yield line
         except STREAM_ERRORS as exc:
             kind = {bz2.BZ2File: "bzip2", gzip.GzipFile: "gzip"}.get(type(getattr(fh, "buffer", None)), "")
             what = f"corrupt or truncated {kind} stream" if kind else "read error"
-            done = f"after line {line_no}" if line_no else "before the first line"
+            done = f"after line {n_read}" if n_read else "before the first line"
             raise TopologyFormatError(path, None, f"{what} {done}: {exc or type(exc).__name__}") from None
 
 

@@ -43,7 +43,8 @@ PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-co
 
 
 #: a run's peak memory per AS, from building the model: 10.2 to 12.7 KB per AS on 20,000 to 100,000 synthetic
-#: ASes (tracemalloc), rounded up; the reachability kernel's blocks come on top, within sim.memory.kernel_budget()
+#: ASes and 11.2 KB on the 2016 graph (tracemalloc), rounded up; the reachability kernel's blocks come on top,
+#: within sim.memory.kernel_budget()
 RUN_BYTES_PER_AS = 13_000
 
 

@@ -94,3 +94,30 @@ def test_a_run_over_the_memory_budget_is_refused_before_generating(tmp_path, arg
     line = one_error_line(proc)
     assert needs in line and f"over the memory budget of 5.00 GiB (${ENV_VAR}): choose a smaller" in line
     assert leftovers(tmp_path) == []
+
+
+def cap_address_space(n_bytes: int):
+    """A ``preexec_fn`` that caps the child's address space, as ``ulimit -v`` does."""
+
+    def cap():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (n_bytes, n_bytes))
+
+    return cap
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process's size from /proc")
+def test_under_ulimit_v_the_budget_is_what_the_process_has_left(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    exe = [sys.executable, "-m", "sim.cli.fragsim"]
+    cap = cap_address_space(4 << 30)
+    run = dict(cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env, preexec_fn=cap)
+    refused = subprocess.run([*exe, "topology.n_ases=1000000"], **run)
+    line = one_error_line(refused)
+    assert "needs about 12.23 GiB, over the memory budget of" in line
+    assert "(the memory available to this process)" in line
+    budget = float(line.split("memory budget of ")[1].split(" GiB")[0])
+    assert 2 < budget < 4  # the 4 GiB cap less what the interpreter has mapped
+    small = subprocess.run([*exe, *SMALL], **run)  # and a run that fits still runs under the cap
+    assert small.returncode == 0, small.stderr

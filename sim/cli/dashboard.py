@@ -22,7 +22,7 @@ from sim.cli.preflight import answer_version, require_extra
 
 def _parser() -> argparse.ArgumentParser:
     from sim.dashboard.controls import DEFAULTS, SCENARIO_OWN
-    from sim.runner.compose import group_options
+    from sim.runner.groups import group_options
 
     parser = argparse.ArgumentParser(prog="fragsim-dashboard", description=__doc__.split("\n\n")[0].strip("`"))
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

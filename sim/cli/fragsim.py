@@ -16,7 +16,66 @@ import sys
 
 from sim.cli.preflight import answer_version, require_launcher
 
-HYDRA_INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i"}  # Hydra answers, nothing runs
+HYDRA_INFO_FLAGS = {"--hydra-help", "--cfg", "-c", "--info", "-i"}  # Hydra answers, nothing runs
+USEFUL_OVERRIDES = (
+    ("seed=3", "the run's seed: every random choice flows from it"),
+    ("n_sources=null", "exact all-pairs reachability (default: 1,024 sampled sources per step)"),
+    ("scenario.steps=40", "policy cycles to simulate"),
+    ("scenario.adoption_frac=0.1", "share of states that may adopt extraterritorial rules, largest markets first"),
+    ("topology=caida_2016", "the real 2016 AS graph from the data folder ($FRAGSIM_DATA, default ./data)"),
+    ("-m mechanism=m0,m5 seed='range(5)'", "a sweep: every combination is one run, in runs/<sweep_name>/"),
+    ("hydra/launcher=local", "run a sweep's jobs in parallel here (ray_local, ray_cluster, slurm: the cluster extra)"),
+)
+
+
+def _first_comment(text: str) -> str:
+    line = next((ln for ln in text.splitlines() if ln.startswith("#")), "")
+    return line.lstrip("# ").split(": ", 1)[-1]
+
+
+def help_text() -> str:
+    """The ``fragsim --help`` page: usage, the shipped scenarios, mechanisms, topologies and experiments, and the
+    most useful overrides. Read from the package's files (no Hydra import), so it answers at once."""
+    from importlib.resources import files
+
+    import yaml
+
+    from sim.runner.groups import CONFIG_MODULE, group_options
+
+    def described(group: str, describe) -> list[str]:
+        folder = files(CONFIG_MODULE).joinpath(group)
+        names = group_options(group)
+        width = max(map(len, names))
+        return [f"  {n:<{width}}  {describe(folder.joinpath(n + '.yaml').read_text())}" for n in names]
+
+    def scenario(text: str) -> str:
+        return str((yaml.safe_load(text) or {}).get("description", "")).strip()
+
+    lines = [
+        "usage: fragsim [KEY=VALUE ...]          one run, into runs/single/<overrides>/",
+        "       fragsim -m KEY=V1,V2 ...         a sweep (multirun), into runs/<sweep_name>/<overrides>/",
+        "       fragsim --version | --help | --cfg job | --hydra-help",
+        "",
+        "Runs a scenario of the agent-based model of the Internet's regulatory fragmentation and writes a run folder",
+        "(config.yaml, metrics.csv, states.csv, cut_links.csv, country matrices, meta.json, DONE). Every value is",
+        "checked before anything runs; a bad one is one message naming its key, exit status 2.",
+        "",
+        "scenarios (scenario=NAME):",
+        *described("scenario", scenario),
+        "",
+        "coordination mechanisms (mechanism=NAME):",
+        *described("mechanism", _first_comment),
+        "",
+        f"topologies (topology=NAME): {', '.join(group_options('topology'))}",
+        f"experiments (fragsim-experiment NAME): {', '.join(group_options('experiment'))}",
+        "",
+        "useful overrides:",
+        *[f"  {o:<38} {w}" for o, w in USEFUL_OVERRIDES],
+        "",
+        "every key and its current value: fragsim --cfg job [KEY=VALUE ...]",
+        "then: fragsim-report runs/single (tables and figures), fragsim-dashboard (the model live)",
+    ]
+    return "\n".join(lines)
 
 
 def validate(argv: list[str]) -> int:
@@ -33,8 +92,19 @@ def validate(argv: list[str]) -> int:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _main(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while checking or while a launcher waits (a job's own is handled in task)
+        from sim.runner.job import interrupted
+
+        sys.exit(interrupted())
+
+
+def _main(argv: list[str]) -> None:
     answer_version(argv)
+    if {"--help", "-h"} & set(argv):
+        print(help_text())
+        sys.exit(0)
     require_launcher("fragsim", argv)
     import hydra
 

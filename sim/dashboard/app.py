@@ -32,7 +32,7 @@ from sim.dashboard.panels import COMPONENTS
 from sim.data.topology import Topology
 from sim.model.config import MECHANISM_NAMES
 from sim.model.model import FragmentationModel
-from sim.runner.compose import group_options
+from sim.runner.groups import group_options
 from sim.runner.run import build_topology
 from sim.runner.schema import RunConfig
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 
-from sim.runner.compose import compose_run, group_options
+from sim.runner.compose import compose_run
+from sim.runner.groups import group_options
 from sim.runner.schema import RunConfig
 
 TITLE = "fragsim: will the Internet hold together?"

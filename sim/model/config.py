@@ -7,6 +7,7 @@ each mechanism's parameters.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -44,10 +45,15 @@ def _check_frac(obj, *names: str) -> None:
         _check(isinstance(value, (int, float)) and 0 <= value <= 1, name, value, "in [0, 1]")
 
 
+def _is_number(value) -> bool:
+    """A finite int or float (not a bool): NaN and infinities would pass a comparison and poison every sum."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _check_nonneg(obj, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
-        _check(isinstance(value, (int, float)) and value >= 0, name, value, "≥ 0")
+        _check(_is_number(value) and value >= 0, name, value, "a finite number ≥ 0")
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class DecisionParams:
             "shock_size",
         )
         _check_frac(self, "shock_prob", "shock_decay")
-        _check(isinstance(self.pressure_trend, (int, float)), "pressure_trend", self.pressure_trend, "a number")
+        _check(_is_number(self.pressure_trend), "pressure_trend", self.pressure_trend, "a finite number")
 
 
 @dataclass(frozen=True)

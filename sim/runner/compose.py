@@ -11,6 +11,7 @@ with overrides into a checked ``RunConfig``, and folds Hydra's and OmegaConf's m
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,14 +21,15 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_module
 from hydra.core.config_store import ConfigStore
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.data.paths import data_dir
+from sim.runner.groups import CONFIG_MODULE
+from sim.runner.run import folder_name
 from sim.runner.sample import apply_sample
-from sim.runner.schema import ConfigError, RunConfig
+from sim.runner.schema import ConfigError, RunConfig, prefixed
 
-CONFIG_MODULE = "sim.configs"  #: the package holding the YAML files
 CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  #: Hydra's search path entry for it
 CONFIG_NAME = "config"  #: the primary config (``configs/config.yaml``)
 VERSION_BASE = "1.3"
@@ -63,10 +65,6 @@ def _schema() -> DictConfig:
     return structured(RunConfig)
 
 
-def _or_default(value: str) -> str:
-    return value or "default"
-
-
 def _data_dir_text() -> str:
     return str(data_dir())
 
@@ -74,12 +72,13 @@ def _data_dir_text() -> str:
 def register() -> None:
     """Register the schema (``run_schema``) and the resolvers the YAML uses; idempotent.
 
-    ``${or_default:x}`` is ``x`` or ``"default"`` when empty; ``${fragsim_data_dir:}`` is the data folder of
+    ``${folder_name:x}`` is :func:`sim.runner.run.folder_name` of ``x`` (a safe, flat folder name, ``default`` when
+    empty); ``${fragsim_data_dir:}`` is the data folder of
     :func:`sim.data.paths.data_dir` (``paths.data``). Called on import, so that a launcher's worker process,
     which imports the task's module, has them too.
     """
     ConfigStore.instance().store(name="run_schema", node=_schema())
-    OmegaConf.register_new_resolver("or_default", _or_default, replace=True)
+    OmegaConf.register_new_resolver("folder_name", folder_name, replace=True)
     OmegaConf.register_new_resolver("fragsim_data_dir", _data_dir_text, replace=True)
 
 
@@ -144,7 +143,40 @@ def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:
     """
     with folded(context):
         cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
+        _check_nodes(cfg, "")
         return OmegaConf.to_object(cfg)
+
+
+def _check_nodes(node, path: str) -> None:
+    """Check every typed node of ``node``, innermost first, so that an error names its full config key.
+
+    A key the schema does not have is refused: Hydra itself refuses ``scenario.foo=1``, but ``+scenario.foo=1`` and
+    ``++scenario.foo=1`` add it to the typed node, and building the frozen dataclass would then fail deep inside
+    OmegaConf; the message is the one a plain typo gets. A nested group's own check (``DecisionParams``,
+    ``MechanismParams``, an imposed regulation) names only its field; it is prefixed with the node's key here
+    (``scenario.decision.shock_prob must be in [0, 1]``)."""
+    if isinstance(node, ListConfig):
+        for i, item in enumerate(node):
+            if OmegaConf.is_config(item):
+                _check_nodes(item, f"{path}.{i}")
+        return
+    schema = OmegaConf.get_type(node)
+    typed = dataclasses.is_dataclass(schema)
+    known = {f.name for f in dataclasses.fields(schema)} if typed else None
+    for key in node:
+        full = f"{path}.{key}" if path else str(key)
+        if known is not None and key not in known:
+            raise ConfigError(f"Could not override '{full}'. Key '{key}' not in '{schema.__name__}' full_key: {full}")
+        child = node._get_node(key)
+        if OmegaConf.is_config(child):
+            _check_nodes(child, full)
+    if typed and path:
+        try:
+            OmegaConf.to_object(node)
+        except ConfigError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise prefixed(path, exc) from None
 
 
 def compose_run(overrides: list[str] = (), context: str = "") -> RunConfig:
@@ -250,17 +282,3 @@ def without_sweeps(overrides: list[str]) -> list[str]:
 
     with folded():
         return [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
-
-
-def group_options(group: str) -> list[str]:
-    """The options of a config group (``scenario``, ``mechanism``, ``topology``, ``hydra/launcher``), sorted.
-
-    Raises
-    ------
-    ValueError
-        ``group`` is not a config group.
-    """
-    folder = files(CONFIG_MODULE).joinpath(*group.split("/"))
-    if not folder.is_dir():
-        raise ValueError(f"group {group!r} is not a config group of {CONFIG_PATH}")
-    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))

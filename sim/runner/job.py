@@ -34,6 +34,13 @@ def _progress(label: str):
     return report
 
 
+def interrupted(folder: Path | None = None) -> int:
+    """Say in one line that the command was interrupted (Ctrl-C) and how to resume; the exit status, 130."""
+    where = f": {folder} was left empty (incomplete)" if folder is not None else ""
+    print(f"\nfragsim: interrupted{where}; run the same command again to resume", file=sys.stderr, flush=True)
+    return 130
+
+
 def task(cfg: DictConfig) -> None:
     """Run one job of ``fragsim`` into its folder (Hydra's output directory) and print one status line.
 
@@ -47,11 +54,17 @@ def task(cfg: DictConfig) -> None:
     folder = Path(HydraConfig.get().runtime.output_dir)
     label = HydraConfig.get().job.override_dirname or "default"
     started = time.perf_counter()
+
+    def waiting() -> None:
+        print(f"[{label}] another process is running this run: waiting for it", file=sys.stderr, flush=True)
+
     try:
-        ran = execute(run_cfg, run_yaml(cfg), folder, progress=_progress(f"[{label}]"))
+        ran = execute(run_cfg, run_yaml(cfg), folder, progress=_progress(f"[{label}]"), waiting=waiting)
     except (RunFolderConflict, RunWriteError, MemoryBudgetError) as exc:
         print(f"fragsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(interrupted(folder))
     total = os.environ.get("FRAGSIM_SWEEP_TOTAL")
     sweep = ""
     if total and HydraConfig.get().mode.name == "MULTIRUN":

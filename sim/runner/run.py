@@ -13,11 +13,15 @@ removed, and :class:`RunWriteError` says which file and why, in one line.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,6 +50,30 @@ PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-co
 #: ASes and 11.2 KB on the 2016 graph (tracemalloc), rounded up; the reachability kernel's blocks come on top,
 #: within sim.memory.kernel_budget()
 RUN_BYTES_PER_AS = 13_000
+
+
+#: characters a run folder's name keeps as they are; any other (a path separator, a space, a quote...) would nest
+#: the folder, leave the output folder or need quoting in a shell
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._,=+-[]")
+MAX_NAME = 120  #: longest folder name kept as it is (file systems allow 255 bytes)
+
+
+def folder_name(text: str) -> str:
+    """A safe, flat folder name for a run or a sweep named by ``text`` (Hydra's ``key=value,...`` of the command
+    line's overrides, or a sweep name).
+
+    ``text`` itself when it is made of letters, digits and ``._,=+-[]`` only, at most :data:`MAX_NAME` characters
+    long and not hidden (so existing run folders keep their names); else its safe characters with ``_`` for the
+    others, cut to 80 characters, plus ``-`` and the first 10 hex digits of its SHA-256: two different values
+    never share a folder, and no value can nest a folder or name one outside the output folder. ``""`` is
+    ``default``. The full configuration is in the folder's ``config.yaml``.
+    """
+    if not text:
+        return "default"
+    if len(text) <= MAX_NAME and set(text) <= _NAME_CHARS and not text.startswith("."):
+        return text
+    slug = "".join(c if c in _NAME_CHARS else "_" for c in text)[:80].lstrip(".")
+    return f"{slug}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -138,39 +166,72 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None) -> bool:
-    """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped)."""
-    if is_complete(folder):
-        if (folder / "config.yaml").read_text() != config_yaml:
-            raise RunFolderConflict(
-                f"{folder} holds the results of another configuration (a scenario file or the "
-                "data changed since?): remove it or choose another sweep_name"
-            )
+def _already_done(folder: Path, config_yaml: str) -> bool:
+    """Whether ``folder`` holds this configuration's complete results. Raises RunFolderConflict when it holds
+    another configuration's."""
+    if not is_complete(folder):
         return False
+    if (folder / "config.yaml").read_text() != config_yaml:
+        raise RunFolderConflict(
+            f"{folder} holds the results of another configuration (a scenario file or the "
+            "data changed since?): remove it or choose another sweep_name"
+        )
+    return True
+
+
+@contextmanager
+def claimed(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold ``folder`` (created if needed) for this process: an exclusive lock on the folder itself (``flock``;
+    released when the block ends, or by the system when the process dies, even by SIGKILL). A second process
+    asking for the same folder calls ``waiting`` once and waits until the first is done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None, waiting=None) -> bool:
+    """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped).
+
+    The folder is :func:`claimed` for the run: two processes never write it at once, and one that waited for
+    another skips the run that other completed instead of clearing it. A run that stops early (an error,
+    Ctrl-C) leaves its folder empty: incomplete, and resumed by running the same command again.
+    """
+    if _already_done(folder, config_yaml):
+        return False
+    with claimed(folder, waiting):
+        if _already_done(folder, config_yaml):  # completed by the process this one waited for
+            return False
+        clear_incomplete(folder)
+        try:
+            _run_into(cfg, config_yaml, folder, progress)
+        except BaseException:
+            clear_incomplete(folder)  # never half a run: the folder is incomplete and empty
+            raise
+    return True
+
+
+def _run_into(cfg: RunConfig, config_yaml: str, folder: Path, progress) -> None:
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
     model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
-    folder.mkdir(parents=True, exist_ok=True)
-    clear_incomplete(folder)
     for _ in range(cfg.scenario.steps):
         model.step()
         if progress is not None:
             progress(model.steps, cfg.scenario.steps)
     try:
         _write_results(cfg, config_yaml, folder, model, topo, start)
-    except OSError as exc:
-        clear_incomplete(folder)  # no part of the run is left: the folder holds no file, or is gone
-        _remove_if_empty(folder)
+    except OSError as exc:  # execute() then removes what was written: the folder is left empty, incomplete
         where = exc.filename or folder
         raise RunWriteError(f"cannot write the run folder: {where}: {exc.strerror or exc}") from None
-    return True
-
-
-def _remove_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass  # not empty (another run's folder, or Hydra's files): left as it is
 
 
 def _write_results(cfg: RunConfig, config_yaml: str, folder: Path, model, topo, start: float) -> None:

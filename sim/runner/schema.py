@@ -22,7 +22,8 @@ class ConfigError(ValueError):
     """A bad value in the run configuration; the message names the config key."""
 
 
-def _prefixed(prefix: str, exc: Exception) -> ConfigError:
+def prefixed(prefix: str, exc: Exception) -> ConfigError:
+    """``exc`` as a ConfigError whose message starts with the config key ``prefix`` (added once)."""
     return ConfigError(f"{prefix}.{exc}" if not str(exc).startswith(prefix + ".") else str(exc))
 
 
@@ -87,7 +88,7 @@ class ScenarioConfig:
         try:  # the model's own checks, reported under scenario.
             ModelConfig(**self.model_fields())
         except (ValueError, TypeError) as exc:
-            raise _prefixed("scenario", exc) from None
+            raise prefixed("scenario", exc) from None
 
     def model_fields(self) -> dict:
         names = {f.name for f in fields(ModelConfig)}
@@ -106,7 +107,7 @@ class MechanismConfig:
         try:
             ModelConfig(mechanisms=tuple(self.mechanisms), mechanism_params=self.params)
         except (ValueError, TypeError) as exc:
-            raise _prefixed("mechanism", exc) from None
+            raise prefixed("mechanism", exc) from None
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,16 @@ def test_version_answers_without_importing_the_heavy_stacks(command):
     assert result["heavy"] == []
 
 
+def test_fragsim_help_lists_what_can_be_run_without_importing_the_heavy_stacks():
+    from sim.runner.groups import group_options
+
+    result = call_main("sim.cli.fragsim", ["--help"])
+    assert result["code"] == 0 and result["heavy"] == []
+    listed = {line.split()[0] for line in result["out"].splitlines() if line.startswith("  ") and line.split()}
+    assert set(group_options("scenario")) | set(group_options("mechanism")) <= listed
+    assert all(e in result["out"] for e in group_options("experiment"))
+
+
 def test_the_version_is_the_installed_distributions():
     from importlib.metadata import version
 

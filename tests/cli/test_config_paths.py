@@ -16,12 +16,12 @@ from sim.data.paths import caida_dir, data_dir
 from sim.runner.compose import (
     compose,
     compose_run,
-    group_options,
     job_overrides,
     run_yaml,
     to_run_config,
     without_sweeps,
 )
+from sim.runner.groups import group_options
 from sim.runner.schema import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

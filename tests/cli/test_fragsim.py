@@ -58,6 +58,8 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
         (["mechanism.mechanisms=[m0,m12]"], "mechanism.mechanisms must be among"),
         (["scenario=national_shutdown", "topology.n_ases=100"], "scenario.imposed[0].country: country 'EG' has no AS"),
         (["mechanism=m6", "mechanism.params.protected_roles=[tier1,dns_rot]"], "unknown role(s) ['dns_rot']"),
+        (["+scenario.foo=1"], "Key 'foo' not in 'ScenarioConfig' full_key: scenario.foo"),
+        (["scenario.decision.pressure_trend=nan"], "scenario.decision.pressure_trend must be a finite number, got nan"),
     ],
 )
 def test_bad_configs_give_one_message_and_write_nothing(tmp_path, args, message):
@@ -298,3 +300,58 @@ def test_a_scenario_may_choose_its_mechanism_and_the_command_line_wins():
     assert compose(["scenario=forum_formation"]).mechanism.name == "m5"
     assert compose(["scenario=forum_formation", "mechanism=m6"]).mechanism.name == "m6"
     assert compose(["scenario=retaliation_spiral"]).mechanism.name == "m2"
+
+
+def test_override_values_never_nest_a_run_folder_nor_leave_the_output_folder(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    args = ["topology.n_ases=200", "scenario.steps=1", "n_sources=16"]
+    proc = fragsim(work, "scenario.name=x/../../../escaped", *args)
+    assert proc.returncode == 0, proc.stderr
+    proc = fragsim(work, "-m", "sweep_name=../../swept", "seed=0,1", *args)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # nothing beside the working folder
+    done = sorted(p.relative_to(work / "runs") for p in work.rglob(DONE))
+    assert len(done) == 3 and all(len(p.parts) == 3 for p in done)  # <single or sweep>/<run>/DONE: flat
+
+
+def _popen(cwd: Path, *args: str) -> subprocess.Popen:
+    """``fragsim ARGS`` started in the background, with Ctrl-C (SIGINT) at its default, as in a terminal."""
+    exe = shutil.which("fragsim")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "sim.cli.fragsim", *args]
+    return subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def test_ctrl_c_prints_one_line_leaves_the_run_empty_and_exits_130(tmp_path):
+    args = ["topology.n_ases=3000", "scenario.steps=400", "n_sources=64"]
+    proc = _popen(tmp_path, *args)
+    folder = tmp_path / "runs" / "single" / ",".join(sorted(args))
+    deadline = time.monotonic() + 120
+    while not folder.is_dir() and time.monotonic() < deadline:  # the run has started stepping
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.count("fragsim: interrupted") == 1
+    assert folder.is_dir() and list(folder.iterdir()) == []  # incomplete and empty: the same command resumes it
+    again = fragsim(tmp_path, *args[:1], "scenario.steps=2", *args[2:])
+    assert again.returncode == 0, again.stderr
+
+
+def test_two_processes_on_one_run_compute_it_once_and_never_remove_it(tmp_path):
+    args = ["topology.n_ases=2000", "scenario.steps=6", "n_sources=64"]
+    first, second = _popen(tmp_path, *args), _popen(tmp_path, *args)
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outs
+    stdout = "".join(out for out, _ in outs)
+    assert stdout.count("done in") == 1 and stdout.count("already complete, skipped") == 1
+    folder = tmp_path / "runs" / "single" / ",".join(sorted(args))
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])

@@ -29,6 +29,7 @@ _PUBLIC = {
     "load_topology": "sim.data.load",
     "with_core_services": "sim.data.load",
     "synthetic_topology": "sim.data.synthetic",
+    "MemoryBudgetError": "sim.memory",
     "ReachResult": "sim.reach.api",
     "reachability": "sim.reach.api",
     "RouteClass": "sim.routes.route_class",

@@ -11,6 +11,7 @@ from tests.shared_data import ROOT
 # a module may import from its own layer and from layers of a lower rank, never from a higher one
 RANK = {
     "sim.arrays": 0,  # array helpers shared by every layer
+    "sim.memory": 0,  # memory budgets, checked by every layer that allocates
     "sim.data": 0,
     "sim.reach": 1,
     "sim.routes": 1,  # a kernel beside reach: it may use reach's plan helpers, never the model
@@ -66,7 +67,7 @@ def test_the_kernel_and_the_data_know_nothing_of_mesa_hydra_or_matplotlib():
     found = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path, module in _modules().items()
-        if _layer(module) in ("sim.data", "sim.reach", "sim.routes", "sim.arrays")
+        if _layer(module) in ("sim.data", "sim.reach", "sim.routes", "sim.arrays", "sim.memory")
         for name in _imports(path)
         if name.split(".")[0] in heavy
     ]

@@ -47,15 +47,40 @@ def _info(args) -> dict:
         n_country_from_owner=sources.n_from_owner,
         n_country_unknown=sources.n_unknown,
         address_space_frac=summary["n_with_address_space"] / max(topo.n_ases, 1),
+        country_aliases=_aliases(topo.provenance["annotation_reports"]),
         files=topo.provenance["files"],
     )
     return summary
+
+
+def _aliases(reports) -> dict[str, list[str]]:
+    """Where the alias table converted a country code: ``{"UK→GB": ["file:57", ...]}`` over every file."""
+    out: dict[str, list[str]] = {}
+    for report in reports:
+        for mapping, where in report.describe_aliases().items():
+            out.setdefault(mapping, []).extend(where)
+    return out
 
 
 def _print_summary(summary: dict) -> None:
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"{key:<{width}}  {value}")
+
+
+def _count(text: str) -> int:
+    """A count written as an integer or in scientific notation (``1e9``), which must then be a whole number."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value == value and abs(value) != float("inf") and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(value)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="print a topology summary")
     src = info.add_mutually_exclusive_group(required=True)
     src.add_argument("--topology", metavar="PATH", help="CAIDA AS-relationship file (serial-1/2, plain/bz2/gz)")
-    src.add_argument("--synthetic", metavar="N", type=int, help="build the synthetic Internet with N ASes")
+    src.add_argument(
+        "--synthetic", metavar="N", type=_count, help="build the synthetic Internet with N ASes (1000 or 1e3)"
+    )
     info.add_argument("--seed", type=int, default=0, help="seed of the synthetic topology (default 0)")
     info.add_argument(
         "--as-country", metavar="PATH", help="AS→country CSV (asn,country[,prefixes]) or CAIDA as-org2info file"

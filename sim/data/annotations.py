@@ -1,32 +1,23 @@
-"""Per-AS annotations: jurisdiction (AS→country) and state ownership.
-
-Sources read here:
-
-- an AS→country CSV with columns ``asn,country`` (more columns allowed), plain or gzip, like the CTI-derived
-  ``geo/as_country_2018.csv.gz``; its optional ``prefixes`` column (the /24 blocks the AS originates) gives
-  each AS's address space;
-- CAIDA's AS-to-organisation file (``YYYYMMDD.as-org2info.txt[.gz]``): each AS gets its organisation's country;
-  given beside an AS→country CSV, it fills only the countries the CSV leaves unknown;
-- a state-owned AS CSV with columns ``asn,ownership_cc`` and optionally ``target_cc`` (the country a state-owned
-  AS operates in when abroad), like ``state_owned/state_owned_ases.csv`` (Carisimo et al., IMC 2021).
+"""Per-AS annotations: jurisdiction (AS→country), address space and state ownership, from the files read by
+:mod:`sim.data.annotation_files` (an AS→country CSV or as-org2info file, an as-org2info file for the ASes it leaves
+unknown, a state-owned AS CSV).
 
 ASes of the topology missing from an annotation are kept (country unknown, not state-owned) and counted in the
-returned :class:`AnnotationReport`; annotation rows for ASes absent from the topology are counted too. An AS
-still of unknown country after the files gets its neighbours' country when they all agree
-(:func:`sim.data.inference.infer_countries`); :class:`CountrySources` counts where each AS's country came from.
+returned :class:`AnnotationReport`; annotation rows for ASes absent from the topology are counted too, and every use
+of a country code alias (``UK`` → ``GB``) is listed. An AS still of unknown country after the files gets its
+neighbours' country when they all agree (:func:`sim.data.inference.infer_countries`); :class:`CountrySources`
+counts where each AS's country came from.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from sim.data.caida import TopologyFormatError, open_text
-from sim.data.countries import to_alpha2
+from sim.data.annotation_files import read_as_org, read_country_source, read_state_owned
 from sim.data.inference import infer_countries as infer_from_neighbours
 from sim.data.topology import UNKNOWN, Topology
 
@@ -40,6 +31,15 @@ class AnnotationReport:
     n_matched: int  # topology ASes that received the annotation
     n_missing: int  # topology ASes the annotation says nothing about
     n_unmatched: int  # records for ASNs that are not in the topology
+    #: every country code converted by the alias table, as (line, code as written, code used): ``(57, "UK", "GB")``
+    aliases: tuple[tuple[int, str, str], ...] = ()
+
+    def describe_aliases(self) -> dict[str, list[str]]:
+        """``{"UK→GB": ["file:57", ...]}``: where each alias was applied."""
+        out: dict[str, list[str]] = {}
+        for line_no, written, code in self.aliases:
+            out.setdefault(f"{written}→{code}", []).append(f"{self.path}:{line_no}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -61,140 +61,6 @@ class CountrySources:
             f"{self.n_from_owner} from their owner state, {self.n_inferred} inferred from neighbours, "
             f"{self.n_preset} preset, {self.n_unknown} unknown"
         )
-
-
-def _country_code(path, line_no: int, value: str, column: str, fallback: str = "") -> str:
-    """The alpha-2 code of ``value`` (a code or a name); ``fallback`` is tried when it does not resolve
-    (the state-owned CSV has a few rows with the name and code columns swapped)."""
-    code = to_alpha2(value) or (to_alpha2(fallback) if fallback else None)
-    if code is None:
-        raise TopologyFormatError(path, line_no, f"column {column!r}: {value!r} is not a country code or name")
-    return code
-
-
-def _csv_rows(path, required: tuple[str, ...]):
-    """Yield (line_no, row dict) of a CSV file, checking the header names the required columns."""
-    with open_text(path) as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise TopologyFormatError(path, 1, f"missing column(s) {missing}; header is {reader.fieldnames}")
-        for row in reader:
-            yield reader.line_num, row
-
-
-def _asn(path, line_no: int, value) -> int:
-    try:
-        asn = int(str(value).strip().upper().removeprefix("AS"))
-    except ValueError:
-        raise TopologyFormatError(path, line_no, f"ASN {value!r} is not an integer") from None
-    if asn < 0:
-        raise TopologyFormatError(path, line_no, f"ASN {value!r} is negative")
-    return asn
-
-
-def _blocks(path, line_no: int, value) -> int:
-    text = (value or "").strip()
-    if not text:
-        return 0  # no data
-    if not (text.isascii() and text.isdigit()):
-        raise TopologyFormatError(path, line_no, f"column 'prefixes': {value!r} is not a count of /24 blocks")
-    return int(text)
-
-
-def read_as_country_table(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
-    """ASN → country and ASN → address space from a CSV with ``asn,country[,prefixes]`` columns.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV, plain or compressed, with a header naming at least ``asn`` and ``country``.
-
-    Returns
-    -------
-    countries : dict of int → str
-        ISO alpha-2 codes; rows with an empty country are left out.
-    address_space : dict of int → int
-        /24 blocks originated, from the ``prefixes`` column; empty when the file has no such column. An empty
-        cell means no data and is left out.
-
-    Raises
-    ------
-    TopologyFormatError
-        A missing column, a bad ASN, an unresolvable country or a ``prefixes`` value that is not a non-negative
-        integer, with the file and line.
-    """
-    countries: dict[int, str] = {}
-    blocks: dict[int, int] = {}
-    for line_no, row in _csv_rows(path, ("asn", "country")):
-        asn = _asn(path, line_no, row["asn"])
-        if (row["country"] or "").strip():
-            countries[asn] = _country_code(path, line_no, row["country"], "country")
-        if (row.get("prefixes") or "").strip():
-            blocks[asn] = _blocks(path, line_no, row["prefixes"])
-    return countries, blocks
-
-
-def read_as_country_csv(path: str | Path) -> dict[int, str]:
-    """ASN → ISO alpha-2 country code from a CSV with ``asn,country`` columns (empty country: skipped)."""
-    return read_as_country_table(path)[0]
-
-
-def read_as_org(path: str | Path) -> dict[int, str]:
-    """ASN → country of its organisation, from a CAIDA ``as-org2info`` file.
-
-    The file has two ``|``-separated sections announced by ``# format:`` lines:
-    ``aut|changed|aut_name|org_id|opaque_id|source`` and ``org_id|changed|org_name|country|source``.
-    """
-    org_country: dict[str, str] = {}
-    aut_org: dict[int, tuple[int, str]] = {}
-    columns: list[str] | None = None
-    with open_text(path) as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\n")
-            if line.startswith("# format:"):
-                columns = line[len("# format:") :].strip().split("|")
-                continue
-            if not line.strip() or line.startswith("#"):
-                continue
-            if columns is None:
-                raise TopologyFormatError(path, line_no, "data before any '# format:' line (not an as-org2info file)")
-            parts = line.split("|")
-            if len(parts) != len(columns):
-                raise TopologyFormatError(path, line_no, f"expected {len(columns)} fields, got {len(parts)}")
-            row = dict(zip(columns, parts, strict=True))
-            if "aut" in row:
-                aut_org[_asn(path, line_no, row["aut"])] = (line_no, row["org_id"])
-            elif "country" in row and row["country"].strip():
-                org_country[row["org_id"]] = _country_code(path, line_no, row["country"], "country")
-    if columns is None:
-        raise TopologyFormatError(path, None, "no '# format:' line found (not an as-org2info file)")
-    return {asn: org_country[org] for asn, (_, org) in aut_org.items() if org in org_country}
-
-
-def read_as_country(path: str | Path) -> dict[int, str]:
-    """AS→country from either a CSV or a CAIDA as-org2info file (recognised by its ``# format:`` lines)."""
-    return _read_country_source(path)[0]
-
-
-def _read_country_source(path: str | Path) -> tuple[dict[int, str], dict[int, int]]:
-    """(ASN → country, ASN → /24 blocks) of a CSV or an as-org2info file (which gives no address space)."""
-    with open_text(path) as fh:
-        head = fh.read(4096)
-    return (read_as_org(path), {}) if "# format:" in head else read_as_country_table(path)
-
-
-def read_state_owned(path: str | Path) -> dict[int, tuple[str, str | None]]:
-    """ASN → (owner state, operating country when abroad or None) from a state-owned AS CSV."""
-    out: dict[int, tuple[str, str | None]] = {}
-    for line_no, row in _csv_rows(path, ("asn", "ownership_cc")):
-        owner = _country_code(path, line_no, row["ownership_cc"], "ownership_cc")
-        target = (row.get("target_cc") or "").strip()
-        out[_asn(path, line_no, row["asn"])] = (
-            owner,
-            _country_code(path, line_no, target, "target_cc", row.get("target_country_name") or "") if target else None,
-        )
-    return out
 
 
 def _lookup(topo: Topology, table: dict[int, object]) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +135,8 @@ def annotate(
             r.n_missing,
             r.n_unmatched,
         )
+        for mapping, where in r.describe_aliases().items():
+            log.info("%s: country code %s by the alias table, on %d line(s): %s", r.path, mapping, len(where), where)
     log.info("%s", sources.describe())
     annotated = topo.replace(
         country_codes=tuple(codes),
@@ -288,9 +156,10 @@ def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], r
     country, inferred, address_space = topo.country.copy(), topo.country_inferred.copy(), topo.address_space.copy()
     n_from_file = n_from_org = n_inferred = 0
     if as_country is not None:
-        table, blocks = _read_country_source(as_country)
+        aliases: list = []
+        table, blocks = read_country_source(as_country, aliases)
         idx, values = _lookup(topo, table)
-        reports.append(_report(as_country, table, idx, topo.n_ases))
+        reports.append(_report(as_country, table, idx, topo.n_ases, aliases))
         country[:] = UNKNOWN
         inferred[:] = False
         country[idx] = _codes_to_idx(values, codes) if len(idx) else []
@@ -301,9 +170,10 @@ def _locate(topo: Topology, as_country, as_org, infer: bool, codes: list[str], r
             address_space[b_idx] = b_values
     n_preset = 0 if as_country is not None else int((country != UNKNOWN).sum())
     if as_org is not None:
-        table = read_as_org(as_org)
+        aliases = []
+        table = read_as_org(as_org, aliases=aliases)
         idx, values = _lookup(topo, table)
-        reports.append(_report(as_org, table, idx, topo.n_ases))
+        reports.append(_report(as_org, table, idx, topo.n_ases, aliases))
         fill = country[idx] == UNKNOWN  # a country from the AS→country file is never overwritten
         if fill.any():
             country[idx[fill]] = _codes_to_idx([v for v, f in zip(values, fill, strict=True) if f], codes)
@@ -328,7 +198,8 @@ def _ownership(topo: Topology, state_owned, codes: list[str], reports: list) -> 
     owner, operating = topo.owner.copy(), topo.operating.copy()
     if state_owned is None:
         return owner, operating
-    table = read_state_owned(state_owned)
+    aliases: list = []
+    table = read_state_owned(state_owned, aliases=aliases)
     idx, values = _lookup(topo, table)
     owner[:] = UNKNOWN
     operating[:] = UNKNOWN
@@ -336,9 +207,9 @@ def _ownership(topo: Topology, state_owned, codes: list[str], reports: list) -> 
         owner[idx] = _codes_to_idx([v[0] for v in values], codes)
         abroad = [i for i, v in enumerate(values) if v[1] is not None]
         operating[idx[abroad]] = _codes_to_idx([values[i][1] for i in abroad], codes)
-    reports.append(_report(state_owned, table, idx, topo.n_ases))
+    reports.append(_report(state_owned, table, idx, topo.n_ases, aliases))
     return owner, operating
 
 
-def _report(path, table: dict, idx: np.ndarray, n_ases: int) -> AnnotationReport:
-    return AnnotationReport(str(path), len(table), len(idx), n_ases - len(idx), len(table) - len(idx))
+def _report(path, table: dict, idx: np.ndarray, n_ases: int, aliases: list) -> AnnotationReport:
+    return AnnotationReport(str(path), len(table), len(idx), n_ases - len(idx), len(table) - len(idx), tuple(aliases))

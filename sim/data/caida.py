@@ -2,7 +2,9 @@
 
 Input problems and their outcome (``strict=False``, the default; ``strict=True`` raises on the first one):
 
-- malformed line or unknown relationship code: :class:`TopologyFormatError` naming the file and line, always;
+- malformed line, unknown relationship code, an AS number outside the grammar of :mod:`sim.data.asn`, a
+  ``# input clique:`` or ``# IXP ASes:`` line after the first link, or a corrupt or truncated compressed stream:
+  :class:`TopologyFormatError` naming the file (and line), always;
 - self-loop ``a|a|rel``: dropped, reported in ``LoadReport.self_loops``;
 - the same pair listed twice alike: the repeat is dropped, reported in ``LoadReport.duplicates``;
 - a pair listed with conflicting relationships (``a|b|-1`` then ``b|a|-1`` or ``a|b|0``): the **first listing
@@ -17,11 +19,14 @@ import bz2
 import gzip
 import io
 import logging
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from sim.data.asn import parse_asn
 from sim.data.topology import Rel, Topology
 
 log = logging.getLogger(__name__)
@@ -66,24 +71,95 @@ class LoadReport:
 
 
 def open_text(path: str | Path) -> io.TextIOBase:
-    """Open a plain, bzip2 or gzip text file, recognised by its first bytes (not its name)."""
+    """Open a plain, bzip2 or gzip text file, recognised by its first bytes (not its name).
+
+    UTF-8, a leading byte-order mark skipped, undecodable bytes replaced (they can only matter in fields that are
+    checked, where they are an error). Read it with :func:`text_lines`, which names the file when the compressed
+    stream is corrupt or truncated; reading the returned object directly raises the decompressor's own errors.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` is not a file.
+    TopologyFormatError
+        ``path`` cannot be read (permissions, an I/O error), with the reason.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    with open(path, "rb") as fh:
-        magic = fh.read(3)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(3)
+    except OSError as exc:
+        raise TopologyFormatError(path, None, f"cannot be read: {exc.strerror or exc}") from None
+    text = {"encoding": "utf-8-sig", "errors": "replace"}
     if magic == b"BZh":
-        return bz2.open(path, "rt", encoding="utf-8", errors="replace")
+        return bz2.open(path, "rt", **text)
     if magic[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+        return gzip.open(path, "rt", **text)
+    return open(path, **text)
+
+
+#: what the decompressors raise on a corrupt or truncated stream (gzip.BadGzipFile is an OSError)
+STREAM_ERRORS = (EOFError, OSError, zlib.error)
+
+
+def text_lines(path: str | Path) -> Iterator[str]:
+    """The lines of a plain, bzip2 or gzip text file (:func:`open_text`), as a generator.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` is not a file.
+    TopologyFormatError
+        The compressed stream is corrupt or truncated (the decompressor's ``EOFError``, ``OSError`` or
+        ``zlib.error``), or the file cannot be read; the message names the file and the last line read whole.
+    """
+    n_read = 0  # whole lines read, for the message
+    with open_text(path) as fh:
+        try:
+            for line in fh:
+                n_read += 1
+                yield line
+        except STREAM_ERRORS as exc:
+            kind = {bz2.BZ2File: "bzip2", gzip.GzipFile: "gzip"}.get(type(getattr(fh, "buffer", None)), "")
+            what = f"corrupt or truncated {kind} stream" if kind else "read error"
+            done = f"after line {n_read}" if n_read else "before the first line"
+            raise TopologyFormatError(path, None, f"{what} {done}: {exc or type(exc).__name__}") from None
 
 
 def _header_asns(path, line_no: int, text: str) -> list[int]:
     try:
-        return [int(tok) for tok in text.split()]
-    except ValueError:
-        raise TopologyFormatError(path, line_no, f"header ASN list is not numeric: {text.strip()[:80]!r}") from None
+        return [parse_asn(tok) for tok in text.split()]
+    except ValueError as exc:
+        raise TopologyFormatError(path, line_no, f"header ASN list: {exc}") from None
+
+
+def as_number(path, line_no: int, text: str) -> int:
+    """:func:`sim.data.asn.parse_asn` of one field, a :class:`TopologyFormatError` naming file and line."""
+    try:
+        return parse_asn(text)
+    except ValueError as exc:
+        raise TopologyFormatError(path, line_no, str(exc)) from None
+
+
+_HEADERS = ("# input clique:", "# ixp ases:")
+
+
+def _header_name(line: str) -> str | None:
+    """Which header line ``line`` is (an item of ``_HEADERS``; matched in any case), or None for a comment."""
+    low = line.lower()
+    return next((h for h in _HEADERS if low.startswith(h)), None)
+
+
+def _check_header_place(path, line_no: int, name: str, seen: dict[str, int], n_fields: int) -> None:
+    """A header line must come before the first link and only once: later, it would silently replace the set."""
+    label = "'# input clique:'" if name == _HEADERS[0] else "'# IXP ASes:'"
+    if n_fields:
+        raise TopologyFormatError(path, line_no, f"{label} header line after the first link (header lines come first)")
+    if name in seen:
+        raise TopologyFormatError(path, line_no, f"second {label} header line (the first is on line {seen[name]})")
+    seen[name] = line_no
 
 
 class _LinkTable:
@@ -127,18 +203,13 @@ def _parse_line(path, line_no: int, line: str, n_fields: int) -> tuple[int, int,
             line_no,
             f"expected {n_fields} '|'-separated fields ({_FIELDS[n_fields]}), got {len(parts)}: {line[:80]!r}",
         )
-    try:
-        a, b = int(parts[0]), int(parts[1])
-    except ValueError:
-        raise TopologyFormatError(path, line_no, f"AS numbers must be integers: {line[:80]!r}") from None
-    if a < 0 or b < 0:
-        raise TopologyFormatError(path, line_no, f"AS numbers must be non-negative: {line[:80]!r}")
-    rel = _REL_CODES.get(parts[2].strip())
+    a, b = as_number(path, line_no, parts[0]), as_number(path, line_no, parts[1])
+    rel = _REL_CODES.get(parts[2])
     if rel is None:
         raise TopologyFormatError(
             path,
             line_no,
-            f"unknown relationship code {parts[2].strip()!r} (expected -1 for provider|customer or 0 for peers)",
+            f"unknown relationship code {parts[2][:20]!r} (expected -1 for provider|customer or 0 for peers)",
         )
     return a, b, int(rel)
 
@@ -169,26 +240,27 @@ def read_as_rel(path: str | Path, *, strict: bool = False):
     table = _LinkTable(path, report, strict)
     clique: list[int] = []
     ixps: list[int] = []
+    headers: dict[str, int] = {}  # header name -> line
     n_fields = line_no = 0
-    with open_text(path) as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line[0] == "#":
-                low = line.lower()
-                if low.startswith("# input clique:"):
-                    clique = _header_asns(path, line_no, line.split(":", 1)[1])
-                elif low.startswith("# ixp ases:"):
-                    ixps = _header_asns(path, line_no, line.split(":", 1)[1])
-                continue
-            if not n_fields:
-                n_fields = line.count("|") + 1
-                if n_fields not in _FIELDS:
-                    raise TopologyFormatError(
-                        path, line_no, f"not an AS-relationship line (a|b|rel or a|b|rel|source): {line[:80]!r}"
-                    )
-            table.add(line_no, *_parse_line(path, line_no, line, n_fields))
+    for line_no, raw in enumerate(text_lines(path), start=1):
+        line = raw.rstrip()  # the line's end only: a space before a field would make it another field's garble
+        if not line.strip():
+            continue
+        if line.lstrip()[0] == "#":
+            line = line.lstrip()
+            name = _header_name(line)
+            if name is not None:
+                _check_header_place(path, line_no, name, headers, n_fields)
+                asns = _header_asns(path, line_no, line.split(":", 1)[1])
+                clique, ixps = (asns, ixps) if name == "# input clique:" else (clique, asns)
+            continue
+        if not n_fields:
+            n_fields = line.count("|") + 1
+            if n_fields not in _FIELDS:
+                raise TopologyFormatError(
+                    path, line_no, f"not an AS-relationship line (a|b|rel or a|b|rel|source): {line[:80]!r}"
+                )
+        table.add(line_no, *_parse_line(path, line_no, line, n_fields))
     report.n_lines = line_no
     if not table.first:
         raise TopologyFormatError(path, None, "no AS-relationship lines found")

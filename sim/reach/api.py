@@ -16,12 +16,11 @@ import numpy as np
 
 from sim.arrays import unique_sorted
 from sim.data.topology import Topology
+from sim.memory import MemoryBudgetError, gib, kernel_budget
 from sim.reach.checks import check_forbid, check_mask
 from sim.reach.kernel import Forward, propagate_block, up_rows
 from sim.reach.plan import SourceLayout, make_plan, source_layout
 from sim.reach.reduce import Reducer
-
-DEFAULT_MEMORY_BUDGET = 4 << 30  # bytes
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def reachability(
     rng=None,
     per_source: bool | None = None,
     keep_matrix: bool = False,
-    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    memory_budget: int | None = None,
     n_threads: int | None = None,
     transit_exempt=None,
     reach_any=None,
@@ -178,8 +177,9 @@ def reachability(
         Compute ``source_counts`` (default: when there are at most 8,192 sources or they are sampled).
     keep_matrix : bool
         Keep the full ``(n_sources, n_ases)`` boolean matrix (small graphs).
-    memory_budget : int
-        Bytes the kernel may use; the work is split into blocks of sources to stay below it.
+    memory_budget : int, optional
+        Bytes the kernel may use; the work is split into blocks of sources to stay below it. Default
+        :func:`sim.memory.kernel_budget`: what the process can still allocate, at most 4 GiB.
     transit_exempt : (n_ases,) bool, optional
         ASes the transit restrictions never block as intermediates (e.g. the public core of states adhering to
         a non-interference norm); as sources they are restricted like any other AS of their country.
@@ -201,13 +201,17 @@ def reachability(
     ------
     TypeError, ValueError
         A bad argument, named in the message.
-    MemoryError
-        The estimate for the smallest block exceeds ``memory_budget`` (estimate and budget in the message).
+    sim.memory.MemoryBudgetError
+        A ``MemoryError`` (and a ``ValueError``): the estimate for the smallest block, with the kept matrix and the
+        transit masks, exceeds ``memory_budget``; raised before anything large is allocated, estimate and budget
+        in the message.
 
     Notes
     -----
-    Memory: ``8 × block_words × (2 × n_transit + 1)`` bytes plus 64 MiB of scratch per block in flight, plus
-    ``8 × n_ases × n_words`` for a kept matrix. One bit per source, ``uint64`` words per AS. Three passes over
+    Memory: ``8 × block_words × (2 × n_transit + 1)`` bytes plus 64 MiB of scratch per block in flight; plus
+    ``8 × n_ases × n_words`` bit rows and the ``n_sources × n_ases`` boolean matrix for a kept matrix (unpacked
+    in chunks of at most 64 MiB); plus ``3 × 64 × n_words × (K + 1)`` bytes for the transit masks when transit
+    is forbidden. One bit per source, ``uint64`` words per AS. Three passes over
     the graph per block of sources: up the customer→provider hierarchy (levels from the bottom, cycles closed by
     a fixpoint), one peer hop, down from the top; stubs (~85% of ASes) are never stored, their rows are built and
     reduced in chunks. Work is O(n_links × n_sources / 64) word operations.
@@ -231,8 +235,13 @@ def reachability(
     n_slots, slot = topo.n_slots, topo.country_slot
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
     allowed = _allowed_masks(layout, forbid, slot) if forbid is not None else None
+    held = {}  # what lives beside the blocks, by name for the message
+    if keep_matrix:
+        held["the kept matrix"] = 8 * topo.n_ases * layout.n_words + len(src_idx) * topo.n_ases
+    if forbid is not None:
+        held["transit masks"] = 3 * 64 * layout.n_words * (len(forbid) + 1)
     block, n_threads = _plan_blocks(
-        len(plan.transit), topo.n_ases, layout.n_words, keep_matrix, memory_budget, _n_threads(n_threads)
+        len(plan.transit), layout.n_words, held, _check_budget(memory_budget), _n_threads(n_threads)
     )
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
 
@@ -268,11 +277,7 @@ def reachability(
     if per_source:
         counts = (bit_counts[layout.bitpos] if len(layout.bitpos) else np.zeros(0, np.int64)) - alive_src
         source_counts = counts[np.argsort(layout.source_idx)]
-    matrix = None
-    if keep_matrix:
-        order = np.argsort(layout.source_idx)
-        pos = layout.bitpos[order]
-        matrix = ((matrix_words[:, pos >> 6] >> (pos & 63).astype(np.uint64)) & np.uint64(1)).astype(bool).T
+    matrix = _unpack_matrix(matrix_words, layout) if keep_matrix else None
     return ReachResult(
         topo,
         Restrictions(removed_links, removed_ases, forbid, transit_exempt),
@@ -298,20 +303,42 @@ def _n_threads(n_threads: int | None) -> int:
 MIN_THREAD_WORDS = 32  # below 2,048 sources a block is too small to be worth a thread of its own
 
 
-def _plan_blocks(
-    n_transit: int, n_ases: int, n_words: int, keep_matrix: bool, budget: int, n_threads: int
-) -> tuple[int, int]:
-    """(block width in words, blocks in flight at once): the widest blocks that fit ``budget`` with one block
-    per thread in memory (fewer threads if they do not fit), and wide questions split so every thread works."""
-    matrix = 8 * n_ases * n_words if keep_matrix else 0
-    threads = n_threads if matrix + n_threads * _block_bytes(n_transit, 1) <= budget else 1
-    need = matrix + threads * _block_bytes(n_transit, 1)
+def _unpack_matrix(words: np.ndarray, layout: SourceLayout) -> np.ndarray:
+    """The ``(n_sources, n_ases)`` boolean matrix, sources by ascending AS index, from the ``(n_ases, n_words)``
+    bit rows; unpacked by chunks of ASes, so the temporaries stay within ``SCRATCH_BYTES``."""
+    pos = layout.bitpos[np.argsort(layout.source_idx)]
+    n_ases, n_words = words.shape
+    out = np.empty((len(pos), n_ases), bool)
+    chunk = max(1, SCRATCH_BYTES // max(1, 8 * n_words + 64 * n_words + len(pos)))
+    for a0 in range(0, n_ases, chunk):
+        rows = np.ascontiguousarray(words[a0 : a0 + chunk], dtype="<u8").view(np.uint8)
+        out[:, a0 : a0 + chunk] = np.unpackbits(rows, axis=1, bitorder="little")[:, pos].T
+    return out
+
+
+def _check_budget(memory_budget) -> int:
+    if memory_budget is None:
+        return kernel_budget()
+    if isinstance(memory_budget, bool) or not isinstance(memory_budget, int | np.integer):
+        raise TypeError(f"memory_budget must be a number of bytes (an integer), got {memory_budget!r}")
+    if memory_budget <= 0:
+        raise ValueError(f"memory_budget must be positive, got {memory_budget!r}")
+    return int(memory_budget)
+
+
+def _plan_blocks(n_transit: int, n_words: int, held: dict[str, int], budget: int, n_threads: int) -> tuple[int, int]:
+    """(block width in words, blocks in flight at once): the widest blocks that fit ``budget`` beside the
+    ``held`` arrays (name → bytes) with one block per thread in memory (fewer threads if they do not fit), and wide
+    questions split so every thread works. Raises MemoryBudgetError when even one block of one word does not fit."""
+    fixed = sum(held.values())
+    threads = n_threads if fixed + n_threads * _block_bytes(n_transit, 1) <= budget else 1
+    need = fixed + threads * _block_bytes(n_transit, 1)
     if need > budget:
-        raise MemoryError(
-            f"reachability needs about {need / 2**30:.2f} GiB even for one block of 64 sources "
-            f"(transit rows, scratch{', the kept matrix' if keep_matrix else ''}), over the "
-            f"memory_budget of {budget / 2**30:.2f} GiB: raise memory_budget"
-            f"{', drop keep_matrix' if keep_matrix else ''} or sample sources"
+        keep = "the kept matrix" in held
+        raise MemoryBudgetError(
+            f"reachability needs about {gib(need)} even for one block of 64 sources "
+            f"({', '.join(['transit rows', 'scratch', *held])}), over the memory_budget of {gib(budget)}: "
+            f"raise memory_budget{', drop keep_matrix' if keep else ''} or sample sources"
         )
     per_word = threads * (_block_bytes(n_transit, 2) - _block_bytes(n_transit, 1))
     width = int(min(n_words, 1 + (budget - need) // per_word)) if n_words else 1
@@ -321,7 +348,7 @@ def _plan_blocks(
 
 
 def customer_cone_sizes(
-    topology: Topology, removed_links=None, memory_budget: int = DEFAULT_MEMORY_BUDGET, weights=None
+    topology: Topology, removed_links=None, memory_budget: int | None = None, weights=None
 ) -> np.ndarray:
     """Number of ASes in each AS's customer cone (itself included): the ASes below it by provider→customer
     links, exact with customer→provider cycles. One up pass of the kernel with every AS as a source.
@@ -331,8 +358,8 @@ def customer_cone_sizes(
     topology : Topology
     removed_links : array-like of bool, optional
         Links left out, as for :func:`reachability`.
-    memory_budget : int
-        Bytes the bitset blocks may take.
+    memory_budget : int, optional
+        Bytes the bitset blocks may take; default :func:`sim.memory.kernel_budget`.
     weights : array-like of float, shape (n_ases,), optional
         A weight per AS (e.g. its address space): the result is then the sum of the weights over each cone
         (float64) instead of the count (int64), as CAIDA's AS Rank measures cones in ASes or in address space.
@@ -350,7 +377,7 @@ def customer_cone_sizes(
             raise ValueError(f"weights must be {topo.n_ases} finite numbers, one per AS")
     plan = make_plan(topo, removed_links, None, prune=False)
     layout = source_layout(topo, np.arange(topo.n_ases))
-    block, _ = _plan_blocks(len(plan.transit), topo.n_ases, layout.n_words, False, memory_budget, 1)
+    block, _ = _plan_blocks(len(plan.transit), layout.n_words, {}, _check_budget(memory_budget), 1)
     sizes = np.ones(topo.n_ases, np.int64) if weights is None else weights.copy()
     slot = np.zeros(topo.n_ases, np.int64)
     for w0 in range(0, layout.n_words, block):

@@ -14,8 +14,9 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.memory import MemoryBudgetError
 from sim.runner.compose import run_yaml, to_run_config
-from sim.runner.run import RunFolderConflict, execute, is_complete
+from sim.runner.run import RunFolderConflict, RunWriteError, execute, is_complete
 from sim.runner.sample import apply_sample
 
 
@@ -45,7 +46,8 @@ def task(cfg: DictConfig) -> None:
 
     Hydra's task function: the launcher calls it, in a worker process for a parallel sweep. A job of a parameter
     sample (``sample=ROW``) first takes its row's values. A complete folder of the same configuration is
-    skipped; one of another configuration is an error (exit status 2).
+    skipped; one of another configuration is an error (exit status 2), as are a run folder that cannot be written
+    (a full disk) and a run over the memory budget: one line each.
     """
     cfg = apply_sample(cfg)  # a run of a parameter sample: its row's values (checked before the sweep started)
     run_cfg = to_run_config(cfg)
@@ -58,7 +60,7 @@ def task(cfg: DictConfig) -> None:
 
     try:
         ran = execute(run_cfg, run_yaml(cfg), folder, progress=_progress(f"[{label}]"), waiting=waiting)
-    except RunFolderConflict as exc:
+    except (RunFolderConflict, RunWriteError, MemoryBudgetError) as exc:
         print(f"fragsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

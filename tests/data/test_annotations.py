@@ -54,8 +54,8 @@ def test_as_org2info_gives_organisation_country(write_file):
 @pytest.mark.parametrize(
     "name, text, line, needle",
     [
-        ("geo.csv", "asn,country\n1,US\nx1,FR\n", 3, "ASN 'x1' is not an integer"),
-        ("geo.csv", "asn,country\n1,US\n2,Atlantis\n", 3, "'Atlantis' is not a country code or name"),
+        ("geo.csv", "asn,country\n1,US\nx1,FR\n", 3, "'x1' is not an AS number"),
+        ("geo.csv", "asn,country\n1,US\n2,Atlantis\n", 3, "'Atlantis' is not an ISO 3166-1 alpha-2 country code"),
         ("geo.csv", "as,cc\n1,US\n", 1, "missing column(s) ['asn', 'country']"),
         ("org.txt", "# format:aut|changed|aut_name|org_id|opaque_id|source\n1|2|3\n", 2, "expected 6 fields"),
     ],

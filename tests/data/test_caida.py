@@ -54,7 +54,7 @@ def test_csr_adjacency_lists_neighbours_and_links(write_file):
     "bad_line, needle",
     [
         ("1|2", "expected 3 '|'-separated fields"),
-        ("1|x|-1", "AS numbers must be integers"),
+        ("1|x|-1", "'x' is not an AS number"),
         ("1|7|2", "unknown relationship code '2'"),
         ("1|7|-1|bgp", "expected 3 '|'-separated fields"),
     ],

@@ -1,5 +1,7 @@
 """The synthetic topology: Internet-like structure, well-formedness, determinism and input validation."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,7 +9,9 @@ from hypothesis import strategies as st
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from sim.cli.data import main as data_cli
 from sim.data.synthetic import COUNTRY_CODES, MIN_ASES, synthetic_topology
+from sim.memory import ENV_VAR, MemoryBudgetError
 
 N = 10_000
 
@@ -270,3 +274,43 @@ def test_wrong_types_raise_type_error_naming_them(kwargs, name):
     kwargs = {"n_ases": 1_000} | kwargs
     with pytest.raises(TypeError, match=name):
         synthetic_topology(**kwargs)
+
+
+def test_absurd_size_refused_before_allocating_with_estimate_and_budget():
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemoryBudgetError) as err:
+            synthetic_topology(10**9, memory_budget=1 << 30)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(err.value) == (
+        "synthetic_topology(n_ases=1000000000) needs about 476.85 GiB, over the memory budget of 1.00 GiB "
+        "(memory_budget): ask for fewer ASes"
+    )
+    assert isinstance(err.value, ValueError) and peak < 1 << 20
+
+
+def test_default_budget_is_the_process_budget(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "2GiB")
+    with pytest.raises(MemoryBudgetError, match=r"n_ases=5000000\) needs about 2.40 GiB, .* of 2.00 GiB \(\$FRAGSIM"):
+        synthetic_topology(5_000_000)
+    assert synthetic_topology(1_000).n_ases == 1_000
+
+
+@pytest.mark.parametrize("n", ["1000000000", "1e9"])
+def test_cli_absurd_synthetic_size_is_one_line(capsys, n):
+    assert data_cli(["info", "--synthetic", n, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("fragsim-data: error: synthetic_topology(n_ases=1000000000) needs about 476.85 GiB")
+
+
+@pytest.mark.parametrize("n", ["1.5e3", "nan", "inf", "abc"])
+def test_cli_synthetic_size_must_be_whole(capsys, n):
+    if n == "1.5e3":
+        assert data_cli(["info", "--synthetic", n, "--json"]) == 0 and '"n_ases": 1500' in capsys.readouterr().out
+        return
+    with pytest.raises(SystemExit) as exc:
+        data_cli(["info", "--synthetic", n])
+    assert exc.value.code == 2 and f"{n!r} is not a whole number" in capsys.readouterr().err

@@ -137,7 +137,10 @@ def test_several_blocks_on_several_threads_match_the_reference(data):
     assert_matches_reference(r, topo, restr, sources, reach_any=reach_any)
     # a budget of exactly one source word per block (scratch estimate zeroed): one block per word, on one thread
     per_word = 8 * (2 * n_transit(topo, restr) + 1)
-    budget = 8 * topo.n_ases * n_words + per_word
+    kept = 8 * topo.n_ases * n_words + len(sources) * topo.n_ases  # bit rows, then the booleans
+    forbid = restr.forbid_transit
+    masks_bytes = 3 * 64 * n_words * (len(topo.country_codes) + 1) if forbid is not None and forbid.any() else 0
+    budget = kept + masks_bytes + per_word
     with (
         thresholds(api_SCRATCH_BYTES=0),
         mock.patch.object(api, "propagate_block", wraps=kernel.propagate_block) as blocks,

@@ -64,7 +64,8 @@ def test_blocks_of_sources_give_the_same_answer(seed):
     forbid = rng.random((4, 4)) < 0.3
     removed = rng.random(topo.n_links) < 0.1
     whole = reachability(topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True)
-    tiny_budget = (64 << 20) + 8 * 3 * topo.n_ases + 8 * topo.n_ases * 10  # forces one word per block
+    held = topo.n_ases * topo.n_ases + 3 * 64 * 5 * (4 + 1)  # the kept boolean matrix, the transit masks
+    tiny_budget = (64 << 20) + 8 * 3 * topo.n_ases + 8 * topo.n_ases * 10 + held  # forces one word per block
     blocks = reachability(
         topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True, memory_budget=tiny_budget
     )

@@ -9,6 +9,7 @@ providers to customers only. The ASes holding a route are exactly those that :fu
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,6 +18,7 @@ from sim.arrays import unique_sorted
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
 from sim.routes.kernel import Keys, route_block
+from sim.routes.measures import PathMeasures, Tally, block_tally, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
 
@@ -50,6 +52,7 @@ def routes(
     *,
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     n_threads: int | None = None,
+    measures: bool = False,
 ) -> RoutesResult:
     """Every AS's best route to each destination under Gao-Rexford preferences (BGPy 13's default BGP).
 
@@ -121,14 +124,23 @@ def routes(
     n_t, n_cols = len(plan.transit), len(anchors)
     width, threads = _plan_blocks(n_t, n_cols, np.dtype(keys.dtype).itemsize, int(memory_budget), threads)
     key = np.empty((n_t, n_cols), keys.dtype)
+    if measures:
+        sc = source_classes(topo, plan)
+        views = make_views(topo, plan, sc, dst, anchors)
+        tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length), threading.Lock()
 
     def run(c0: int) -> None:
         c1 = min(c0 + width, n_cols)
         route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
+        if measures:
+            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1])
+            with lock:
+                tally.add(part)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
-    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases))
+    found = PathMeasures(topo, plan.transit, tally) if measures else None
+    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found)
 
 
 def _n_threads(n_threads: int | None) -> int:

@@ -10,6 +10,7 @@ import numpy as np
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
 from sim.routes.kernel import Keys
+from sim.routes.measures import PathMeasures
 from sim.routes.plan import DestKind, RoutePlan
 from sim.routes.route_class import RouteClass
 
@@ -69,6 +70,24 @@ class RoutesResult:
     keys: Keys
     key: np.ndarray
     restrictions: tuple = (None, None)
+    measures: PathMeasures | None = None
+
+    def _measured(self) -> PathMeasures:
+        if self.measures is None:
+            raise ValueError("the path measures were not computed: call sim.routes(..., measures=True)")
+        return self.measures
+
+    def transit_load(self):
+        """See :meth:`sim.routes.measures.PathMeasures.transit_load`."""
+        return self._measured().transit_load()
+
+    def country_dependence(self, cc: str):
+        """See :meth:`sim.routes.measures.PathMeasures.country_dependence`."""
+        return self._measured().country_dependence(cc)
+
+    def path_lengths(self):
+        """See :meth:`sim.routes.measures.PathMeasures.path_lengths`."""
+        return self._measured().path_lengths()
 
     def column(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The transit rows' routes in column ``col``: ``(next_hop, length, route_class)``, each

@@ -60,3 +60,57 @@ def test_real_2016_trees_of_every_kind_are_consistent(real_topology):
         assert got == [rel[(a, h)] for a, h in zip(others.index, others["next_hop"], strict=True)]
         far = int(tree["length"].idxmax())
         assert r.path(far, d)[-1] == d and len(r.path(far, d)) == tree.loc[far, "length"] + 1
+
+
+def _walked_measures(r, topo, dsts):
+    """Transit load, dependence numerators and denominators, and path lengths from each destination's full
+    tree (``routes_to``, checked against the reference elsewhere), by subtree sizes over all ASes."""
+    from sim.routes.measures import destination_weights
+
+    slot, weight = topo.country_slot, destination_weights(topo)
+    load = np.zeros(topo.n_ases)
+    num = np.zeros((topo.n_slots, topo.n_ases))
+    den = np.zeros(topo.n_slots)
+    lengths = np.zeros(64)
+    for d in dsts:
+        hop, length, cls = r.routes_to(d)
+        di = int(topo.asn_to_idx(d)[0])
+        src = (cls != RouteClass.NONE) & (np.arange(topo.n_ases) != di)
+        foreign = src & (slot != slot[di])
+        size, fsize = src.astype(np.float64), foreign.astype(np.float64)
+        for depth in range(int(length.max()), 1, -1):
+            at = np.flatnonzero(src & (length == depth))
+            np.add.at(size, hop[at], size[at])
+            np.add.at(fsize, hop[at], fsize[at])
+        inter = src & (length >= 1)
+        load[inter] += size[inter] - 1
+        num[slot[di], inter] += weight[di] * (fsize[inter] - foreign[inter])
+        den[slot[di]] += weight[di] * foreign.sum()
+        lengths += np.bincount(length[src], minlength=64)[:64]
+    return load, num, den, lengths
+
+
+def test_real_2016_measures_equal_the_walked_trees(real_topology):
+    """Transit load, country dependence and path lengths over sampled destinations of every kind (transit, stub
+    class, branch) equal the sums over their full trees."""
+    topo = real_topology
+    rng = np.random.default_rng(1)
+    plan_kind = routes(topo, [int(topo.asns[0])]).plan.kind
+    sample = np.concatenate([rng.choice(np.flatnonzero(plan_kind == k), 8, replace=False) for k in (1, 2, 3)])
+    dsts = topo.asns[np.sort(sample)].tolist()
+    r = routes(topo, dsts, measures=True)
+    load, num, den, lengths = _walked_measures(r, topo, dsts)
+    got = r.transit_load()
+    expected = np.zeros(topo.n_ases)
+    expected[topo.asn_to_idx(got["asn"].to_numpy())] = got["pairs"].to_numpy()
+    assert np.array_equal(expected, load)
+    pl = r.path_lengths()
+    assert np.array_equal(pl["pairs"].to_numpy(), lengths[pl["length"].to_numpy()])
+    assert lengths.sum() == pl["pairs"].sum()
+    for s in np.unique(topo.country_slot[sample]):
+        if s == len(topo.country_codes):
+            continue
+        dep = r.country_dependence(topo.country_codes[s])
+        share = np.zeros(topo.n_ases)
+        share[topo.asn_to_idx(dep["asn"].to_numpy())] = dep["share"].to_numpy()
+        assert np.allclose(share, num[s] / den[s], rtol=1e-9, atol=1e-12)

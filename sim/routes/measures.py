@@ -1,0 +1,353 @@
+"""Path-level measures of the chosen routes, accumulated block by block beside the kernel (no loop per pair).
+
+For one destination, the chosen routes form a tree: every AS holding a route points to its next hop. An AS ``v``
+lies as an intermediate on the path of every source in its subtree but itself, so the measures follow from subtree
+sizes: one pass per block of destination columns, deepest entries first, adds each entry's count to its next hop.
+
+Sources are the transit rows (one AS each) and **source classes**: stubs with the same country, providers and
+peers choose the same next hop to every destination (a stub carries no route for anyone, so it is never an
+intermediate), so a class enters its next hop's count once, with its size. Destinations are served by columns as
+in the kernel; a column's destinations are split into **views** by country (and, for a stub class column, by the
+destination's own source class, which loses the destination itself as a source):
+
+- a transit column serves its own AS and the *branch* stubs hanging from it (one provider, no peer), whose trees
+  are the column's with the root one hop deeper: the same intermediates, plus the root itself;
+- a stub-class column serves the class's members: the same tree with the representative read as the destination.
+
+Each entry carries two counts packed in one float64 (exact below 2**53): all sources, and the sources of the
+view's country (``count = total * 2**32 + domestic``), so one scatter-add moves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data.topology import Topology
+from sim.reach.plan import Edges, stub_classes
+from sim.routes.kernel import Keys, relax
+from sim.routes.plan import DestKind, RoutePlan
+
+PACK = float(1 << 32)  # total sources in the high part, sources of the view's country in the low part
+
+
+@dataclass(frozen=True)
+class SourceClasses:
+    """Stubs grouped by (country, providers, peers): as sources they choose the same next hop everywhere."""
+
+    size: np.ndarray  # (n_classes,) members
+    slot: np.ndarray  # (n_classes,) country slot, ascending
+    slot_start: np.ndarray  # (n_slots + 1,) the classes of slot s are slot_start[s]:slot_start[s + 1]
+    of: np.ndarray  # (n,) class of each stub with a neighbour, -1 for every other AS
+    prov: Edges  # transit row → class: the class's providers
+    peer: Edges  # transit row → class: the class's transit peers
+    stub_peer: Edges  # stub AS → class: the class's stub peers
+
+
+def source_classes(topo: Topology, plan: RoutePlan) -> SourceClasses:
+    n = plan.n
+    routed = plan.stub & (
+        (np.bincount(plan.stub_prov.dst, minlength=n) > 0) | (np.bincount(plan.stub_peer.dst, minlength=n) > 0)
+    )
+    slot = topo.country_slot
+    of = np.full(n, -1, np.int64)
+    if routed.any():
+        cls = stub_classes(n, routed, slot, plan.stub_prov, plan.stub_peer)
+        of[cls.members] = cls.member_class
+        rep = np.zeros(n, bool)
+        rep[cls.rep] = True
+        size = np.bincount(cls.member_class, minlength=len(cls.rep))
+        cls_slot = slot[cls.rep]
+    else:
+        rep, size, cls_slot = np.zeros(n, bool), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    prov = plan.stub_prov.select(rep[plan.stub_prov.dst])  # members' neighbours are the representative's
+    peer = plan.stub_peer.select(rep[plan.stub_peer.dst])
+    transit_peer = plan.row_of[peer.src] >= 0
+    return SourceClasses(
+        size=size,
+        slot=cls_slot,
+        slot_start=np.searchsorted(cls_slot, np.arange(topo.n_slots + 1)),
+        of=of,
+        prov=Edges(plan.row_of[prov.src], of[prov.dst]),
+        peer=Edges(plan.row_of[peer.src[transit_peer]], of[peer.dst[transit_peer]]),
+        stub_peer=Edges(peer.src[~transit_peer], of[peer.dst[~transit_peer]]),
+    )
+
+
+@dataclass(frozen=True)
+class Views:
+    """The destinations asked for, grouped per column into views of one country (sorted by column)."""
+
+    col: np.ndarray  # (n_views,) column
+    slot: np.ndarray  # (n_views,) the destinations' country slot
+    corr: np.ndarray  # (n_views,) for a stub-class column, the destinations' own source class; -1 otherwise
+    n_self: np.ndarray  # (n_views,) destinations served by the column as themselves (transit, class members)
+    n_branch: np.ndarray  # (n_views,) branch destinations, one hop below the column's root
+    w_self: np.ndarray  # (n_views,) their weights (address space)
+    w_branch: np.ndarray
+
+    def block(self, c0: int, c1: int) -> Views:
+        lo, hi = np.searchsorted(self.col, [c0, c1])
+        part = {f: getattr(self, f)[lo:hi] for f in self.__dataclass_fields__}
+        part["col"] = part["col"] - c0
+        return Views(**part)
+
+
+def destination_weights(topo: Topology) -> np.ndarray:
+    """A destination's weight in the dependence shares: its address space in /24 blocks, one /24 where the data
+    give none (so that every destination counts, and the large ones most)."""
+    return np.maximum(topo.address_space, 1).astype(np.float64)
+
+
+def make_views(topo: Topology, plan: RoutePlan, sc: SourceClasses, dst: np.ndarray, anchors: np.ndarray) -> Views:
+    kind = plan.kind[dst]
+    d = dst[np.isin(kind, [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])]
+    kind = plan.kind[d]
+    col = np.searchsorted(anchors, plan.anchor[d])
+    slot = topo.country_slot[d]
+    corr = np.where(kind == DestKind.CLASS, sc.of[d], -1)
+    branch = kind == DestKind.BRANCH
+    weight = destination_weights(topo)[d]
+    order = np.lexsort((corr, slot, col))
+    key = np.stack([col, slot, corr])[:, order]
+    first = np.r_[True, np.any(key[:, 1:] != key[:, :-1], axis=0)] if len(d) else np.zeros(0, bool)
+    group = np.cumsum(first) - 1
+    n_views = int(first.sum())
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values[order], minlength=n_views)
+
+    return Views(
+        col=key[0, first],
+        slot=key[1, first],
+        corr=key[2, first],
+        n_self=total((~branch).astype(np.float64)),
+        n_branch=total(branch.astype(np.float64)),
+        w_self=total(np.where(branch, 0.0, weight)),
+        w_branch=total(np.where(branch, weight, 0.0)),
+    )
+
+
+@dataclass
+class Tally:
+    """The measures' running sums over blocks (added under the caller's lock)."""
+
+    load: np.ndarray  # (n_transit,) ordered pairs crossing each transit AS as an intermediate
+    dep_num: np.ndarray  # (n_transit, n_slots) weighted foreign-source paths into each country crossing each AS
+    dep_den: np.ndarray  # (n_slots,) weighted foreign-source paths into each country
+    lengths: np.ndarray  # (max_length + 2,) ordered pairs by AS hops
+
+    @classmethod
+    def empty(cls, n_transit: int, n_slots: int, max_length: int) -> Tally:
+        return cls(
+            np.zeros(n_transit),
+            np.zeros((n_transit, n_slots)),
+            np.zeros(n_slots),
+            np.zeros(max_length + 2),
+        )
+
+    def add(self, other: Tally) -> None:
+        self.load += other.load
+        self.dep_num += other.dep_num
+        self.dep_den += other.dep_den
+        self.lengths += other.lengths
+
+
+def _decode(K: np.ndarray, keys: Keys, row_of: np.ndarray):
+    """``(has, length, hop_row)`` of a key matrix: a route at all; AS hops (uint16); the next hop's transit row
+    (-1 for the origin, a stub next hop and no route)."""
+    w = keys.word
+    has = (K >> w(keys.rank_shift)) != 3
+    length = ((K >> w(keys.shift)) & w((1 << (keys.rank_shift - keys.shift)) - 1)).astype(np.uint16)
+    hop = (K & w((1 << keys.shift) - 1)).astype(np.int64)
+    hop[~has] = 0
+    hop_row = row_of[hop].astype(np.int32)
+    hop_row[~has | (length == 0)] = -1
+    length[~has] = 0
+    return has, length, hop_row
+
+
+def _class_keys(K: np.ndarray, keys: Keys, plan: RoutePlan, sc: SourceClasses, anchors: np.ndarray) -> np.ndarray:
+    """Each source class's route in each column: the best of its providers' routes (one hop longer) and its
+    transit peers' customer routes (one hop longer, peer class); a class peering with a stub destination reaches
+    it directly."""
+    w = keys.word
+    CK = np.full((len(sc.size), K.shape[1]), keys.none, keys.dtype)
+    relax(CK, sc.prov.dst, keys.provider_offer(K.copy(), plan.transit), sc.prov.src)
+    Q = K.copy()
+    keep = (Q >> w(keys.rank_shift)) == 0
+    Q &= w(((1 << keys.rank_shift) - 1) ^ ((1 << keys.shift) - 1))
+    Q += w(1 << keys.shift)
+    Q |= (plan.transit.astype(keys.dtype) | w(1 << keys.rank_shift))[:, None]
+    np.copyto(Q, keys.none, where=~keep)
+    relax(CK, sc.peer.dst, Q, sc.peer.src)
+    del Q
+    col_of = np.full(plan.n, -1, np.int64)
+    col_of[anchors] = np.arange(len(anchors))
+    direct = sc.stub_peer.select(col_of[sc.stub_peer.src] >= 0)
+    CK[direct.dst, col_of[direct.src]] = keys.make(1, 1, direct.src)
+    return CK
+
+
+CLASS_CHUNK = 2048  # source classes decoded at once (read at call time; tests force it small)
+
+
+def _class_entries(CK: np.ndarray, keys: Keys, row_of: np.ndarray, sc: SourceClasses, n_t: int, n_len: int):
+    """Over chunks of source classes: ``(S, hist)``, each column's class sources entering each transit row
+    (``S``, ``(n_t, W)``) and the class sources by AS hops (``hist``, ``(n_len, W)``); a class whose next hop is
+    a stub (the destination itself) enters no row."""
+    W = CK.shape[1]
+    S, hist = np.zeros(n_t * W), np.zeros(n_len * W)
+    cols = np.arange(W)
+    for k0 in range(0, len(sc.size), max(1, CLASS_CHUNK)):
+        k1 = min(k0 + max(1, CLASS_CHUNK), len(sc.size))
+        has, length, hop = _decode(CK[k0:k1], keys, row_of)
+        size = np.broadcast_to(sc.size[k0:k1, None].astype(np.float64), has.shape)
+        at = hop >= 0
+        np.add.at(S, (hop.astype(np.int64) * W + cols)[at], size[at])
+        hist += np.bincount((length.astype(np.int64) * W + cols)[has], weights=size[has], minlength=n_len * W)
+    return S.reshape(n_t, W), hist.reshape(n_len, W)
+
+
+def _domestic_class_entries(CK, keys: Keys, row_of, sc: SourceClasses, views: Views, n_t: int):
+    """``(S_dom, holders_dom)``: per view, the class sources of the view's own country entering each transit row
+    (``(n_t, V)``), and all of them (with a route); only the classes of that country are read."""
+    V = len(views.col)
+    S = np.zeros(n_t * V)
+    holders = np.zeros(V)
+    for slot in np.unique(views.slot):
+        k0, k1 = sc.slot_start[slot], sc.slot_start[slot + 1]
+        if k1 == k0:
+            continue
+        v = np.flatnonzero(views.slot == slot)
+        has, _, hop = _decode(CK[k0:k1][:, views.col[v]], keys, row_of)
+        size = np.broadcast_to(sc.size[k0:k1, None].astype(np.float64), has.shape)
+        at = hop >= 0
+        np.add.at(S, (hop.astype(np.int64) * V + v)[at], size[at])
+        holders[v] = (has * size).sum(axis=0)
+    return S.reshape(n_t, V), holders
+
+
+def block_tally(
+    topo: Topology, plan: RoutePlan, keys: Keys, sc: SourceClasses, views: Views, anchors: np.ndarray, K: np.ndarray
+) -> Tally:
+    """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
+    ``views.col`` indexes the block's columns."""
+    n_t = len(plan.transit)
+    tally = Tally.empty(n_t, topo.n_slots, plan.max_length)
+    V, n_len = len(views.col), len(tally.lengths)
+    if V == 0:
+        return tally
+    has, length, hop_row = _decode(K, keys, plan.row_of)
+    CK = _class_keys(K, keys, plan, sc, anchors)
+    del K
+    c_S, c_hist = _class_entries(CK, keys, plan.row_of, sc, n_t, n_len)
+    d_S, d_holders = _domestic_class_entries(CK, keys, plan.row_of, sc, views, n_t)
+    vcol, vslot = views.col, views.slot
+    t_slot = topo.country_slot[plan.transit]
+    root = plan.row_of[anchors[vcol]]  # the destination's own row (-1 for a stub class column)
+    is_transit_root = root >= 0
+    own = has[:, vcol]
+    own[root[is_transit_root], np.flatnonzero(is_transit_root)] = False  # the destination is no source
+    same = t_slot[:, None] == vslot[None, :]
+
+    # each entry's sources before the subtrees: itself, and the source classes entering it (the destination's
+    # own class without the destination), all and of the view's country, packed
+    S = np.ascontiguousarray((own + c_S[:, vcol]) * PACK + (own & same) + d_S)  # flat views below write into it
+    corr = np.flatnonzero(views.corr >= 0)
+    c_has, c_len, c_hop = _decode(CK[views.corr[corr], vcol[corr]][None, :], keys, plan.row_of)
+    c_has, c_len, c_hop = c_has[0], c_len[0].astype(np.int64), c_hop[0]
+    at = c_hop >= 0
+    S[c_hop[at], corr[at]] -= PACK + 1
+    del CK
+
+    # holders as sources of each view's tree (the destination aside), all and of its country: the foreign ones
+    # make the denominator; a branch destination's sources are its root's, with the root in and itself out
+    h_tot = own.sum(axis=0) + c_hist[:, vcol].sum(axis=0)
+    h_dom = (own & same).sum(axis=0) + d_holders
+    h_tot[corr[c_has]] -= 1
+    h_dom[corr[c_has]] -= 1
+    foreign = h_tot - h_dom
+    root_foreign = np.zeros(V)
+    root_foreign[is_transit_root] = t_slot[root[is_transit_root]] != vslot[is_transit_root]
+    np.add.at(tally.dep_den, vslot, views.w_self * foreign + views.w_branch * (foreign + root_foreign))
+    w_all = views.w_self + views.w_branch
+
+    # path lengths: transit sources at their entry's length, class sources at theirs; a branch destination's
+    # paths are one hop longer, its root is a source at one hop, and it is no source of itself
+    L = length[:, vcol]
+    per_view = np.bincount((L.astype(np.int64) * V + np.arange(V))[own], minlength=n_len * V).reshape(n_len, V)
+    per_view = per_view + c_hist[:, vcol]
+    np.subtract.at(per_view, (c_len[c_has], corr[c_has]), 1)
+    H = tally.lengths
+    H += per_view @ views.n_self
+    H[1:] += per_view[:-1] @ views.n_branch
+    H[1] += views.n_branch[is_transit_root].sum()
+    H[2] -= views.n_branch.sum()  # each branch destination counted itself, one hop below its provider
+
+    # subtree counts: deepest entries first, each adds its count to its next hop's
+    Hop = hop_row[:, vcol]
+    flat_S, flat_L, flat_H = S.reshape(-1), L.reshape(-1), Hop.reshape(-1)
+    up = (own & (Hop >= 0)).reshape(-1)
+    for depth in range(int(L.max(initial=0)), 0, -1):
+        idx = np.flatnonzero(up & (flat_L == depth))
+        np.add.at(flat_S, flat_H[idx].astype(np.int64) * V + idx % V, flat_S[idx])
+
+    tot = np.floor(S / PACK)
+    dom = S - tot * PACK
+    tally.load += ((tot - 1) * own) @ (views.n_self + views.n_branch)
+    through = ((tot - dom) - ~same) * own  # foreign sources through the AS, the AS itself aside
+    order = np.argsort(vslot, kind="stable")
+    starts = np.flatnonzero(np.r_[True, vslot[order][1:] != vslot[order][:-1]])
+    tally.dep_num[:, vslot[order][starts]] += np.add.reduceat(through[:, order] * w_all[order], starts, axis=1)
+
+    # a branch destination's root is an intermediate of all its paths (the root's count leaves out the root
+    # itself; the branch destination, counted with its class, is domestic: out of the foreign count, and taken
+    # out of the total here)
+    b = np.flatnonzero((views.n_branch > 0) & is_transit_root)
+    r = root[b]
+    np.add.at(tally.load, r, views.n_branch[b] * (tot[r, b] - 1))
+    np.add.at(tally.dep_num, (r, vslot[b]), views.w_branch[b] * (tot[r, b] - dom[r, b]))
+    return tally
+
+
+@dataclass(frozen=True)
+class PathMeasures:
+    """The measures of :func:`sim.routes` called with ``measures=True``, over the destinations asked for."""
+
+    topology: Topology
+    transit: np.ndarray  # (n_transit,) AS index of each tally row
+    tally: Tally
+
+    def transit_load(self):
+        """``DataFrame`` ``asn, pairs``: for each AS crossed by some chosen path as an intermediate, the ordered
+        (source, destination) pairs whose path crosses it, most loaded first (stubs are never crossed)."""
+        import pandas as pd
+
+        load = np.rint(self.tally.load).astype(np.int64)
+        keep = np.flatnonzero(load > 0)
+        order = keep[np.lexsort((self.transit[keep], -load[keep]))]
+        return pd.DataFrame({"asn": self.topology.asns[self.transit[order]], "pairs": load[order]})
+
+    def country_dependence(self, cc: str):
+        """``DataFrame`` ``asn, share``: for each AS, the share of the country's inbound chosen paths (every foreign
+        source AS to every AS of the country, each destination weighted by its address space, one /24 where the
+        data give none) that cross it as an intermediate; largest first, so the first row is the country's most
+        influential transit network. ASes of the country itself count (a domestic carrier of inbound traffic)."""
+        import pandas as pd
+
+        slot = self.topology.country_index(cc)
+        den = self.tally.dep_den[slot]
+        share = self.tally.dep_num[:, slot] / den if den > 0 else np.zeros(len(self.transit))
+        keep = np.flatnonzero(share > 1e-12)
+        order = keep[np.lexsort((self.transit[keep], -share[keep]))]
+        return pd.DataFrame({"asn": self.topology.asns[self.transit[order]], "share": share[order]})
+
+    def path_lengths(self):
+        """``DataFrame`` ``length, pairs``: the ordered (source, destination) pairs with a route, by AS hops."""
+        import pandas as pd
+
+        pairs = np.rint(self.tally.lengths).astype(np.int64)
+        keep = np.flatnonzero(pairs > 0)
+        return pd.DataFrame({"length": keep, "pairs": pairs[keep]})

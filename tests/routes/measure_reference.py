@@ -1,0 +1,65 @@
+"""The path measures counted pair by pair from the reference routes: walk every chosen path, count what it
+crosses. Slow and obviously right; the ground truth of sim.routes' measures."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from sim.routes.measures import destination_weights
+from sim.routes.reference import reference_routes
+
+
+def reference_measures(topo, destinations=None, removed_links=None, removed_ases=None):
+    """``(load, dependence, lengths)``: ``{asn: pairs}`` of intermediates, ``{cc: {asn: share}}``, and
+    ``{length: pairs}`` over every source and the given destinations (default all)."""
+    code = {i: (topo.country_codes[c] if c >= 0 else None) for i, c in enumerate(topo.country.tolist())}
+    weight = dict(zip(topo.asns.tolist(), destination_weights(topo).tolist(), strict=True))
+    cc_of = {int(a): code[i] for i, a in enumerate(topo.asns.tolist())}
+    load, lengths = Counter(), Counter()
+    num: dict[str, Counter] = {}
+    den: Counter = Counter()
+    for dst in topo.asns.tolist() if destinations is None else destinations:
+        tree = reference_routes(topo, dst, removed_links, removed_ases)
+        cc = cc_of[dst]
+        for src, route in tree.items():
+            if src == dst:
+                continue
+            path = [src]
+            while path[-1] != dst:
+                path.append(tree[path[-1]].next_hop)
+            assert len(path) == route.length + 1
+            lengths[route.length] += 1
+            for hop in path[1:-1]:
+                load[hop] += 1
+            if cc is not None and cc_of[src] != cc:
+                den[cc] += weight[dst]
+                for hop in path[1:-1]:
+                    num.setdefault(cc, Counter())[hop] += weight[dst]
+    dependence = {cc: {a: v / den[cc] for a, v in c.items()} for cc, c in num.items()}
+    return dict(load), dependence, dict(lengths)
+
+
+def measured(r, topo):
+    """The same three from a :class:`RoutesResult` computed with ``measures=True``."""
+    load = dict(zip(r.transit_load()["asn"].tolist(), r.transit_load()["pairs"].tolist(), strict=True))
+    dependence = {}
+    for cc in topo.country_codes:
+        dep = r.country_dependence(cc)
+        if len(dep):
+            dependence[cc] = dict(zip(dep["asn"].tolist(), dep["share"].tolist(), strict=True))
+    pl = r.path_lengths()
+    return load, dependence, dict(zip(pl["length"].tolist(), pl["pairs"].tolist(), strict=True))
+
+
+def assert_measures_match(r, topo, destinations=None, removed_links=None, removed_ases=None) -> None:
+    load, dependence, lengths = measured(r, topo)
+    ref_load, ref_dep, ref_lengths = reference_measures(topo, destinations, removed_links, removed_ases)
+    assert lengths == ref_lengths
+    assert load == ref_load
+    assert dependence.keys() == ref_dep.keys()
+    for cc, shares in ref_dep.items():
+        assert dependence[cc].keys() == shares.keys(), cc
+        for asn, share in shares.items():
+            assert np.isclose(dependence[cc][asn], share, rtol=1e-9, atol=1e-12), (cc, asn)

@@ -1,0 +1,55 @@
+"""The path measures of sim.routes (transit load, country dependence, path lengths) against the pair-by-pair
+reference, on random graphs with ties, stub classes, branches, removals and forced small blocks."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.routes import api, kernel, measures
+from sim.routes.api import routes
+from tests.routes.measure_reference import assert_measures_match
+from tests.strategies import hub_topologies, topologies_with_restrictions
+
+PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(topologies_with_restrictions(max_ases=14), st.data())
+def test_measures_match_the_reference_on_random_graphs(case, data):
+    topo, restr = case
+    space = data.draw(st.lists(st.integers(0, 300), min_size=topo.n_ases, max_size=topo.n_ases))
+    topo = topo.replace(address_space=np.array(space, np.int64))  # the destinations' weights in the shares
+    masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
+    assert_measures_match(routes(topo, measures=True, **masks), topo, **masks)
+
+
+@PROPERTY
+@given(hub_topologies(min_ases=20, max_ases=45), st.integers(1, 5), st.data())
+def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
+    """Many stubs per class, branches, peers; blocks of a few columns; a subset of destinations."""
+    asns = topo.asns.tolist()
+    dst = data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True))
+    with (
+        mock.patch.object(api, "MAX_BLOCK", width),
+        mock.patch.object(kernel, "TALL", 1),
+        mock.patch.object(measures, "CLASS_CHUNK", 3),
+    ):
+        r = routes(topo, destinations=dst, measures=True, n_threads=2)
+    assert_measures_match(r, topo, destinations=sorted(dst))
+
+
+def test_measures_need_the_switch():
+    from tests.routes.cases import CASES
+
+    r = routes(CASES[0].topology())
+    try:
+        r.transit_load()
+    except ValueError as err:
+        assert "measures=True" in str(err)
+    else:
+        raise AssertionError("transit_load without measures=True must say how to get it")
+    assert np.all(routes(CASES[0].topology(), measures=True).path_lengths()["pairs"] > 0)

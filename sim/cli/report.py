@@ -1,15 +1,17 @@
 """``fragsim-report SWEEP_DIR``: aggregate a sweep's complete runs into tidy tables and standard figures.
 
-It reads results only (each run folder's ``config.yaml``, ``metrics.csv`` and ``states.csv``) of a sweep
-folder, of ``runs/single`` or of one run folder; incomplete folders (no ``DONE``) are skipped and listed by name.
+It reads results only (each run folder's ``config.yaml``, metrics and states: their Parquet files, or their
+CSVs in folders written before Parquet) of a sweep folder, of ``runs/single`` or of one run folder; incomplete
+folders (no ``DONE``) are skipped and listed by name.
 Runs form *cells* by every configuration value that differs between them except the seed (each named in the
 legends and a column of the tables); per cell, step and metric it reports the mean, the standard deviation, the
 number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ± t(0.975, n−1) · sd / √n``
 (Student's t; no interval for n = 1). The final values read each run at its own last step.
 
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
-``country_loss.csv`` (per-country loss at the last step), and figures ``loss_vs_adoption.png``,
-``country_loss.png``, ``segments_over_time.png`` (PNG and SVG).
+``country_loss.csv`` (per-country loss at the last step), each also as Parquet (``timeseries.parquet``...: the
+same values, columnar), and figures ``loss_vs_adoption.png``, ``country_loss.png``, ``segments_over_time.png``
+(PNG and SVG).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 
 ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
+TABLES = ("timeseries", "final", "country_loss")  #: a report's tables, each as CSV and Parquet
 
 
 def cell_label(row, keys: list[str]) -> str:
@@ -128,6 +131,7 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     its ``final.csv`` row read each run at its own last step, so runs of different lengths are never mixed.
     Raises FileNotFoundError when there is no complete run."""
     from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
+    from sim.runner.files import write_table
 
     metrics, states, varying, skipped = load_runs(sweep)
     if out is None:  # beside a single run folder, never inside it: a run folder is write-once
@@ -141,9 +145,8 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     )
     states_end = states.merge(ends[["run", "step"]].drop_duplicates(), on=["run", "step"])
     country = states_end.groupby(cells + ["code"], dropna=False)["loss"].mean().reset_index()
-    series.to_csv(out / "timeseries.csv", index=False)
-    final.to_csv(out / "final.csv", index=False)
-    country.to_csv(out / "country_loss.csv", index=False)
+    for name, table in zip(TABLES, (series, final, country), strict=True):
+        write_table(out, name, table)
     n = metrics.groupby(cells, dropna=False)["seed"].nunique()
     seeds = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
     seeds += " seed per cell" if n.max() == 1 else " seeds per cell"
@@ -173,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"fragsim-report: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: one line, no traceback
+        print(f"fragsim-report: error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for name in skipped:
         print(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}")
-    print(f"report written to {out} (timeseries.csv, final.csv, country_loss.csv and their figures)")
+    print(f"report written to {out} (timeseries, final, country_loss as .csv and .parquet, and their figures)")
     return 0
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from sim.memory import ENV_VAR
 from sim.runner.compose import compose, run_yaml, to_run_config
-from sim.runner.run import RunWriteError, execute, write_atomic
+from sim.runner.run import RESULT_FILES, RunWriteError, execute, write_atomic
 
 SMALL = ["topology.n_ases=600", "n_sources=64", "scenario.steps=1"]
 
@@ -43,7 +43,9 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("n_ok", [0, 3, 7])  # the first file, one in the middle, DONE
+# the first file, a Parquet file in the middle (config, metrics.csv, metrics.parquet), DONE (after the results and
+# meta.json)
+@pytest.mark.parametrize("n_ok", [0, 2, len(RESULT_FILES) + 1])
 def test_full_disk_while_writing_a_run_leaves_its_folder_empty(tmp_path, monkeypatch, n_ok):
     cfg = compose(SMALL)
     folder = tmp_path / "runs" / "single" / "x"

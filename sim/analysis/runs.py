@@ -8,7 +8,7 @@ form *cells* by every configuration value that varies across the sweep except th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,9 @@ def run_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("report"))
 
 
-def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+def load_runs(
+    sweep: Path, keep: Sequence[str] = (), progress: Callable[[int, int], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     """The complete runs of a sweep folder as long tables, each row carrying its run's varying configuration.
 
     Parameters
@@ -54,6 +56,9 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
     keep : sequence of str
         Configuration keys (dotted) joined to the rows even when every run has the same value (a sweep's axis
         with one value is still its axis).
+    progress : callable, optional
+        ``progress(done, total)``: called before each run folder with the number of folders read so far, and
+        once at the end (``done == total``).
 
     Returns
     -------
@@ -76,7 +81,10 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
     """
     metrics, states, configs = [], [], []
     skipped = []
-    for folder in run_folders(sweep):
+    folders = run_folders(sweep)
+    for i, folder in enumerate(folders):
+        if progress is not None:
+            progress(i, len(folders))
         if not (folder / "DONE").is_file():
             skipped.append(folder.name)
             continue
@@ -85,6 +93,8 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
         run = len(configs) - 1
         metrics.append(read_table(folder, "metrics").assign(run=run))
         states.append(read_table(folder, "states").assign(run=run))  # Namibia's code "NA" stays a code
+    if progress is not None:
+        progress(len(folders), len(folders))
     if not configs:
         raise FileNotFoundError(f"no complete run in {sweep}")
     cfg = pd.DataFrame(configs)

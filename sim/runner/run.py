@@ -199,6 +199,8 @@ def claimed(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator
 def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None, waiting=None) -> bool:
     """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped).
 
+    ``progress(done, total)``, when given, is called with 0 once the model is built and after every step.
+
     The folder is :func:`claimed` for the run: two processes never write it at once, and one that waited for
     another skips the run that other completed instead of clearing it. A run that stops early (an error,
     Ctrl-C) leaves its folder empty: incomplete, and resumed by running the same command again.
@@ -221,6 +223,8 @@ def _run_into(cfg: RunConfig, config_yaml: str, folder: Path, progress) -> None:
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
     model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
+    if progress is not None:
+        progress(0, cfg.scenario.steps)  # the model is built: the steps start (and the estimate's clock)
     for _ in range(cfg.scenario.steps):
         model.step()
         if progress is not None:

@@ -1,5 +1,5 @@
 """A sweep's run folders read as tables: the same tables whether a run wrote Parquet beside its CSVs or CSVs only
-(a folder written before Parquet)."""
+(a folder written before Parquet), and the reading's progress reported folder by folder."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ def test_load_runs_reads_parquet_or_csv_alike(tmp_path):
         for parquet in csv_only.glob(f"*/{name}.parquet"):
             parquet.unlink()
     assert not list(csv_only.rglob("*.parquet")) and len(list(with_parquet.rglob("*.parquet"))) == 6
-    metrics, states, varying, skipped = load_runs(with_parquet)
+    calls = []
+    metrics, states, varying, skipped = load_runs(with_parquet, progress=lambda done, total: calls.append(done))
     old_metrics, old_states, old_varying, old_skipped = load_runs(csv_only)
     pd.testing.assert_frame_equal(metrics, old_metrics)
     pd.testing.assert_frame_equal(states, old_states)
     assert (varying, skipped) == (old_varying, old_skipped) == ([], [])
     assert metrics["run"].nunique() == 2 and states["code"].notna().all()
+    assert calls == [0, 1, 2]

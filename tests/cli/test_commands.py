@@ -13,7 +13,7 @@ import pytest
 
 import sim
 
-HEAVY = ("hydra", "mesa", "matplotlib", "solara")
+HEAVY = ("hydra", "mesa", "matplotlib", "solara", "pyarrow", "tqdm")
 COMMANDS = {
     "fragsim": "sim.cli.fragsim",
     "fragsim-data": "sim.cli.data",
@@ -63,6 +63,7 @@ def test_fragsim_help_lists_what_can_be_run_without_importing_the_heavy_stacks()
     listed = {line.split()[0] for line in result["out"].splitlines() if line.startswith("  ") and line.split()}
     assert set(group_options("scenario")) | set(group_options("mechanism")) <= listed
     assert all(e in result["out"] for e in group_options("experiment"))
+    assert "-q/--quiet" in result["out"] and "-v/--verbose" in result["out"]
 
 
 def test_the_version_is_the_installed_distributions():

@@ -11,17 +11,20 @@ number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ±
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
 ``country_loss.csv`` (per-country loss at the last step), each also as Parquet (``timeseries.parquet``...: the
 same values, columnar), and figures ``loss_vs_adoption.png``, ``country_loss.png``, ``segments_over_time.png``
-(PNG and SVG).
+(PNG and SVG). ``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.cli.preflight import answer_version
+from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, shown, speaking, where_next
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
 TABLES = ("timeseries", "final", "country_loss")  #: a report's tables, each as CSV and Parquet
+FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time")  #: its figures, each as PNG and SVG
 
 
 def cell_label(row, keys: list[str]) -> str:
@@ -133,7 +137,8 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
     from sim.runner.files import write_table
 
-    metrics, states, varying, skipped = load_runs(sweep)
+    with Progress("fragsim-report: reading", None, unit="run folder") as progress:
+        metrics, states, varying, skipped = load_runs(sweep, progress=progress)
     if out is None:  # beside a single run folder, never inside it: a run folder is write-once
         out = sweep.parent / f"report-{sweep.name}" if run_folders(sweep) == [sweep] else sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
@@ -167,10 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fragsim-report", description=__doc__.split("\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>, runs/single) or a run folder")
     parser.add_argument("--out", type=Path, help="where to write (default SWEEP_DIR/report)")
+    add_flags(parser)
     args = parser.parse_args(argv)
+    with speaking(chosen(args)):
+        return _report(args)
+
+
+def _report(args) -> int:
     if not args.sweep_dir.is_dir():
         print(f"fragsim-report: error: {args.sweep_dir}: no such folder", file=sys.stderr)
         return 2
+    started = time.perf_counter()
     try:
         out, skipped = report(args.sweep_dir, args.out)
     except FileNotFoundError as exc:
@@ -180,8 +192,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fragsim-report: error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     for name in skipped:
-        print(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}")
-    print(f"report written to {out} (timeseries, final, country_loss as .csv and .parquet, and their figures)")
+        # a warning, not chatter: said even when quiet
+        say(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}", Verbosity.QUIET, sys.stdout)
+    say(f"report written in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
+    folder = shown(out)
+    tables = ", ".join(f"{t}.csv" for t in TABLES)
+    where_next(
+        f"{folder} (tables {tables}, each also .parquet; figures as .png and .svg)",
+        f"look at {shlex.quote(f'{folder}/{FIGURES[0]}.png')} (and {', '.join(f + '.png' for f in FIGURES[1:])}); "
+        f"load the tables with pandas.read_parquet({str(Path(folder) / 'final.parquet')!r})",
+    )
     return 0
 
 

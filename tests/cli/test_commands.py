@@ -66,6 +66,35 @@ def test_fragsim_help_lists_what_can_be_run_without_importing_the_heavy_stacks()
     assert "-q/--quiet" in result["out"] and "-v/--verbose" in result["out"]
 
 
+@pytest.mark.parametrize(
+    "command, argv",
+    [
+        ("fragsim", ["-q", "-v"]),
+        ("fragsim-report", ["runs", "-q", "-v"]),
+        ("fragsim-experiment", ["shutdown", "-q", "-v"]),
+        ("fragsim-data", ["info", "--synthetic", "100", "-q", "-v"]),
+    ],
+)
+def test_quiet_and_verbose_exclude_each_other(command, argv):
+    result = call_main(COMMANDS[command], argv)
+    assert result["code"] == 2 and result["out"] == ""
+    assert "--quiet" in result["err"] and ("not allowed with" in result["err"] or "exclude each other" in result["err"])
+
+
+def test_an_experiment_ends_with_its_folder_and_its_first_figure(tmp_path, capsys, monkeypatch):
+    from sim.cli.experiment import _closing
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "shutdown").mkdir(parents=True)
+    for name in ("b.png", "a.png", "a.csv"):
+        (tmp_path / "results" / "shutdown" / name).write_text("")
+    _closing(["shutdown"], tmp_path / "results")
+    assert capsys.readouterr().out.splitlines() == [
+        "output: results/shutdown (tables as CSV, figures as PNG and SVG)",
+        "next:   look at results/shutdown/a.png (and 1 more figures)",
+    ]
+
+
 def test_the_version_is_the_installed_distributions():
     from importlib.metadata import version
 

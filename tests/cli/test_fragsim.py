@@ -366,16 +366,23 @@ def test_a_report_never_mixes_runs_of_different_cells_or_lengths_and_reports_one
         assert proc.returncode == 0, proc.stderr
     (tmp_path / "runs" / "single" / "unfinished").mkdir()
     exe = shutil.which("fragsim-report")
-    rep = subprocess.run([exe, str(tmp_path / "runs" / "single")], capture_output=True, text=True, timeout=120)
+    rep = subprocess.run([exe, "runs/single"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     assert "skipped (incomplete" in rep.stdout and "unfinished" in rep.stdout
+    closing = rep.stdout.splitlines()[-2:]  # where the report is, and what to look at
+    assert closing[0].startswith("output: runs/single/report (tables timeseries.csv, final.csv, country_loss.csv")
+    assert closing[1].startswith("next:   look at runs/single/report/loss_vs_adoption.png")
+    out = tmp_path / "runs" / "single" / "report"
+    for name in ("timeseries", "final", "country_loss"):  # the tables also as Parquet, the same values
+        csv = pd.read_csv(out / f"{name}.csv", keep_default_na=False, na_values=[""])
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), csv)
     final = pd.read_csv(tmp_path / "runs" / "single" / "report" / "final.csv")
     loss = final[final.metric == "loss"]
     assert len(loss) == 3 and sorted(loss.step) == [2, 3, 5]  # three cells, each at its own last step
     assert (loss.n == 1).all() and loss.ci_low.isna().all()  # one run per cell: no interval
     one = next((tmp_path / "runs" / "single").glob("*sanctions_secondary*"))
-    rep = subprocess.run([exe, str(one)], capture_output=True, text=True, timeout=120)
-    assert rep.returncode == 0, rep.stderr
+    rep = subprocess.run([exe, "-q", str(one)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0 and (rep.stdout, rep.stderr) == ("", ""), rep.stderr  # quiet: nothing to say
     single = pd.read_csv(one.parent / f"report-{one.name}" / "final.csv")
     assert len(single[single.metric == "loss"]) == 1
     assert sorted(p.name for p in one.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])  # left as it was

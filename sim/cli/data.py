@@ -21,7 +21,7 @@ import sys
 import time
 
 import sim
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
 from sim.data.caida import TopologyFormatError
 from sim.data.fetch import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DataKind, FetchRequest, FetchStatus, fetch_many
 from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, shown, speaking, where_next
@@ -145,6 +145,7 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="download again even if the file is present")
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)

@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
 from sim.runner.progress import Verbosity, add_flags, chosen, say, shown, speaking, where_next
 from sim.runner.schema import ConfigError
 
@@ -145,6 +145,7 @@ def record_timings(path: Path, seconds: dict[str, float], data: dict[str, str]) 
     write_atomic(path, json.dumps(record, indent=2) + "\n")
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 
-from sim.cli.preflight import answer_version, require_launcher
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly, require_launcher
 from sim.runner.progress import Verbosity, pop_verbosity, say, speaking
 
 HYDRA_INFO_FLAGS = {"--hydra-help", "--cfg", "-c", "--info", "-i"}  # Hydra answers, nothing runs
@@ -113,6 +113,7 @@ def _topology_words(cfg) -> str:
     return f"loading the AS graph {cfg.path} and its annotations"
 
 
+@closing_pipe_ends_quietly
 def main() -> None:
     try:
         argv, level = pop_verbosity(sys.argv[1:])

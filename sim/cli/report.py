@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
 from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, shown, speaking, where_next
 
 if TYPE_CHECKING:
@@ -166,6 +166,7 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     return out, skipped
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)

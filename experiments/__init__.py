@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from sim.data.topology import Topology
+from sim.runner.files import read_table
 from sim.runner.run import build_topology, is_complete
 from sim.runner.schema import ConfigError, RunConfig, TopologyConfig
 
@@ -119,7 +120,9 @@ class Run:
     cfg: dict
 
     def table(self, name: str) -> pd.DataFrame:
-        return pd.read_csv(self.folder / name, keep_default_na=False, na_values=[""])
+        """The run's table ``name`` (``metrics.csv``): from its Parquet file when the run wrote one, else the CSV;
+        Namibia's code "NA" kept as a code."""
+        return read_table(self.folder, name.removesuffix(".csv"))
 
     def matrix(self, name: str) -> pd.DataFrame:
         """A country matrix of the run (rows: source country), Namibia's code "NA" kept as a code."""

@@ -1,13 +1,14 @@
 """A sweep's run folders as tidy tables, and their summaries with confidence intervals.
 
-Read by ``fragsim-report`` and by the experiments' analyses. Only complete runs (with ``DONE``) are read; a
+Read by ``fragsim-report`` and by the experiments' analyses. Only complete runs (with ``DONE``) are read, each
+table from its Parquet file when the run wrote one, else from its CSV (:func:`sim.runner.files.read_table`); a
 run's configuration (its ``config.yaml``, flattened to dotted keys) joins its metrics and states, and the runs
 form *cells* by every configuration value that varies across the sweep except the seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from sim.runner.files import read_table
 from sim.runner.schema import ConfigError
 
 #: configuration keys that never define a cell: the replicate's seed, and words that do not change a run
@@ -41,7 +43,9 @@ def run_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("report"))
 
 
-def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+def load_runs(
+    sweep: Path, keep: Sequence[str] = (), progress: Callable[[int, int], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     """The complete runs of a sweep folder as long tables, each row carrying its run's varying configuration.
 
     Parameters
@@ -52,14 +56,17 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
     keep : sequence of str
         Configuration keys (dotted) joined to the rows even when every run has the same value (a sweep's axis
         with one value is still its axis).
+    progress : callable, optional
+        ``progress(done, total)``: called before each run folder with the number of folders read so far, and
+        once at the end (``done == total``).
 
     Returns
     -------
     metrics : pandas.DataFrame
-        ``metrics.csv`` of every complete run (step, metric, value) with ``run``, ``seed``, the varying keys and
+        ``metrics`` of every complete run (step, metric, value) with ``run``, ``seed``, the varying keys and
         ``mechanism.name``.
     states : pandas.DataFrame
-        ``states.csv`` of every complete run, with the same columns added.
+        ``states`` of every complete run, with the same columns added.
     varying : list of str
         The configuration keys (dotted) whose value differs across the runs, except :data:`IGNORED_KEYS`.
     skipped : list of str
@@ -74,16 +81,20 @@ def load_runs(sweep: Path, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.D
     """
     metrics, states, configs = [], [], []
     skipped = []
-    for folder in run_folders(sweep):
+    folders = run_folders(sweep)
+    for i, folder in enumerate(folders):
+        if progress is not None:
+            progress(i, len(folders))
         if not (folder / "DONE").is_file():
             skipped.append(folder.name)
             continue
         cfg = _flatten(yaml.safe_load((folder / "config.yaml").read_text()))
         configs.append(cfg)
         run = len(configs) - 1
-        metrics.append(pd.read_csv(folder / "metrics.csv").assign(run=run))
-        # keep_default_na=False: Namibia's code "NA" is a country, not a missing value
-        states.append(pd.read_csv(folder / "states.csv", keep_default_na=False, na_values=[""]).assign(run=run))
+        metrics.append(read_table(folder, "metrics").assign(run=run))
+        states.append(read_table(folder, "states").assign(run=run))  # Namibia's code "NA" stays a code
+    if progress is not None:
+        progress(len(folders), len(folders))
     if not configs:
         raise FileNotFoundError(f"no complete run in {sweep}")
     cfg = pd.DataFrame(configs)

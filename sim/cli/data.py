@@ -6,7 +6,9 @@
     fragsim-data fetch --date 2016-11-01 [--kind as-rel|as-org] [--serial 1|2] [--dest DIR] [--base-url URL]
 
 ``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise: ``$FRAGSIM_DATA/caida``,
-or ``./data/caida``, where the ``caida_2016`` topology config reads the graph.
+or ``./data/caida``, where the ``caida_2016`` topology config reads the graph. A download shows its progress
+(a bar on a terminal, log lines elsewhere); ``info`` says what it loads. ``-q`` prints results and errors only;
+``-v`` adds timings.
 """
 
 from __future__ import annotations
@@ -14,18 +16,25 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sys
+import time
 
 import sim
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
 from sim.data.caida import TopologyFormatError
 from sim.data.fetch import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DataKind, FetchRequest, FetchStatus, fetch_many
+from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, shown, speaking, where_next
 
 
 def _info(args) -> dict:
+    started = time.perf_counter()
     if args.synthetic is not None:
+        say(f"fragsim-data: generating the synthetic Internet ({args.synthetic:,} ASes, seed {args.seed})")
         topo = sim.synthetic_topology(args.synthetic, seed=args.seed)
+        say(f"fragsim-data: generated in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
         return topo.summary()
+    say(f"fragsim-data: loading {args.topology} and its annotations")
     topo = sim.load_topology(
         args.topology,
         args.as_country,
@@ -34,6 +43,7 @@ def _info(args) -> dict:
         infer_countries=args.infer_countries,
         strict=args.strict,
     )
+    say(f"fragsim-data: loaded in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
     summary = topo.summary()
     report = topo.provenance["as_rel_report"]
     sources = topo.provenance["country_sources"]
@@ -109,9 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--state-owned", metavar="PATH", help="state-owned AS CSV")
     info.add_argument("--strict", action="store_true", help="reject duplicate/conflicting pairs and self-loops")
     info.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    add_flags(info)
 
     fetch = sub.add_parser("fetch", help="download CAIDA data sets from their publisher (or a mirror)")
     _add_fetch_arguments(fetch)
+    add_flags(fetch)
     return parser
 
 
@@ -133,10 +145,16 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="download again even if the file is present")
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)
     args = _parser().parse_args(argv)
+    with speaking(chosen(args)):
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         if args.command == "info":
@@ -163,10 +181,30 @@ def _fetch(args) -> int:
         for kind in kinds
         for date in args.date
     ]
-    results = fetch_many(requests, args.dest, base_url=args.base_url, timeout=args.timeout, force=args.force)
+    bars: dict[str, Progress] = {}
+
+    def progress(url: str, n_done: int, n_total: int | None) -> None:
+        if url not in bars:
+            bars[url] = Progress(f"fragsim-data: {url.rsplit('/', 1)[-1]}", n_total, unit="B")
+        bars[url].update(n_done, n_total)
+
+    try:
+        results = fetch_many(
+            requests, args.dest, base_url=args.base_url, timeout=args.timeout, progress=progress, force=args.force
+        )
+    finally:
+        for bar in bars.values():
+            bar.close()
     for r in results:
         detail = r.error if r.error is not None else f"{r.path}  sha256={r.sha256}"
         print(f"{r.status.value:<10}  {detail}")
+    fetched = [r.path for r in results if r.status is not FetchStatus.FAILED]
+    if fetched:
+        path = shlex.quote(shown(fetched[0]))
+        where_next(
+            shown(fetched[0].parent),
+            f"fragsim-data info --topology {path}; fragsim topology=caida topology.path={path}",
+        )
     return 1 if any(r.status is FetchStatus.FAILED for r in results) else 0
 
 

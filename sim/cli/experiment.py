@@ -16,6 +16,7 @@ writes what its runs read (a parameter sample) and adds sweep overrides.
 Overrides ``analysis.*`` reach only the analysis. With ``--analysis-only`` the runs are not launched (the folder
 must hold them). Without ``--data`` each experiment runs on its reference data: the real graph, unless its
 config's ``analysis.reference_data`` says ``synthetic`` (an experiment whose budget the real graph exceeds).
+``-q`` prints errors only (its sweeps too); ``-v`` adds detail (the sweeps' timings and progress lines).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
+from sim.runner.progress import Verbosity, add_flags, chosen, say, shown, speaking, where_next
 from sim.runner.schema import ConfigError
 
 DATA = {"real": "caida_2016", "synthetic": "synthetic"}
@@ -51,7 +53,8 @@ def compose(name: str, data: str, overrides: list[str]):
 
 
 def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> None:
-    """``fragsim -m experiment=NAME ...`` in a subprocess (Hydra keeps global state); raises on failure."""
+    """``fragsim -m experiment=NAME ...`` in a subprocess (Hydra keeps global state); raises on failure. It speaks
+    at this command's verbosity (inherited through the environment)."""
     cmd = [
         sys.executable,
         "-m",
@@ -62,7 +65,7 @@ def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> No
         f"sweep_name={sweep_name}",
         *[o for o in overrides if not o.startswith("analysis.")],
     ]
-    print("$ " + " ".join(["fragsim", *cmd[3:]]), flush=True)
+    say("$ " + " ".join(["fragsim", *cmd[3:]]), stream=sys.stdout)
     result = subprocess.run(cmd)
     if result.returncode != 0:
         raise SystemExit(result.returncode)
@@ -142,6 +145,7 @@ def record_timings(path: Path, seconds: dict[str, float], data: dict[str, str]) 
     write_atomic(path, json.dumps(record, indent=2) + "\n")
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)
@@ -166,7 +170,15 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, help="results folder (default results/, or results/synthetic/ with --data synthetic)"
     )
     parser.add_argument("--analysis-only", action="store_true", help="analyse existing runs, launch nothing")
+    add_flags(parser)  # the sweeps it starts speak at the same level
     args = parser.parse_intermixed_args(argv)
+    with speaking(chosen(args)):
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from sim.experiments import EXPERIMENTS
+
     names = [a for a in args.args if "=" not in a]
     overrides = [a for a in args.args if "=" in a]
     names = list(EXPERIMENTS) if names == ["all"] else names
@@ -179,11 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         try:
             data = data_of[name] = args.data or reference_data(name)
-            print(f"== {name} ({data} data)", flush=True)
+            say(f"== {name} ({data} data)", stream=sys.stdout)
             paths = run_experiment(name, data, overrides, out_root, args.analysis_only)
         except RealDataOnly as exc:
             if "all" in args.args:  # 'all' on synthetic data: the others still run
-                print(f"  skipped: {exc}", flush=True)
+                say(f"  skipped: {exc}", stream=sys.stdout)
                 continue
             print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
             return 2
@@ -192,11 +204,27 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         timings[name] = round(time.perf_counter() - started, 1)
         for path in paths:
-            print(f"  wrote {path}")
-        print(f"== {name} done in {timings[name]:.1f} s", flush=True)
+            say(f"  wrote {path}", Verbosity.VERBOSE, stream=sys.stdout)
+        wrote = f"{len(paths)} files in {shown(out_root / name)}"
+        say(f"== {name} done in {timings[name]:.1f} s: {wrote}", stream=sys.stdout)
     if not args.analysis_only:
         record_timings(out_root / "timings.json", timings, data_of)
+    _closing(list(timings), out_root)
     return 0
+
+
+def _closing(done: list[str], out_root: Path) -> None:
+    """Where the experiments' tables and figures are, and what to look at next."""
+    if not done:
+        return
+    folders = [out_root / name for name in done]
+    figures = sorted(p for folder in folders for p in folder.glob("*.png"))
+    where_next(
+        ", ".join(shown(f) for f in folders) + " (tables as CSV, figures as PNG and SVG)",
+        f"look at {shown(figures[0])}" + (f" (and {len(figures) - 1} more figures)" if len(figures) > 1 else "")
+        if figures
+        else f"read the tables in {shown(folders[0])}",
+    )
 
 
 if __name__ == "__main__":

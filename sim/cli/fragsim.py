@@ -7,14 +7,19 @@
 Every job's configuration is composed and checked before anything runs or is written: a bad value is one
 message naming the config key, and the command exits 2. Completed runs (with their DONE marker) are skipped,
 so rerunning an interrupted sweep recomputes only what is missing.
+
+``-q``/``--quiet`` and ``-v``/``--verbose`` are fragsim's, not Hydra's: they are taken off the command line
+before Hydra reads it, and reach a sweep's workers through the environment (:mod:`sim.runner.progress`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
-from sim.cli.preflight import answer_version, require_launcher
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly, require_launcher
+from sim.runner.progress import Verbosity, pop_verbosity, say, speaking
 
 HYDRA_INFO_FLAGS = {"--hydra-help", "--cfg", "-c", "--info", "-i"}  # Hydra answers, nothing runs
 USEFUL_OVERRIDES = (
@@ -55,6 +60,7 @@ def help_text() -> str:
         "usage: fragsim [KEY=VALUE ...]          one run, into runs/single/<overrides>/",
         "       fragsim -m KEY=V1,V2 ...         a sweep (multirun), into runs/<sweep_name>/<overrides>/",
         "       fragsim --version | --help | --cfg job | --hydra-help",
+        "options: -q/--quiet (errors only), -v/--verbose (timings; progress lines at every 10% in logs)",
         "",
         "Runs a scenario of the agent-based model of the Internet's regulatory fragmentation and writes a run folder",
         "(config.yaml, metrics.csv, states.csv, cut_links.csv, country matrices, meta.json, DONE). Every value is",
@@ -79,21 +85,45 @@ def help_text() -> str:
 
 
 def validate(argv: list[str]) -> int:
-    """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError."""
+    """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError.
+
+    Says what it loads: each topology the first time it is built (then cached for the jobs run here)."""
     from sim.runner.compose import compose_runs, configuration, folded, job_overrides
     from sim.runner.run import build_topology
 
+    started = time.perf_counter()
+    built = set()
     with configuration():  # one Hydra initialisation for every job of a sweep
         jobs = job_overrides(argv)
+        runs = f"{len(jobs)} run{'s' if len(jobs) > 1 else ''}"
+        say(f"fragsim: checking {runs}", Verbosity.VERBOSE)
         for run_cfg in compose_runs(jobs):
+            if run_cfg.topology not in built:
+                built.add(run_cfg.topology)
+                say(f"fragsim: {_topology_words(run_cfg.topology)}")
             with folded():
                 run_cfg.check_topology(build_topology(run_cfg.topology))  # cached per topology
+    say(f"fragsim: checked {runs} in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
     return len(jobs)
 
 
+def _topology_words(cfg) -> str:
+    if cfg.kind == "synthetic":
+        return f"generating the synthetic Internet ({cfg.n_ases:,} ASes, seed {cfg.seed})"
+    return f"loading the AS graph {cfg.path} and its annotations"
+
+
+@closing_pipe_ends_quietly
 def main() -> None:
     try:
-        _main(sys.argv[1:])
+        argv, level = pop_verbosity(sys.argv[1:])
+    except ValueError as exc:
+        print(f"fragsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.argv[1:] = argv  # Hydra reads sys.argv itself, and must not see them
+    try:
+        with speaking(level):  # in the environment: a sweep's workers inherit it
+            _main(argv)
     except KeyboardInterrupt:  # Ctrl-C while checking or while a launcher waits (a job's own is handled in task)
         from sim.runner.job import interrupted
 
@@ -106,13 +136,16 @@ def _main(argv: list[str]) -> None:
         print(help_text())
         sys.exit(0)
     require_launcher("fragsim", argv)
+    info = bool(HYDRA_INFO_FLAGS & set(argv))
+    if not info:  # the seconds before the first message are imports: say so
+        say("fragsim: loading Hydra and the model, composing the configuration")
     import hydra
 
     from sim.runner.compose import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
     from sim.runner.job import task
     from sim.runner.schema import ConfigError
 
-    if not HYDRA_INFO_FLAGS & set(argv):
+    if not info:
         try:
             os.environ["FRAGSIM_SWEEP_TOTAL"] = str(validate(argv))
         except ConfigError as exc:

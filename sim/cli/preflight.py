@@ -6,7 +6,9 @@ naming it (``pip install 'fragsim[dashboard]'``) with exit status 2, never an Im
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import os
 import sys
 
 #: the modules each extra installs; a command that needs an extra checks that they can be found
@@ -17,6 +19,22 @@ EXTRA_MODULES = {
 }
 #: Hydra launcher configs and the modules they need
 LAUNCHER_NEEDS = {"ray_local": "cluster-ray", "ray_cluster": "cluster-ray", "slurm": "cluster-slurm"}
+
+
+def closing_pipe_ends_quietly(main):
+    """Decorate a console script's ``main``: when its reader goes away (``fragsim --help | head``), it exits with
+    status 1 instead of a ``BrokenPipeError`` traceback (stdout is pointed at /dev/null, so that Python's own
+    flush at exit fails no more)."""
+
+    @functools.wraps(main)
+    def wrapped(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+
+    return wrapped
 
 
 def version_line() -> str:

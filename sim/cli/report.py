@@ -1,25 +1,30 @@
 """``fragsim-report SWEEP_DIR``: aggregate a sweep's complete runs into tidy tables and standard figures.
 
-It reads results only (each run folder's ``config.yaml``, ``metrics.csv`` and ``states.csv``) of a sweep
-folder, of ``runs/single`` or of one run folder; incomplete folders (no ``DONE``) are skipped and listed by name.
+It reads results only (each run folder's ``config.yaml``, metrics and states: their Parquet files, or their
+CSVs in folders written before Parquet) of a sweep folder, of ``runs/single`` or of one run folder; incomplete
+folders (no ``DONE``) are skipped and listed by name.
 Runs form *cells* by every configuration value that differs between them except the seed (each named in the
 legends and a column of the tables); per cell, step and metric it reports the mean, the standard deviation, the
 number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ± t(0.975, n−1) · sd / √n``
 (Student's t; no interval for n = 1). The final values read each run at its own last step.
 
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
-``country_loss.csv`` (per-country loss at the last step), and figures ``loss_vs_adoption.png``,
-``country_loss.png``, ``segments_over_time.png`` (PNG and SVG).
+``country_loss.csv`` (per-country loss at the last step), each also as Parquet (``timeseries.parquet``...: the
+same values, columnar), and figures ``loss_vs_adoption.png``, ``country_loss.png``, ``segments_over_time.png``
+(PNG and SVG). ``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.preflight import answer_version
+from sim.cli.preflight import answer_version, closing_pipe_ends_quietly
+from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, shown, speaking, where_next
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
 
 
 ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
+TABLES = ("timeseries", "final", "country_loss")  #: a report's tables, each as CSV and Parquet
+FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time")  #: its figures, each as PNG and SVG
 
 
 def cell_label(row, keys: list[str]) -> str:
@@ -128,8 +135,10 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     its ``final.csv`` row read each run at its own last step, so runs of different lengths are never mixed.
     Raises FileNotFoundError when there is no complete run."""
     from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
+    from sim.runner.files import write_table
 
-    metrics, states, varying, skipped = load_runs(sweep)
+    with Progress("fragsim-report: reading", None, unit="run folder") as progress:
+        metrics, states, varying, skipped = load_runs(sweep, progress=progress)
     if out is None:  # beside a single run folder, never inside it: a run folder is write-once
         out = sweep.parent / f"report-{sweep.name}" if run_folders(sweep) == [sweep] else sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
@@ -141,9 +150,8 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     )
     states_end = states.merge(ends[["run", "step"]].drop_duplicates(), on=["run", "step"])
     country = states_end.groupby(cells + ["code"], dropna=False)["loss"].mean().reset_index()
-    series.to_csv(out / "timeseries.csv", index=False)
-    final.to_csv(out / "final.csv", index=False)
-    country.to_csv(out / "country_loss.csv", index=False)
+    for name, table in zip(TABLES, (series, final, country), strict=True):
+        write_table(out, name, table)
     n = metrics.groupby(cells, dropna=False)["seed"].nunique()
     seeds = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
     seeds += " seed per cell" if n.max() == 1 else " seeds per cell"
@@ -158,24 +166,43 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     return out, skipped
 
 
+@closing_pipe_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     answer_version(argv)
     parser = argparse.ArgumentParser(prog="fragsim-report", description=__doc__.split("\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>, runs/single) or a run folder")
     parser.add_argument("--out", type=Path, help="where to write (default SWEEP_DIR/report)")
+    add_flags(parser)
     args = parser.parse_args(argv)
+    with speaking(chosen(args)):
+        return _report(args)
+
+
+def _report(args) -> int:
     if not args.sweep_dir.is_dir():
         print(f"fragsim-report: error: {args.sweep_dir}: no such folder", file=sys.stderr)
         return 2
+    started = time.perf_counter()
     try:
         out, skipped = report(args.sweep_dir, args.out)
     except FileNotFoundError as exc:
         print(f"fragsim-report: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: one line, no traceback
+        print(f"fragsim-report: error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for name in skipped:
-        print(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}")
-    print(f"report written to {out} (timeseries.csv, final.csv, country_loss.csv and their figures)")
+        # a warning, not chatter: said even when quiet
+        say(f"skipped (incomplete: no DONE; rerun its command to complete it): {name}", Verbosity.QUIET, sys.stdout)
+    say(f"report written in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
+    folder = shown(out)
+    tables = ", ".join(f"{t}.csv" for t in TABLES)
+    where_next(
+        f"{folder} (tables {tables}, each also .parquet; figures as .png and .svg)",
+        f"look at {shlex.quote(f'{folder}/{FIGURES[0]}.png')} (and {', '.join(f + '.png' for f in FIGURES[1:])}); "
+        f"load the tables with pandas.read_parquet({str(Path(folder) / 'final.parquet')!r})",
+    )
     return 0
 
 

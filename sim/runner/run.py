@@ -3,8 +3,9 @@
 A run folder holds ``config.yaml`` (the resolved configuration), ``metrics.csv`` (long format: step, metric,
 value), ``states.csv`` (per state and step), ``country_matrix.csv`` (final reachable fractions by source and
 destination country; ``country_matrix_baseline.csv`` the same before any regulation), ``cut_links.csv`` (every
-cut link and the regulation that cut it), ``meta.json`` (git revision, package versions, seed, data file
-hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
+cut link and the regulation that cut it), the long tables again as Parquet (``metrics.parquet``,
+``states.parquet``, ``cut_links.parquet``: the same values, see :mod:`sim.runner.files`), ``meta.json`` (git
+revision, package versions, seed, data file hashes, wall time) and, last, ``DONE``. A folder without ``DONE``
 is incomplete: rerunning the same run clears it and starts again; a folder with ``DONE`` is skipped.
 
 A write that fails (a full disk: ``ENOSPC``) leaves no temporary file and no part of the run: its files are
@@ -32,16 +33,22 @@ import pandas as pd
 import sim
 from sim.data.load import file_sha256
 from sim.memory import check_budget
+from sim.runner.files import csv_text, write_atomic, write_table
 from sim.runner.schema import RunConfig, TopologyConfig
 
 DONE = "DONE"
+#: the long tables, written as CSV and Parquet (the country matrices are square: CSV only)
+LONG_TABLES = ("metrics", "states", "cut_links")
 RESULT_FILES = (
     "config.yaml",
     "metrics.csv",
+    "metrics.parquet",
     "states.csv",
+    "states.parquet",
     "country_matrix.csv",
     "country_matrix_baseline.csv",
     "cut_links.csv",
+    "cut_links.parquet",
 )
 PACKAGES = ("fragsim", "numpy", "scipy", "networkx", "mesa", "pandas", "hydra-core", "omegaconf")
 
@@ -81,22 +88,6 @@ def sweep_folder(sweep_name: str) -> str:
     sweeps together), each part made a :func:`folder_name` (``..`` and ``.`` included), so it never leaves
     ``runs/``."""
     return "/".join(folder_name(part) for part in sweep_name.split("/")) if sweep_name else "default"
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never half a file. When the write
-    fails (a full disk) or is interrupted, the temporary file is removed and the error raised."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    try:
-        with open(tmp, mode) as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class RunWriteError(RuntimeError):
@@ -149,8 +140,8 @@ def build_topology(cfg: TopologyConfig) -> sim.Topology:
     return topo
 
 
-def _csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+#: numbers in a run's CSV tables: 10 significant digits, so the same run gives the same bytes on any machine
+FLOAT_FORMAT = "%.10g"
 
 
 def _git_revision() -> str:
@@ -208,6 +199,8 @@ def claimed(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator
 def execute(cfg: RunConfig, config_yaml: str, folder: Path, progress=None, waiting=None) -> bool:
     """Run ``cfg`` and write its folder; returns False when the folder was already complete (skipped).
 
+    ``progress(done, total)``, when given, is called with 0 once the model is built and after every step.
+
     The folder is :func:`claimed` for the run: two processes never write it at once, and one that waited for
     another skips the run that other completed instead of clearing it. A run that stops early (an error,
     Ctrl-C) leaves its folder empty: incomplete, and resumed by running the same command again.
@@ -230,6 +223,8 @@ def _run_into(cfg: RunConfig, config_yaml: str, folder: Path, progress) -> None:
     start = time.perf_counter()
     topo = build_topology(cfg.topology)
     model = sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
+    if progress is not None:
+        progress(0, cfg.scenario.steps)  # the model is built: the steps start (and the estimate's clock)
     for _ in range(cfg.scenario.steps):
         model.step()
         if progress is not None:
@@ -245,7 +240,10 @@ def _write_results(cfg: RunConfig, config_yaml: str, folder: Path, model, topo, 
     """Every file of the run folder, ``DONE`` last."""
     write_atomic(folder / "config.yaml", config_yaml)
     for name, frame in _tables(model).items():
-        write_atomic(folder / name, _csv(frame))
+        if name in LONG_TABLES:
+            write_table(folder, name, frame, FLOAT_FORMAT)
+        else:
+            write_atomic(folder / f"{name}.csv", csv_text(frame, FLOAT_FORMAT))
     meta = {
         "git_revision": _git_revision(),
         "packages": _versions(),
@@ -266,11 +264,11 @@ def _tables(model: sim.FragmentationModel) -> dict[str, pd.DataFrame]:
     states = model.datacollector.get_agent_vars_dataframe().reset_index()
     states = states.rename(columns={"Step": "step", "AgentID": "agent"})
     return {
-        "metrics.csv": metrics,
-        "states.csv": states,
-        "country_matrix.csv": _country_matrix(model, model.current),
-        "country_matrix_baseline.csv": _country_matrix(model, model.baseline),
-        "cut_links.csv": model.cut_links(),
+        "metrics": metrics,
+        "states": states,
+        "country_matrix": _country_matrix(model, model.current),
+        "country_matrix_baseline": _country_matrix(model, model.baseline),
+        "cut_links": model.cut_links(),
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import sim
 
-HEAVY = ("hydra", "mesa", "matplotlib", "solara")
+HEAVY = ("hydra", "mesa", "matplotlib", "solara", "pyarrow", "tqdm")
 COMMANDS = {
     "fragsim": "sim.cli.fragsim",
     "fragsim-data": "sim.cli.data",
@@ -63,6 +63,36 @@ def test_fragsim_help_lists_what_can_be_run_without_importing_the_heavy_stacks()
     listed = {line.split()[0] for line in result["out"].splitlines() if line.startswith("  ") and line.split()}
     assert set(group_options("scenario")) | set(group_options("mechanism")) <= listed
     assert all(e in result["out"] for e in group_options("experiment"))
+    assert "-q/--quiet" in result["out"] and "-v/--verbose" in result["out"]
+
+
+@pytest.mark.parametrize(
+    "command, argv",
+    [
+        ("fragsim", ["-q", "-v"]),
+        ("fragsim-report", ["runs", "-q", "-v"]),
+        ("fragsim-experiment", ["shutdown", "-q", "-v"]),
+        ("fragsim-data", ["info", "--synthetic", "100", "-q", "-v"]),
+    ],
+)
+def test_quiet_and_verbose_exclude_each_other(command, argv):
+    result = call_main(COMMANDS[command], argv)
+    assert result["code"] == 2 and result["out"] == ""
+    assert "--quiet" in result["err"] and ("not allowed with" in result["err"] or "exclude each other" in result["err"])
+
+
+def test_an_experiment_ends_with_its_folder_and_its_first_figure(tmp_path, capsys, monkeypatch):
+    from sim.cli.experiment import _closing
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "shutdown").mkdir(parents=True)
+    for name in ("b.png", "a.png", "a.csv"):
+        (tmp_path / "results" / "shutdown" / name).write_text("")
+    _closing(["shutdown"], tmp_path / "results")
+    assert capsys.readouterr().out.splitlines() == [
+        "output: results/shutdown (tables as CSV, figures as PNG and SVG)",
+        "next:   look at results/shutdown/a.png (and 1 more figures)",
+    ]
 
 
 def test_the_version_is_the_installed_distributions():
@@ -125,3 +155,17 @@ def test_extra_names_are_checked():
     with pytest.raises(ValueError, match="extra must be one of"):
         missing_modules("dashbord")
     assert missing_modules("dashboard") == []  # the test extra installs it
+
+
+@pytest.mark.parametrize("command", ["fragsim", "fragsim-report", "fragsim-data", "fragsim-experiment"])
+def test_a_reader_that_goes_away_ends_the_command_without_a_traceback(command):
+    """``COMMAND --help | head -1``: the pipe closes before the help is written; no BrokenPipeError traceback (exit
+    status 1 where the write fails inside ``main``; 0 where the help was buffered and lost at exit)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"from {COMMANDS[command]} import main; main()", "--help"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # before the interpreter has started: its first write finds no reader
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (0, 1) and "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -366,16 +366,70 @@ def test_a_report_never_mixes_runs_of_different_cells_or_lengths_and_reports_one
         assert proc.returncode == 0, proc.stderr
     (tmp_path / "runs" / "single" / "unfinished").mkdir()
     exe = shutil.which("fragsim-report")
-    rep = subprocess.run([exe, str(tmp_path / "runs" / "single")], capture_output=True, text=True, timeout=120)
+    rep = subprocess.run([exe, "runs/single"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     assert "skipped (incomplete" in rep.stdout and "unfinished" in rep.stdout
+    closing = rep.stdout.splitlines()[-2:]  # where the report is, and what to look at
+    assert closing[0].startswith("output: runs/single/report (tables timeseries.csv, final.csv, country_loss.csv")
+    assert closing[1].startswith("next:   look at runs/single/report/loss_vs_adoption.png")
+    out = tmp_path / "runs" / "single" / "report"
+    for name in ("timeseries", "final", "country_loss"):  # the tables also as Parquet, the same values
+        csv = pd.read_csv(out / f"{name}.csv", keep_default_na=False, na_values=[""])
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), csv)
     final = pd.read_csv(tmp_path / "runs" / "single" / "report" / "final.csv")
     loss = final[final.metric == "loss"]
     assert len(loss) == 3 and sorted(loss.step) == [2, 3, 5]  # three cells, each at its own last step
     assert (loss.n == 1).all() and loss.ci_low.isna().all()  # one run per cell: no interval
     one = next((tmp_path / "runs" / "single").glob("*sanctions_secondary*"))
-    rep = subprocess.run([exe, str(one)], capture_output=True, text=True, timeout=120)
-    assert rep.returncode == 0, rep.stderr
+    rep = subprocess.run([exe, "-q", str(one)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0 and (rep.stdout, rep.stderr) == ("", ""), rep.stderr  # quiet: nothing to say
     single = pd.read_csv(one.parent / f"report-{one.name}" / "final.csv")
     assert len(single[single.metric == "loss"]) == 1
     assert sorted(p.name for p in one.iterdir()) == sorted([*RESULT_FILES, "meta.json", DONE])  # left as it was
+
+
+def test_piped_progress_is_step_lines_with_eta_and_the_run_ends_with_where_and_next(tmp_path):
+    args = ["topology.n_ases=600", "n_sources=64", "scenario.steps=4"]
+    proc = fragsim(tmp_path, *args)  # stdout and stderr are pipes, as in a cluster job's log
+    assert proc.returncode == 0, proc.stderr
+    name = ",".join(sorted(args))
+    err = proc.stderr.splitlines()
+    assert "fragsim: generating the synthetic Internet (600 ASes, seed 0)" in err  # the seconds before step 1
+    assert any(line.startswith(f"[{name}] building the model: ") for line in err)
+    steps = [line for line in err if line.startswith(f"[{name}] step ")]
+    assert steps[0].startswith(f"[{name}] step 1/4 (25%), ") and ", ETA " in steps[0]
+    assert steps[-1].startswith(f"[{name}] step 4/4 (100%), ") and "elapsed" in steps[-1]
+    assert "\r" not in proc.stderr  # no bar redrawn in place in a log
+    assert proc.stdout.splitlines()[-2:] == [
+        f"output: runs/single/{name}",
+        f"next:   fragsim-report runs/single/{name}   (its tables and figures)",
+    ]
+
+
+def test_quiet_prints_nothing_and_the_same_seed_gives_the_same_parquet_bytes(tmp_path):
+    """``-q``: nothing on stdout or stderr when all goes well (errors only); the run is the same, byte for byte,
+    Parquet files included, and each Parquet file holds its CSV's table."""
+    from sim.runner.files import CSV_READ
+
+    args = ["topology.n_ases=600", "n_sources=64", "scenario=extraterritorial_wave", "scenario.steps=3", "seed=4"]
+    loud, quiet = tmp_path / "loud", tmp_path / "quiet"
+    loud.mkdir(), quiet.mkdir()
+    assert fragsim(loud, *args).returncode == 0
+    proc = fragsim(quiet, "-q", *args)
+    assert proc.returncode == 0 and (proc.stdout, proc.stderr) == ("", "")
+    (a,), (b,) = (list((w / "runs" / "single").iterdir()) for w in (loud, quiet))
+    assert run_bytes(a) == run_bytes(b)
+    for name in ("metrics", "states", "cut_links"):
+        from_csv = pd.read_csv(a / f"{name}.csv", **CSV_READ)
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"), from_csv)
+
+
+def test_a_sweep_ends_with_its_folder_and_the_report_command(tmp_path):
+    proc = fragsim(
+        tmp_path, "-m", "topology.n_ases=300", "n_sources=16", "scenario.steps=1", "seed=0,1", "sweep_name=s"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-2:] == [
+        "output: runs/s (2 of 2 run folders complete)",
+        "next:   fragsim-report runs/s   (tables and figures of every run)",
+    ]

@@ -299,9 +299,15 @@ def test_cli_fetch_downloads_then_skips_and_loads(publisher, dest, capsys):
     publisher.put(relpath, data)
     argv = ["fetch", "--date", "2024-01-01", "--dest", str(dest), "--base-url", publisher.base_url]
     assert data_cli(argv) == 0
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert out[0].startswith("downloaded") and out[-2].startswith("output: ") and out[-1].startswith("next:   ")
+    assert "fragsim topology=caida topology.path=" in out[-1]
+    name = "20240101.as-rel.txt.bz2"  # the download's progress: a log line (stderr is not a terminal here)
+    assert f"fragsim-data: {name} " in captured.err and "MB (100%)" in captured.err and "elapsed" in captured.err
     assert data_cli(argv) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("downloaded") and out[1].startswith("skipped")
+    assert out[0].startswith("skipped")
     assert len(publisher.paths) == 1
     # what the fetcher wrote is what the loader reads
     assert data_cli(["info", "--topology", str(dest / "20240101.as-rel.txt.bz2"), "--json"]) == 0

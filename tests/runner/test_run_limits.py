@@ -14,7 +14,7 @@ import pytest
 
 from sim.memory import ENV_VAR
 from sim.runner.compose import compose, run_yaml, to_run_config
-from sim.runner.run import RunWriteError, execute, write_atomic
+from sim.runner.run import RESULT_FILES, RunWriteError, execute, write_atomic
 
 SMALL = ["topology.n_ases=600", "n_sources=64", "scenario.steps=1"]
 
@@ -43,7 +43,9 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("n_ok", [0, 3, 7])  # the first file, one in the middle, DONE
+# the first file, a Parquet file in the middle (config, metrics.csv, metrics.parquet), DONE (after the results and
+# meta.json)
+@pytest.mark.parametrize("n_ok", [0, 2, len(RESULT_FILES) + 1])
 def test_full_disk_while_writing_a_run_leaves_its_folder_empty(tmp_path, monkeypatch, n_ok):
     cfg = compose(SMALL)
     folder = tmp_path / "runs" / "single" / "x"
@@ -54,8 +56,9 @@ def test_full_disk_while_writing_a_run_leaves_its_folder_empty(tmp_path, monkeyp
 
 
 def fragsim_with(tmp_path: Path, prelude: str, *args: str, env=None) -> subprocess.CompletedProcess:
-    """``fragsim ARGS`` in a fresh interpreter that first runs ``prelude`` (to simulate the machine's limits)."""
-    script = textwrap.dedent(prelude) + f"\nimport sys\nsys.argv = ['fragsim', *{list(args)!r}]\n"
+    """``fragsim -q ARGS`` in a fresh interpreter that first runs ``prelude`` (to simulate the machine's limits):
+    quiet, so that stderr holds the errors only."""
+    script = textwrap.dedent(prelude) + f"\nimport sys\nsys.argv = ['fragsim', '-q', *{list(args)!r}]\n"
     script += "from sim.cli.fragsim import main\nmain()\n"
     env = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -110,7 +113,7 @@ def cap_address_space(n_bytes: int):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process's size from /proc")
 def test_under_ulimit_v_the_budget_is_what_the_process_has_left(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
-    exe = [sys.executable, "-m", "sim.cli.fragsim"]
+    exe = [sys.executable, "-m", "sim.cli.fragsim", "-q"]  # quiet: stderr holds the errors only
     cap = cap_address_space(4 << 30)
     run = dict(cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env, preexec_fn=cap)
     refused = subprocess.run([*exe, "topology.n_ases=1000000"], **run)

@@ -1,0 +1,102 @@
+"""The files of run folders and reports: written atomically, long tables as CSV and as Parquet.
+
+Every file is written to a temporary file beside its place and renamed into it (:func:`write_atomic`), so a
+killed process or a full disk (``ENOSPC``) never leaves half a file, nor a temporary one. A long table (a run's
+metrics, states and cut links; a report's time series, final values and country losses) is written twice by
+:func:`write_table`: ``NAME.csv``, for reading anywhere, and ``NAME.parquet`` (columnar, typed: for pandas,
+Arrow, DuckDB or R on large sweeps). The Parquet file holds exactly the table its CSV holds (the CSV read back,
+values at the CSV's precision, Namibia's code ``NA`` a string), and is written deterministically: the same table
+gives the same bytes (no timestamp, no pandas metadata; the writer's version is the only varying field).
+:func:`read_table` prefers the Parquet file and falls back to the CSV (folders written before Parquet existed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+
+#: how a table's CSV is read back: empty fields are missing values, and nothing else is (``NA`` is Namibia)
+CSV_READ = {"keep_default_na": False, "na_values": [""]}
+PARQUET_COMPRESSION = "zstd"  #: smaller than snappy, read by every Parquet reader of the last years
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file. When the write
+    fails (a full disk) or is interrupted, the temporary file is removed and the error raised."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    try:
+        with open(tmp, mode) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def csv_text(frame: pd.DataFrame, float_format: str | None = None) -> str:
+    """``frame`` as CSV text, without its index, lines ending in ``\\n``."""
+    return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` (its index dropped) as the bytes of a Parquet file, the same for the same table.
+
+    The schema keeps the Arrow types but no pandas metadata (it names the pandas version and the index); the
+    file's only varying field is the writer's ``created_by`` (the pyarrow version).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression=PARQUET_COMPRESSION)
+    return sink.getvalue()
+
+
+def write_table(folder: Path, name: str, frame: pd.DataFrame, float_format: str | None = None) -> list[Path]:
+    """Write ``frame`` as ``folder/NAME.csv`` and ``folder/NAME.parquet``, each atomically; returns both paths.
+
+    Parameters
+    ----------
+    folder : Path
+        An existing folder.
+    name : str
+        The table's name, without a suffix (``metrics``).
+    frame : pandas.DataFrame
+        The table; its index is not written.
+    float_format : str, optional
+        The CSV's number format (``%.10g``); the Parquet file holds the same values, read back from the CSV.
+
+    Raises
+    ------
+    OSError
+        A file could not be written (a full disk); neither it nor its temporary file is left.
+    """
+    text = csv_text(frame, float_format)
+    paths = [folder / f"{name}.csv", folder / f"{name}.parquet"]
+    write_atomic(paths[0], text)
+    write_atomic(paths[1], parquet_bytes(pd.read_csv(io.StringIO(text), **CSV_READ)))
+    return paths
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """The table ``NAME`` of a run folder or a report: ``NAME.parquet`` when present, else ``NAME.csv`` (read
+    as :func:`write_table` reads it back, so either gives the same frame).
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither file exists.
+    """
+    parquet = folder / f"{name}.parquet"
+    if parquet.is_file():
+        import pyarrow.parquet as pq
+
+        return pq.read_table(parquet).to_pandas()
+    return pd.read_csv(folder / f"{name}.csv", **CSV_READ)

@@ -1,0 +1,71 @@
+"""Tables written twice, as CSV and Parquet: both atomic, the Parquet file the CSV's values to the byte, the same
+bytes for the same table, and readers that prefer Parquet and fall back to CSV."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sim.runner.files import CSV_READ, parquet_bytes, read_table, write_table
+
+
+def table() -> pd.DataFrame:
+    """A long table with what run folders hold: ints, floats past the CSV's 10 digits, booleans, Namibia's code
+    "NA", a missing value."""
+    return pd.DataFrame(
+        {
+            "step": [0, 0, 1, 1],
+            "code": ["NA", "US", "NA", None],
+            "loss": [0.0, 1 / 3, np.pi, np.nan],
+            "adopted": [False, True, False, True],
+        }
+    )
+
+
+def test_write_table_writes_csv_and_parquet_holding_the_same_table(tmp_path):
+    paths = write_table(tmp_path, "states", table(), "%.10g")
+    assert [p.name for p in paths] == ["states.csv", "states.parquet"]
+    from_csv = pd.read_csv(tmp_path / "states.csv", **CSV_READ)
+    from_parquet = pq.read_table(tmp_path / "states.parquet").to_pandas()
+    pd.testing.assert_frame_equal(from_parquet, from_csv)  # dtypes and values, at the CSV's precision
+    assert from_parquet["code"].tolist()[:3] == ["NA", "US", "NA"] and from_parquet["code"].isna().iloc[3]
+    assert from_parquet["loss"].iloc[1] == float("%.10g" % (1 / 3))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["states.csv", "states.parquet"]  # no temporary file
+
+
+def test_the_same_table_gives_the_same_parquet_bytes_without_pandas_metadata(tmp_path):
+    assert parquet_bytes(table()) == parquet_bytes(table().copy())
+    write_table(tmp_path, "t", table())
+    metadata = pq.ParquetFile(tmp_path / "t.parquet").metadata.metadata or {}
+    assert b"pandas" not in metadata  # it would name the pandas version and the index
+
+
+def test_read_table_prefers_parquet_and_falls_back_to_csv(tmp_path):
+    write_table(tmp_path, "metrics", table())
+    both = read_table(tmp_path, "metrics")
+    (tmp_path / "metrics.csv").write_text("step\n99\n")  # which file was read shows in the values
+    assert read_table(tmp_path, "metrics").equals(both)
+    (tmp_path / "metrics.parquet").unlink()  # a folder written before Parquet
+    assert read_table(tmp_path, "metrics")["step"].tolist() == [99]
+    with pytest.raises(FileNotFoundError):
+        read_table(tmp_path, "missing")
+
+
+def test_a_full_disk_while_writing_the_parquet_file_leaves_no_temporary_file(tmp_path, monkeypatch):
+    calls = []
+
+    def fsync(fd):  # the CSV is written, the Parquet file's write fails as on a full disk
+        calls.append(fd)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OSError) as err:
+        write_table(tmp_path, "metrics", table())
+    assert err.value.errno == errno.ENOSPC
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.csv"]

@@ -22,7 +22,10 @@ USEFUL_OVERRIDES = (
     ("n_sources=null", "exact all-pairs reachability (default: 1,024 sampled sources per step)"),
     ("scenario.steps=40", "policy cycles to simulate"),
     ("scenario.adoption_frac=0.1", "share of states that may adopt extraterritorial rules, largest markets first"),
-    ("topology=caida_2016", "the real 2016 AS graph from the data folder ($FRAGSIM_DATA, default ./data)"),
+    (
+        "topology=caida_2016",
+        "the real 2016 AS graph from the data folder ($FRAGSIM_DATA, else data/ or ~/.local/share/fragsim)",
+    ),
     ("-m mechanism=m0,m5 seed='range(5)'", "a sweep: every combination is one run, in runs/<sweep_name>/"),
     ("hydra/launcher=local", "run a sweep's jobs in parallel here (ray_local, ray_cluster, slurm: the cluster extra)"),
 )
@@ -81,13 +84,13 @@ def help_text() -> str:
 def validate(argv: list[str]) -> int:
     """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError."""
     from sim.runner.compose import compose_runs, configuration, folded, job_overrides
-    from sim.runner.run import build_topology
+    from sim.runner.run import build_topology, check_run
 
     with configuration():  # one Hydra initialisation for every job of a sweep
         jobs = job_overrides(argv)
         for run_cfg in compose_runs(jobs):
             with folded():
-                run_cfg.check_topology(build_topology(run_cfg.topology))  # cached per topology
+                check_run(run_cfg, build_topology(run_cfg.topology))  # the topology cached per process
     return len(jobs)
 
 

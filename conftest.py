@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-# The data folder (sim.data.paths: $FRAGSIM_DATA, else ./data) is the shared folder beside the checkout unless the
-# caller chose one; set before any test module reads it, and inherited by the commands the tests start.
+# The data folder (sim.data.paths: $FRAGSIM_DATA, else the checkout's data/) is the shared folder beside the
+# checkout unless the caller chose one; set before any test module reads it, and inherited by the commands the tests
+# start.
 os.environ.setdefault("FRAGSIM_DATA", str(Path(__file__).resolve().parent.parent / "shared" / "data"))
 
 from tests.shared_data import AS_COUNTRY, AS_REL_2016, STATE_OWNED, require_shared  # noqa: E402

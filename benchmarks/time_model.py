@@ -4,7 +4,7 @@
     python -m benchmarks.time_model --steps 10 --exact
     python -m benchmarks.time_model --synthetic 10000 --steps 20
 
-The real files are read from the data folder (``$FRAGSIM_DATA``, else ``./data``) or ``--data``.
+The real files are read from the data folder (:func:`sim.data.paths.data_dir`) or ``--data``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
         "--data",
         type=Path,
         default=data_dir(),
-        help="folder with caida/, geo/, state_owned/ (default: $FRAGSIM_DATA, else ./data)",
+        help="folder with caida/, geo/, state_owned/ (default: the data folder, $FRAGSIM_DATA)",
     )
     parser.add_argument("--mechanisms", default="m0")
     parser.add_argument("--seed", type=int, default=1)

@@ -5,10 +5,10 @@
                       [--no-infer-countries] [--strict] [--json]
     fragsim-data fetch --date 2016-11-01 [--kind as-rel|as-org] [--serial 1|2] [--dest DIR] [--base-url URL]
 
-``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise: ``$FRAGSIM_DATA/caida``,
-or ``./data/caida``, where the ``caida_2016`` topology config reads the graph. A download shows its progress
-(a bar on a terminal, log lines elsewhere); ``info`` says what it loads. ``-q`` prints results and errors only;
-``-v`` adds timings.
+``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise (the data folder:
+``$FRAGSIM_DATA``, else the checkout's ``data/``, else the user data folder; :mod:`sim.data.paths`), where the
+``caida_2016`` topology config reads the graph. A download shows its progress (a bar on a terminal, log lines
+elsewhere); ``info`` says what it loads. ``-q`` prints results and errors only; ``-v`` adds timings.
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--serial", type=int, choices=[1, 2], default=1, help="AS-relationship serial (default 1)")
     parser.add_argument("--sha256", help="expected sha256 (only with a single file)")
     parser.add_argument(
-        "--dest", help="destination folder (default: the data folder's caida/, $FRAGSIM_DATA/caida or ./data/caida)"
+        "--dest",
+        help="destination folder (default: the data folder's caida/, where the configs read: $FRAGSIM_DATA/caida, "
+        "else the checkout's data/caida, else ~/.local/share/fragsim/caida)",
     )
     parser.add_argument("--base-url", help=f"mirror with the publisher's layout, replacing {DEFAULT_BASE_URL}")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a read may stall")

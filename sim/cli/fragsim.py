@@ -27,7 +27,10 @@ USEFUL_OVERRIDES = (
     ("n_sources=null", "exact all-pairs reachability (default: 1,024 sampled sources per step)"),
     ("scenario.steps=40", "policy cycles to simulate"),
     ("scenario.adoption_frac=0.1", "share of states that may adopt extraterritorial rules, largest markets first"),
-    ("topology=caida_2016", "the real 2016 AS graph from the data folder ($FRAGSIM_DATA, default ./data)"),
+    (
+        "topology=caida_2016",
+        "the real 2016 AS graph from the data folder ($FRAGSIM_DATA, else data/ or ~/.local/share/fragsim)",
+    ),
     ("-m mechanism=m0,m5 seed='range(5)'", "a sweep: every combination is one run, in runs/<sweep_name>/"),
     ("hydra/launcher=local", "run a sweep's jobs in parallel here (ray_local, ray_cluster, slurm: the cluster extra)"),
 )
@@ -89,7 +92,7 @@ def validate(argv: list[str]) -> int:
 
     Says what it loads: each topology the first time it is built (then cached for the jobs run here)."""
     from sim.runner.compose import compose_runs, configuration, folded, job_overrides
-    from sim.runner.run import build_topology
+    from sim.runner.run import build_topology, check_run
 
     started = time.perf_counter()
     built = set()
@@ -102,7 +105,7 @@ def validate(argv: list[str]) -> int:
                 built.add(run_cfg.topology)
                 say(f"fragsim: {_topology_words(run_cfg.topology)}")
             with folded():
-                run_cfg.check_topology(build_topology(run_cfg.topology))  # cached per topology
+                check_run(run_cfg, build_topology(run_cfg.topology))  # the topology cached per process
     say(f"fragsim: checked {runs} in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
     return len(jobs)
 

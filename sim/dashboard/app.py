@@ -25,25 +25,13 @@ from sim.dashboard.controls import (
     SCENARIO_OWN,
     SOURCE_CHOICES,
     TITLE,
+    checked_run,
     dashboard_defaults,
-    run_config,
 )
 from sim.dashboard.panels import COMPONENTS
-from sim.data.topology import Topology
 from sim.model.config import MECHANISM_NAMES
 from sim.model.model import FragmentationModel
 from sim.runner.groups import group_options
-from sim.runner.run import build_topology
-from sim.runner.schema import RunConfig
-
-
-def checked_run(controls: dict) -> tuple[RunConfig, Topology]:
-    """The run the controls ask for and its topology (cached: a Reset on the same topology does not reload
-    it), checked against each other. Raises ConfigError, or ValueError / OSError for a bad topology file."""
-    cfg = run_config(**controls)
-    topo = build_topology(cfg.topology)
-    cfg.check_topology(topo)
-    return cfg, topo
 
 
 class DashboardModel(FragmentationModel):
@@ -128,11 +116,27 @@ def model_params(defaults: dict) -> dict:
             "values": SOURCE_CHOICES,
             "label": "Sampled sources per step",
         },
-        "seed": {"type": "SliderInt", "value": defaults["seed"], "min": 0, "max": 99, "step": 1, "label": "Seed"},
+        "seed": {
+            "type": "SliderInt",
+            "value": defaults["seed"],
+            "min": 0,
+            "max": max(99, defaults["seed"]),  # a larger seed from the command line stays reachable
+            "step": 1,
+            "label": "Seed",
+        },
         "n_ases": defaults["n_ases"],
         "as_country": defaults["as_country"],
         "state_owned": defaults["state_owned"],
     }
+
+
+#: the page's own styles: a slider always shows its value (the seed's number, not only while it is dragged);
+#: Mesa's tab strip, which names the one page of panels "Page 0", is not shown
+PAGE_CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider--horizontal { margin-top: 28px; }
+.v-tabs { display: none; }
+"""
 
 
 @solara.component
@@ -141,4 +145,6 @@ def Page():
     defaults = solara.use_memo(dashboard_defaults, [])
     params = solara.use_memo(lambda: model_params(defaults), [])
     model = solara.use_memo(lambda: DashboardModel(**{k: defaults[k] for k in DEFAULTS}), [])
+    solara.Title(TITLE)  # the browser tab's title
+    solara.Style(PAGE_CSS)
     SolaraViz(model, components=list(COMPONENTS), model_params=params, name=TITLE, play_interval=100)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 from sim.runner.compose import compose_run
 from sim.runner.groups import group_options
 from sim.runner.schema import RunConfig
+
+if TYPE_CHECKING:
+    from sim.data.topology import Topology
 
 TITLE = "fragsim: will the Internet hold together?"
 ENV_DEFAULTS = "FRAGSIM_DASHBOARD_DEFAULTS"  #: JSON of the command line's defaults, read by the page
@@ -33,14 +37,26 @@ DEFAULTS = {
 }
 
 
+#: characters a file path keeps unquoted in an override; any other (a space, non-ASCII) needs Hydra's quotes
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.-+:~")
+
+
+def _path_value(path: str) -> str:
+    """``path`` as an override value: as it is when plain, else in single quotes (Hydra's grammar), so a file
+    name with a space or non-ASCII letters is read as typed."""
+    if set(path) <= _PLAIN or "'" in path or path.endswith("\\"):
+        return path  # plain; or a quote Hydra cannot hold: its own message says how to write it
+    return f"'{path}'"
+
+
 def topology_overrides(topology: str, n_ases: int, as_country: str | None, state_owned: str | None) -> list[str]:
     """Hydra overrides for the topology control: an option of the ``topology`` config group or a CAIDA file."""
     if topology in group_options("topology"):
         overrides = [f"topology={topology}"]
         return overrides + [f"topology.n_ases={n_ases}"] if topology == "synthetic" else overrides
-    overrides = ["topology=caida", f"topology.path={topology}"]
-    overrides += [f"topology.as_country={as_country}"] if as_country else []
-    return overrides + [f"topology.state_owned={state_owned}"] if state_owned else overrides
+    overrides = ["topology=caida", f"topology.path={_path_value(topology)}"]
+    overrides += [f"topology.as_country={_path_value(as_country)}"] if as_country else []
+    return overrides + [f"topology.state_owned={_path_value(state_owned)}"] if state_owned else overrides
 
 
 def run_config(
@@ -66,6 +82,26 @@ def run_config(
     overrides += [] if mechanism == SCENARIO_OWN else [f"mechanism={mechanism}"]
     overrides += [] if adoption == SCENARIO_OWN else [f"scenario.adoption_frac={adoption}"]
     return compose_run(overrides, context=f"dashboard controls {overrides}")  # one compose at a time, locked
+
+
+def checked_run(controls: dict) -> tuple[RunConfig, Topology]:
+    """The run the controls ask for and its topology (cached: a Reset on the same topology does not reload
+    it), checked against each other and against the memory budget, as ``fragsim`` checks a run.
+
+    Raises
+    ------
+    ValueError
+        A ConfigError naming the config key, a ``TopologyFormatError`` naming the file and line (``/etc/passwd``,
+        a truncated file), a ``MemoryBudgetError`` with the estimate and the budget.
+    OSError
+        A topology file that cannot be read.
+    """
+    from sim.runner.run import build_topology, check_run
+
+    cfg = run_config(**controls)
+    topo = build_topology(cfg.topology)
+    check_run(cfg, topo)
+    return cfg, topo
 
 
 def dashboard_defaults() -> dict:

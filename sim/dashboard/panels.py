@@ -6,6 +6,8 @@ tables behind them are plain functions, usable and tested without a browser.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import solara
@@ -18,6 +20,8 @@ from sim.model.model import FragmentationModel
 N_HEATMAP = 20  #: countries in the reachability heatmap (the largest by number of ASes)
 N_LOSERS = 10  #: countries in the "losing most" panel
 N_REGULATIONS = 12  #: latest regulations listed
+#: controls take effect when the model is rebuilt: the page says so
+RESET_HINT = "The controls on the left apply when you press Reset."
 LOSS_LABELS = {"loss": "all AS pairs", "cross_border_loss": "cross-border pairs"}
 
 
@@ -75,19 +79,28 @@ def _figure(height: float, left: float = 0.14, bottom: float = 0.14, right: floa
 
 def loss_panel(model: FragmentationModel):
     """Connectivity loss and cross-border loss since step 0, one point per step."""
+    return solara.FigureMatplotlib(loss_figure(model), format="png")
+
+
+def loss_figure(model: FragmentationModel) -> Figure:
+    """The loss panel's figure: loss from 0 to at least 5%, steps from 0 to at least 1."""
     frame = model.datacollector.get_model_vars_dataframe()
     fig, ax = _figure(3.8)
     for column, color in (("loss", "tab:red"), ("cross_border_loss", "tab:blue")):
-        ax.plot(frame.index, frame[column], marker="o", markersize=3, color=color, label=LOSS_LABELS[column])
+        ax.plot(
+            frame.index, frame[column], marker="o", markersize=3, color=color, label=LOSS_LABELS[column], clip_on=False
+        )
     ax.legend(loc="upper left")
     ax.set_title("Connectivity loss over time")
     ax.set_xlabel("step")
     ax.set_ylabel("AS pairs lost")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(bottom=0, top=max(0.05, float(frame[["loss", "cross_border_loss"]].max().max()) * 1.1))
     ax.grid(alpha=0.3)
-    return solara.FigureMatplotlib(fig, format="png")
+    # from 0 to at least 5% (at step 0 every loss is 0: matplotlib would centre the axis on it, -4.5% to 4.5%)
+    ax.set_ylim(bottom=0, top=max(0.05, float(frame[["loss", "cross_border_loss"]].max().max()) * 1.1))
+    ax.set_xlim(0, max(1, int(frame.index.max())))
+    return fig
 
 
 def heatmap_panel(model: FragmentationModel):
@@ -106,26 +119,46 @@ def heatmap_panel(model: FragmentationModel):
 
 def losers_panel(model: FragmentationModel):
     """The states losing most connectivity, as bars (adopters of an extraterritorial rule in red)."""
+    return solara.FigureMatplotlib(losers_figure(model), format="png")
+
+
+def losers_figure(model: FragmentationModel) -> Figure:
+    """The "losing most" panel's figure; each country's label whole, on two lines when long."""
     table = countries_losing_most(model)[::-1]
-    fig, ax = _figure(3.8, left=0.3, bottom=0.14, right=0.95)
+    fig, ax = _figure(3.8, left=LABEL_MARGIN, bottom=0.14, right=0.95)
     colors = np.where(table["adopted"], "tab:red", "tab:gray")
-    ax.barh(
-        [f"{c}  {name[:22]}" for c, name in zip(table["code"], table["country"], strict=True)],
-        table["loss"],
-        color=colors,
-    )
+    ax.barh(range(len(table)), table["loss"], color=colors)
+    ax.set_yticks(range(len(table)), country_labels(table["code"], table["country"]), fontsize=LABEL_SIZE)
     for y, loss in enumerate(table["loss"]):
         ax.text(loss, y, f" {loss:.1%}", va="center", fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, max(0.05, float(table["loss"].max()) * 1.2))
     ax.set_title("Countries losing most (red: extraterritorial rule)")
     ax.set_xlabel("the country's AS pairs with the world lost since step 0")
-    return solara.FigureMatplotlib(fig, format="png")
+    return fig
+
+
+#: the "losing most" panel's country labels: at most two lines of 28 characters at 7 pt, in a margin of 34% of
+#: the figure, hold every ISO name whole ("GS  South Georgia and the South Sandwich Islands"), ten labels apart
+LABEL_WIDTH, LABEL_SIZE, LABEL_MARGIN = 28, 7, 0.34
+
+
+def country_labels(codes, names) -> list[str]:
+    """``"CD  DR Congo"``; a name too long for one line goes on to a second, whole (never cut)."""
+    return [
+        textwrap.fill(f"{code}  {name}", LABEL_WIDTH, break_long_words=False)
+        for code, name in zip(codes, names, strict=True)
+    ]
 
 
 def _heading(text: str):
     """A panel's title as text (solara.Markdown would load KaTeX, which solara-assets does not bundle)."""
     return solara.Text(text, style={"font-size": "1.25rem", "font-weight": "500"})
+
+
+def regulations_caption(n: int, shown: int = N_REGULATIONS) -> str:
+    """What the regulations table holds: all of them, or the latest ``shown`` of ``n`` (it says so)."""
+    return f"The latest {shown} of {n} regulations, newest first:" if n > shown else f"All {n}, newest first:"
 
 
 def regulations_panel(model: FragmentationModel):
@@ -138,6 +171,7 @@ def regulations_panel(model: FragmentationModel):
         else:
             counts = table["regulation"].value_counts()
             solara.Text(", ".join(f"{kind}: {n}" for kind, n in counts.items()))
+            solara.Text(regulations_caption(len(table)))
             solara.DataFrame(table.head(N_REGULATIONS), items_per_page=N_REGULATIONS)
     return panel
 
@@ -150,6 +184,7 @@ def summary_panel(model: FragmentationModel):
         if model.control_error:
             solara.Error(f"Controls not applied: {model.control_error}")
         _heading(f"{scenario.name}: step {model.steps} of {model.n_steps}")
+        solara.Text(RESET_HINT, style={"font-style": "italic"})
         solara.Text(scenario.description)
         solara.Text(f"Mechanisms: {model.mechanism_words()}")
         solara.Text(f"Topology: {model.world.topo.name} ({model.world.topo.n_ases:,} ASes, {len(model.states)} states)")

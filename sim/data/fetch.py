@@ -178,8 +178,8 @@ def fetch(
         As :class:`FetchRequest`.
     dest_dir : path, optional
         Receives ``<dest_dir>/<publisher's file name>``, still compressed, e.g. ``20240101.as-rel2.txt.bz2``.
-        Default: the data folder's ``caida/`` (:func:`sim.data.paths.caida_dir`, ``$FRAGSIM_DATA/caida`` or
-        ``./data/caida``), where the topology configs look for CAIDA's files.
+        Default: the data folder's ``caida/`` (:func:`sim.data.paths.caida_dir`, ``$FRAGSIM_DATA/caida``, the
+        checkout's ``data/caida`` or the user data folder's), where the topology configs look for CAIDA's files.
     base_url : str, optional
         Replaces :data:`DEFAULT_BASE_URL`, for a mirror with CAIDA's layout (see :func:`source_url`).
     timeout : float

@@ -45,15 +45,26 @@ def _check_frac(obj, *names: str) -> None:
         _check(isinstance(value, (int, float)) and 0 <= value <= 1, name, value, "in [0, 1]")
 
 
+#: largest magnitude of a weight, cost or pressure: each term of the decision rule is of order 1, so a larger
+#: value only overflows (10^308 × a pressure is inf, and inf − inf is NaN in every metric after it)
+MAX_MAGNITUDE = 1e6
+
+
 def _is_number(value) -> bool:
-    """A finite int or float (not a bool): NaN and infinities would pass a comparison and poison every sum."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool) of magnitude at most :data:`MAX_MAGNITUDE`: NaN and infinities would
+    pass a comparison and poison every sum, and so would the overflow of an absurd one."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_MAGNITUDE
+    )
 
 
 def _check_nonneg(obj, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
-        _check(_is_number(value) and value >= 0, name, value, "a finite number ≥ 0")
+        _check(_is_number(value) and value >= 0, name, value, f"a finite number in [0, {MAX_MAGNITUDE:,.0f}]")
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,12 @@ class DecisionParams:
             "shock_size",
         )
         _check_frac(self, "shock_prob", "shock_decay")
-        _check(_is_number(self.pressure_trend), "pressure_trend", self.pressure_trend, "a finite number")
+        _check(
+            _is_number(self.pressure_trend),
+            "pressure_trend",
+            self.pressure_trend,
+            f"a finite number in [-{MAX_MAGNITUDE:,.0f}, {MAX_MAGNITUDE:,.0f}]",
+        )
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,13 @@ class MechanismParams:
     rehome_cost: float = 1.0  #: M7: cost of one new link (reported)
 
     def __post_init__(self):
+        leader = self.leader
+        _check(
+            isinstance(leader, str) and (leader == "" or (len(leader) == 2 and leader.isascii() and leader.isupper())),
+            "leader",
+            leader,
+            "a two-letter country code (GB, US) or empty (the largest market)",
+        )
         _check_frac(
             self,
             "comply_prob",
@@ -212,6 +235,7 @@ class ModelConfig:
             )
         mechanisms = (self.mechanisms,) if isinstance(self.mechanisms, str) else tuple(self.mechanisms)
         known = mechanism_names()  # the registered plugins
+        _check(bool(mechanisms), "mechanisms", list(mechanisms), "at least one mechanism ('m0': none)")
         for m in mechanisms:
             _check(str(m).lower() in known, "mechanisms", m, f"among {known}")
         object.__setattr__(self, "mechanisms", tuple(dict.fromkeys(str(m).lower() for m in mechanisms)))

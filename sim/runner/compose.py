@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,15 +21,16 @@ from importlib.resources import files
 from hydra import compose as hydra_compose
 from hydra import initialize_config_module
 from hydra.core.config_store import ConfigStore
-from hydra.errors import HydraException
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from hydra.errors import HydraException, OverrideParseException
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.data.paths import data_dir
 from sim.runner.groups import CONFIG_MODULE
+from sim.runner.locations import anchor_paths, data_dir_text, in_data_folder
+from sim.runner.overrides import check_overrides, parse_error, unknown_key
 from sim.runner.run import folder_name, sweep_folder
 from sim.runner.sample import apply_sample
-from sim.runner.schema import ConfigError, RunConfig, prefixed
+from sim.runner.schema import ConfigError, MissingFileError, RunConfig, prefixed
 
 CONFIG_PATH = f"pkg://{CONFIG_MODULE}"  #: Hydra's search path entry for it
 CONFIG_NAME = "config"  #: the primary config (``configs/config.yaml``)
@@ -65,10 +67,6 @@ def _schema() -> DictConfig:
     return structured(RunConfig)
 
 
-def _data_dir_text() -> str:
-    return str(data_dir())
-
-
 def register() -> None:
     """Register the schema (``run_schema``) and the resolvers the YAML uses; idempotent.
 
@@ -81,7 +79,7 @@ def register() -> None:
     ConfigStore.instance().store(name="run_schema", node=_schema())
     OmegaConf.register_new_resolver("folder_name", folder_name, replace=True)
     OmegaConf.register_new_resolver("sweep_folder", sweep_folder, replace=True)
-    OmegaConf.register_new_resolver("fragsim_data_dir", _data_dir_text, replace=True)
+    OmegaConf.register_new_resolver("fragsim_data_dir", data_dir_text, replace=True)
 
 
 register()
@@ -106,7 +104,8 @@ def folded(context: str = "") -> Iterator[None]:
     except ConfigError:
         raise
     except _HYDRA_ERRORS as exc:
-        raise ConfigError(f"{context}: {one_line(exc)}" if context else one_line(exc)) from None
+        text = parse_error(exc) if isinstance(exc, OverrideParseException) else one_line(exc)
+        raise ConfigError(f"{context}: {text}" if context else text) from None
 
 
 @contextmanager
@@ -124,14 +123,25 @@ def configuration() -> Iterator[None]:
                 _depth -= 1
 
 
+def _check_overrides(parsed, context: str) -> None:
+    """:func:`~sim.runner.overrides.check_overrides`, its message prefixed with ``context: `` when given."""
+    try:
+        check_overrides(parsed)
+    except ConfigError as exc:
+        raise ConfigError(f"{context}: {exc}" if context else str(exc)) from None
+
+
 def compose(overrides: list[str] = (), *, hydra: bool = False, context: str = "") -> DictConfig:
     """The composed configuration with ``overrides`` (Hydra syntax), unchecked; ``hydra=True`` keeps the
     ``hydra`` node (sweeper, launcher). A ``sample`` row's values are applied
     (:func:`~sim.runner.sample.apply_sample`), as the job of ``fragsim`` applies them. Raises ConfigError naming
     what Hydra rejected (prefixed with ``context: `` when given)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
     with configuration(), folded(context):
+        _check_overrides(OverridesParser.create().parse_overrides(list(overrides)), context)
         cfg = hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=hydra)
-        return apply_sample(cfg)
+        return apply_sample(anchor_paths(cfg))
 
 
 def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:
@@ -144,19 +154,25 @@ def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:
         error that is not already a ConfigError).
     """
     with folded(context):
-        cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
-        _check_nodes(cfg, "")
+        if "hydra" in cfg:  # dropped from a copy that keeps the schema's type (a masked copy is a plain dict)
+            cfg = copy.deepcopy(cfg)
+            with open_dict(cfg):
+                cfg.pop("hydra")
+        try:
+            _check_nodes(cfg, "")
+        except MissingFileError as exc:
+            raise in_data_folder(exc, cfg) from None
         return OmegaConf.to_object(cfg)
 
 
 def _check_nodes(node, path: str) -> None:
     """Check every typed node of ``node``, innermost first, so that an error names its full config key.
 
-    A key the schema does not have is refused: Hydra itself refuses ``scenario.foo=1``, but ``+scenario.foo=1`` and
-    ``++scenario.foo=1`` add it to the typed node, and building the frozen dataclass would then fail deep inside
-    OmegaConf; the message is the one a plain typo gets. A nested group's own check (``DecisionParams``,
-    ``MechanismParams``, an imposed regulation) names only its field; it is prefixed with the node's key here
-    (``scenario.decision.shock_prob must be in [0, 1]``)."""
+    A key the schema does not have is refused (:func:`~sim.runner.overrides.unknown_key`): the command line's
+    overrides are checked before composing (:func:`~sim.runner.overrides.check_overrides`), and this catches a key
+    a config file adds; building the frozen dataclass would otherwise fail deep inside OmegaConf. A nested group's
+    own check (``DecisionParams``, ``MechanismParams``, an imposed regulation) names only its field; it is prefixed
+    with the node's key here (``scenario.decision.shock_prob must be in [0, 1]``)."""
     if isinstance(node, ListConfig):
         for i, item in enumerate(node):
             if OmegaConf.is_config(item):
@@ -168,7 +184,7 @@ def _check_nodes(node, path: str) -> None:
     for key in node:
         full = f"{path}.{key}" if path else str(key)
         if known is not None and key not in known:
-            raise ConfigError(f"Could not override '{full}'. Key '{key}' not in '{schema.__name__}' full_key: {full}")
+            raise ConfigError(unknown_key(full) or f"unknown key {full!r}")
         child = node._get_node(key)
         if OmegaConf.is_config(child):
             _check_nodes(child, full)
@@ -206,7 +222,9 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
     (``scenario=sanctions``, ``mechanism=m5``, ``hydra/launcher=…``, any ``hydra.*`` key), composed from the YAML
     files, then its other overrides (``seed=3``, ``scenario.steps=5``, ``+key=…``) applied to the result. The first
     stage is the costly one (about 0.4 s a job here), and a sweep of thousands of jobs has only a handful of group
-    choices; so it is done once per choice and the second stage, with Hydra's own override code, on a copy.
+    choices; so it is done once per choice and the second stage, with Hydra's own override code, on a copy. The
+    first stages are kept for the process while the configuration's files are unchanged (a process that checks
+    many configurations, as the dashboard and the tests do, composes each choice once).
 
     Raises
     ------
@@ -218,11 +236,16 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
 
     groups = {p.name for p in files(CONFIG_MODULE).iterdir() if p.is_dir()}
     parser = OverridesParser.create()
-    composed: dict[tuple[str, ...], DictConfig] = {}
+    stamp = _config_stamp()
+    if _FIRST_STAGE.get("stamp") != stamp or len(_FIRST_STAGE) > 64:
+        _FIRST_STAGE.clear()
+        _FIRST_STAGE["stamp"] = stamp
+    composed = _FIRST_STAGE
     with configuration():
         for job in jobs:
             with folded(context):
                 parsed = parser.parse_overrides(list(job))
+                _check_overrides(parsed, context)
             chooses = [_chooses_configs(o.key_or_group, groups) for o in parsed]
             choice = tuple(o.input_line for o, c in zip(parsed, chooses, strict=True) if c)
             if choice not in composed:
@@ -233,8 +256,26 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
                 ConfigLoaderImpl._apply_overrides_to_config(
                     [o for o, c in zip(parsed, chooses, strict=True) if not c], cfg
                 )
-                cfg = apply_sample(cfg)
+                cfg = apply_sample(anchor_paths(cfg))
             yield to_run_config(cfg, context)
+
+
+#: the first stage of :func:`compose_runs` by group choice, and the ``stamp`` of the files it was composed from
+_FIRST_STAGE: dict = {}
+
+
+def _config_stamp() -> tuple:
+    """The configuration's YAML files with their sizes and modification times: a change clears the cache."""
+    root = files(CONFIG_MODULE)
+    out, todo = [], [root]
+    while todo:
+        for entry in todo.pop().iterdir():
+            if entry.is_dir():
+                todo.append(entry)
+            elif entry.name.endswith(".yaml"):
+                st = os.stat(str(entry))
+                out.append((str(entry), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
 
 
 def _chooses_configs(key: str, groups: set[str]) -> bool:

@@ -20,3 +20,10 @@ def group_options(group: str) -> list[str]:
     if not folder.is_dir():
         raise ValueError(f"group {group!r} is not a config group of pkg://{CONFIG_MODULE}")
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def config_groups() -> list[str]:
+    """The top-level config groups (``scenario``, ``mechanism``, ``topology``, ``paths``, ``experiment``,
+    ``hydra``), sorted."""
+    root = files(CONFIG_MODULE)
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))

@@ -17,7 +17,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.memory import MemoryBudgetError
-from sim.runner.compose import run_yaml, to_run_config
+from sim.runner.compose import anchor_paths, run_yaml, to_run_config
 from sim.runner.progress import Progress, say, shown, where_next
 from sim.runner.run import RunFolderConflict, RunWriteError, execute, is_complete
 from sim.runner.sample import apply_sample
@@ -48,7 +48,9 @@ def task(cfg: DictConfig) -> None:
     skipped; one of another configuration is an error (exit status 2), as are a run folder that cannot be written
     (a full disk) and a run over the memory budget: one line each.
     """
-    cfg = apply_sample(cfg)  # a run of a parameter sample: its row's values (checked before the sweep started)
+    # relative paths from the folder the command started in (the job may run elsewhere); a run of a parameter
+    # sample takes its row's values (checked before the sweep started)
+    cfg = apply_sample(anchor_paths(cfg))
     run_cfg = to_run_config(cfg)
     folder = Path(HydraConfig.get().runtime.output_dir)
     label = HydraConfig.get().job.override_dirname or "default"

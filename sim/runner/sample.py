@@ -75,13 +75,17 @@ def read_sample(path: str | Path) -> tuple[list[str], list[list[str]]]:
     Raises
     ------
     ConfigError
-        The file is missing, or a line is malformed (the message names the file and line).
+        The file is missing or unreadable (a folder, not text), or a line is malformed (the message names the
+        file and line).
     """
     try:
         stat = os.stat(path)
-    except OSError:
+        return _read(str(path), (stat.st_mtime_ns, stat.st_size))
+    except FileNotFoundError:
         raise ConfigError(f"paths.samples: no such file {str(path)!r}") from None
-    return _read(str(path), (stat.st_mtime_ns, stat.st_size))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:  # a folder, an unreadable or binary file
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        raise ConfigError(f"paths.samples: cannot read {str(path)!r}: {reason}") from None
 
 
 def apply_sample(cfg: DictConfig) -> DictConfig:

@@ -10,7 +10,7 @@ checked when the config is turned into these dataclasses; an error names the con
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,37 @@ class ConfigError(ValueError):
     """A bad value in the run configuration; the message names the config key."""
 
 
+class MissingFileError(ConfigError):
+    """A file the configuration names does not exist; ``key`` is its config key, ``path`` the file."""
+
+    def __init__(self, key: str, path: str):
+        super().__init__(f"{key}: no such file {path!r}")
+        self.key, self.path = key, path
+
+
 def prefixed(prefix: str, exc: Exception) -> ConfigError:
     """``exc`` as a ConfigError whose message starts with the config key ``prefix`` (added once)."""
     return ConfigError(f"{prefix}.{exc}" if not str(exc).startswith(prefix + ".") else str(exc))
+
+
+def check_text(key: str, value, path: bool = False, name: bool = False) -> None:
+    """Refuse a string value with a control character (a NUL byte, a line break: ``scenario.name``), or, for a
+    path (``path=True``), with a NUL byte, which no file name holds; a ``name`` may not be empty. Raises
+    ConfigError naming ``key``."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text, got {value!r}")
+    if name and not value.strip():
+        raise ConfigError(f"{key} must be a name, got {value!r}")
+    if "\0" in value or (not path and not value.isprintable()):
+        what = "a NUL byte" if "\0" in value else "a control character (a line break, a tab...)"
+        raise ConfigError(f"{key} must not contain {what}, got {value[:80]!r}")
+
+
+def _default(cls, name: str):
+    f = next(f for f in fields(cls) if f.name == name)
+    return f.default if f.default is not MISSING else f.default_factory()
 
 
 @dataclass(frozen=True)
@@ -41,21 +69,39 @@ class TopologyConfig:
     as_org: str | None = None  #: caida: CAIDA as-org2info, for the ASes ``as_country`` leaves unknown
     infer_countries: bool = True  #: caida: locate the ASes still unknown from their neighbours when all agree
 
+    FILE_KEYS = ("path", "as_country", "state_owned", "as_org")  #: the keys that name files (caida only)
+
     def __post_init__(self):
         if self.kind not in ("synthetic", "caida"):
             raise ConfigError(f"topology.kind must be 'synthetic' or 'caida', got {self.kind!r}")
         if self.kind == "synthetic" and not (isinstance(self.n_ases, int) and self.n_ases >= 20):
             raise ConfigError(f"topology.n_ases must be an integer ≥ 20, got {self.n_ases!r}")
+        if not (isinstance(self.seed, int) and not isinstance(self.seed, bool) and self.seed >= 0):
+            raise ConfigError(f"topology.seed must be an integer ≥ 0, got {self.seed!r}")
         for key in ("strict", "infer_countries"):
             if not isinstance(getattr(self, key), bool):
                 raise ConfigError(f"topology.{key} must be true or false, got {getattr(self, key)!r}")
+        for key in self.FILE_KEYS:
+            check_text(f"topology.{key}", getattr(self, key), path=True)
+        # a key of the other kind would be silently ignored: the user meant another topology
+        unused = (
+            [k for k in self.FILE_KEYS if getattr(self, k)]
+            if self.kind == "synthetic"
+            else [k for k in ("n_ases", "seed") if getattr(self, k) != _default(TopologyConfig, k)]
+        )
+        if unused:
+            other = "topology=caida (a CAIDA file)" if self.kind == "synthetic" else "topology=synthetic"
+            raise ConfigError(
+                f"topology.{unused[0]} does not apply to the {self.kind} topology (topology.kind={self.kind}); "
+                f"for it choose {other}"
+            )
         if self.kind == "caida":
             if not self.path:
                 raise ConfigError("topology.path must name a CAIDA AS-relationship file")
-            for key in ("path", "as_country", "state_owned", "as_org"):
+            for key in self.FILE_KEYS:
                 value = getattr(self, key)
                 if value and not Path(value).is_file():
-                    raise ConfigError(f"topology.{key}: no such file {value!r}")
+                    raise MissingFileError(f"topology.{key}", value)
 
     def files(self) -> list[str]:
         return [f for f in (self.path, self.as_country, self.as_org, self.state_owned) if f]
@@ -85,6 +131,8 @@ class ScenarioConfig:
     def __post_init__(self):
         if not (isinstance(self.steps, int) and self.steps >= 0):
             raise ConfigError(f"scenario.steps must be an integer ≥ 0, got {self.steps!r}")
+        check_text("scenario.name", self.name, name=True)
+        check_text("scenario.description", self.description, path=True)  # a long one may wrap
         try:  # the model's own checks, reported under scenario.
             ModelConfig(**self.model_fields())
         except (ValueError, TypeError) as exc:
@@ -104,6 +152,7 @@ class MechanismConfig:
     params: MechanismParams = field(default_factory=MechanismParams)
 
     def __post_init__(self):
+        check_text("mechanism.name", self.name, name=True)
         try:
             ModelConfig(mechanisms=tuple(self.mechanisms), mechanism_params=self.params)
         except (ValueError, TypeError) as exc:
@@ -117,6 +166,12 @@ class PathsConfig:
     data: str = field(default_factory=lambda: str(data_dir()))  #: the data folder (:func:`sim.data.paths.data_dir`)
     #: a parameter sample (CSV, one column per config key, one row per point) that ``sample`` indexes
     samples: str | None = None
+
+    def __post_init__(self):
+        check_text("paths.data", self.data, path=True)
+        if not self.data:
+            raise ConfigError(f"paths.data must name a folder, got {self.data!r}")
+        check_text("paths.samples", self.samples, path=True)
 
 
 @dataclass(frozen=True)
@@ -136,6 +191,7 @@ class RunConfig:
     sample: int | None = None
 
     def __post_init__(self):
+        check_text("sweep_name", self.sweep_name)
         if not (isinstance(self.seed, int) and self.seed >= 0):
             raise ConfigError(f"seed must be an integer ≥ 0, got {self.seed!r}")
         if self.sample is not None and not (isinstance(self.sample, int) and self.sample >= 0):

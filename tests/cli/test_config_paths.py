@@ -1,17 +1,24 @@
 """The one Hydra wrapper (sim.runner.compose) and the one data folder (sim.data.paths): configs read from the
-package, errors folded to one line, ``paths.data`` from ``$FRAGSIM_DATA`` (else ``./data``) and overridable,
-kept out of a run's recorded configuration, and ``fragsim-data fetch`` writing into ``<data>/caida``."""
+package, errors folded to one line, ``paths.data`` from ``$FRAGSIM_DATA`` (else the checkout's ``data/``, else
+the user data folder) the same from any working folder and overridable, relative paths taken from the folder
+the command started in (also when Hydra runs the job elsewhere), kept out of a run's recorded configuration, and
+``fragsim-data fetch`` writing into ``<data>/caida``."""
 
 from __future__ import annotations
 
 import bz2
 import http.server
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
+from sim.data import paths as data_paths
 from sim.data.paths import caida_dir, data_dir
 from sim.runner.compose import (
     compose,
@@ -27,13 +34,82 @@ from sim.runner.schema import ConfigError
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_data_folder_is_the_environment_variable_else_data(monkeypatch, tmp_path):
+FIXTURES = ROOT / "tests" / "data" / "fixtures"
+
+
+def test_the_data_folder_is_the_environment_variable_else_the_checkouts_data(monkeypatch, tmp_path):
     monkeypatch.setenv("FRAGSIM_DATA", str(tmp_path))
     assert data_dir() == tmp_path and caida_dir() == tmp_path / "caida"
-    monkeypatch.setenv("FRAGSIM_DATA", "")
-    assert data_dir() == Path("data")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRAGSIM_DATA", "rel/../store")  # relative: from the folder the command started in
+    assert data_dir() == tmp_path / "store" and data_dir("/elsewhere") == Path("/elsewhere/store")
+    for unset in ("", None):
+        if unset is None:
+            monkeypatch.delenv("FRAGSIM_DATA")
+        else:
+            monkeypatch.setenv("FRAGSIM_DATA", unset)
+        assert data_dir() == ROOT / "data" and caida_dir() == ROOT / "data" / "caida"  # this checkout's
+        assert data_paths.data_source() == "the checkout's data folder"
+
+
+def test_installed_from_a_wheel_the_data_folder_is_the_users(monkeypatch, tmp_path):
     monkeypatch.delenv("FRAGSIM_DATA")
-    assert data_dir() == Path("data") and caida_dir() == Path("data") / "caida"
+    monkeypatch.setattr(data_paths, "_in_checkout", lambda: False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert data_dir() == tmp_path / "xdg" / "fragsim" and data_paths.data_source() == "the user data folder"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data_dir() == tmp_path / ".local" / "share" / "fragsim"
+    cfg = compose(["topology=caida_2016"])  # the configs read where fetch writes
+    assert Path(cfg.topology.path).parent == caida_dir() == tmp_path / ".local" / "share" / "fragsim" / "caida"
+
+
+def _fragsim(cwd: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
+    exe = shutil.which("fragsim")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "sim.cli.fragsim", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_from_another_folder_the_data_is_found_or_the_error_names_the_folder_searched(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "FRAGSIM_DATA"}
+    proc = _fragsim(tmp_path, "topology=caida_2016", env={**env, "FRAGSIM_DATA": str(tmp_path / "none")})
+    assert proc.returncode == 2
+    message = proc.stderr.strip()
+    assert message.count("\n") == 0 and message.startswith("fragsim: error: topology.path: no such file")
+    assert f"the data folder searched is {tmp_path / 'none'} ($FRAGSIM_DATA)" in message
+    assert "fragsim-data fetch --date 2016-11-01" in message and "FRAGSIM_DATA=FOLDER" in message
+    if not (ROOT / "data" / "caida" / "20161101.as-rel.txt.bz2").is_file():  # unset: this checkout's data/
+        unset = _fragsim(tmp_path, "topology=caida_2016", env=env).stderr
+        assert f"the data folder searched is {ROOT / 'data'} (the checkout's data folder)" in unset
+    assert list(tmp_path.iterdir()) == []
+    # the same command from another folder reads the same data: its configuration names the same files
+    shared = os.environ["FRAGSIM_DATA"]
+    cfgs = [
+        _fragsim(cwd, "topology=caida_2016", "--cfg", "job", "--resolve", env={**env, "FRAGSIM_DATA": shared}).stdout
+        for cwd in (tmp_path, ROOT)
+    ]
+    assert cfgs[0] == cfgs[1] and f"{shared}/caida/20161101.as-rel.txt.bz2" in cfgs[0]
+
+
+def test_relative_paths_are_taken_from_the_folder_the_command_started_in(tmp_path, monkeypatch):
+    """``topology.path=small.txt`` from ``tmp_path``, also when Hydra runs the job in its output folder
+    (``hydra.job.chdir=true``), and a relative ``$FRAGSIM_DATA``: the run reads the files the user named."""
+    for name in ("as_rel_small.txt", "as_country_small.csv", "state_owned_small.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "store").mkdir()
+    monkeypatch.chdir(tmp_path)
+    files = ["topology.path=as_rel_small.txt", "topology.as_country=as_country_small.csv"]
+    assert compose_run(["topology=caida", *files]).topology.path == str(tmp_path / "as_rel_small.txt")
+    env = {**os.environ, "FRAGSIM_DATA": "store"}
+    out = tmp_path / "out"
+    args = ["topology=caida", *files, "topology.state_owned=state_owned_small.csv", "scenario.steps=1"]
+    proc = _fragsim(tmp_path, *args, "hydra.job.chdir=true", f"hydra.run.dir={out}", env=env)
+    assert proc.returncode == 0, proc.stderr
+    recorded = yaml.safe_load((out / "config.yaml").read_text())
+    assert recorded["topology"]["path"] == str(tmp_path / "as_rel_small.txt")
+    assert recorded["topology"]["state_owned"] == str(tmp_path / "state_owned_small.csv")
+    assert (out / "DONE").is_file()
 
 
 def test_topology_paths_follow_the_data_folder_and_the_override(monkeypatch, tmp_path):
@@ -69,7 +145,7 @@ def test_hydra_errors_fold_into_one_line_naming_the_problem():
         compose_run(["mechanism=m9"], context="experiment x")
     message = str(info.value)
     assert "\n" not in message and message.startswith("experiment x: ")
-    assert "Could not find 'mechanism/m9'" in message and "Config search path" not in message
+    assert "mechanism=m9: no such mechanism; the options are m0, m1" in message and "Config search path" not in message
     with pytest.raises(ConfigError, match=r"^seed must be an integer ≥ 0, got -1$"):
         compose_run(["seed=-1"], context="not used for a ConfigError")
     with pytest.raises(ConfigError, match="no_such_key"):

@@ -3,27 +3,38 @@ right, and the page renders (solara's test rendering), steps, and rebuilds the m
 
 from __future__ import annotations
 
+import bz2
 import json
+import socket
+import subprocess
+import sys
 import tomllib
 import warnings
 
 import ipyvuetify as v
 import ipywidgets
 import numpy as np
+import pandas as pd
+import pycountry
 import pytest
 import solara
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from sim.cli import dashboard as dashboard_cli
 from sim.cli.dashboard import main
 from sim.dashboard import app as dashboard
-from sim.dashboard import controls
+from sim.dashboard import controls, panels
 from sim.dashboard.app import DashboardModel
 from sim.dashboard.controls import EXACT, SCENARIO_OWN, run_config, topology_overrides
 from sim.dashboard.panels import (
+    RESET_HINT,
     countries_losing_most,
     country_name,
     largest_countries,
+    loss_figure,
     reachability_matrix,
     regulations_adopted,
+    regulations_caption,
 )
 from sim.runner.schema import ConfigError
 from tests.shared_data import ROOT
@@ -81,6 +92,82 @@ def test_the_command_rejects_a_bad_default_before_serving(tmp_path, capsys):
         main(["--topology", str(tmp_path / "missing.bz2"), "--port", "1"])
     assert exit_info.value.code == 2
     assert "fragsim-dashboard: error: topology.path: no such file" in capsys.readouterr().err
+
+
+def _truncated_topology(tmp_path):
+    whole = bz2.compress((ROOT / "tests" / "data" / "fixtures" / "as_rel_small.txt").read_bytes())
+    (tmp_path / "t.bz2").write_bytes(whole[: len(whole) // 2])
+    return str(tmp_path / "t.bz2")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--topology", "/etc/passwd"], "/etc/passwd:1: not an AS-relationship line"),
+        (["--topology", "TRUNCATED"], "t.bz2: corrupt or truncated bzip2 stream"),
+        (["--n-ases", "1000000000000"], "(1,000,000,000,000 ASes) needs about"),
+        (["--n-ases", "5"], "topology.n_ases must be an integer ≥ 20, got 5"),
+        (["--port", "99999"], "argument --port: a port is a number from 1 to 65535, got 99999"),
+        (["--port", "http"], "argument --port: not a port number: 'http'"),
+        (["--host", "no.such.host.invalid"], "cannot listen on no.such.host.invalid:8765"),
+        (["--seed", "-1"], "seed must be an integer ≥ 0, got -1"),
+        (["--port", "BUSY"], "cannot listen on 127.0.0.1:"),
+    ],
+)
+def test_the_command_checks_every_option_before_serving(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.setattr(dashboard_cli.os, "execve", lambda *a: pytest.fail("the server was started"))
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    args = [
+        str(busy.getsockname()[1]) if a == "BUSY" else _truncated_topology(tmp_path) if a == "TRUNCATED" else a
+        for a in args
+    ]
+    with busy, pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("fragsim-dashboard: error: ") and message in err, err
+
+
+def test_a_bad_option_is_one_line_from_the_console_script(tmp_path):
+    """In a process of its own: no Solara warning before the message, no traceback, nothing served."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli.dashboard", "--topology", "/etc/passwd"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [proc.stderr.strip()] and "serving" not in proc.stderr
+    assert dashboard_cli.server_environment(dashboard_cli._parser().parse_args([]))["SOLARA_CHECK_HOOKS"] == "off"
+
+
+def test_the_loss_axis_starts_at_zero_and_the_table_says_when_it_is_cut():
+    model = DashboardModel(n_ases=N_ASES, seed=1)
+    ax = loss_figure(model).axes[0]
+    assert ax.get_ylim() == (0.0, 0.05) and ax.get_xlim() == (0.0, 1.0)  # step 0: not -4.5% to 4.5%
+    assert regulations_caption(98) == "The latest 12 of 98 regulations, newest first:"
+    assert regulations_caption(5) == "All 5, newest first:"
+
+
+def test_the_longest_country_names_fit_whole(stepped, monkeypatch):
+    """The "losing most" panel drawn for the ten longest ISO names: each label whole, inside the figure, none over
+    its neighbour."""
+    longest = sorted(pycountry.countries, key=lambda c: -len(country_name(c.alpha_2)))[:10]
+    codes, names = [c.alpha_2 for c in longest], [country_name(c.alpha_2) for c in longest]
+    table = pd.DataFrame({"code": codes, "country": names, "loss": np.linspace(0.5, 0.1, 10), "adopted": False})
+    monkeypatch.setattr(panels, "countries_losing_most", lambda model: table)
+    ax = panels.losers_figure(stepped).axes[0]
+    FigureCanvasAgg(ax.figure).draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [label.replace("\n", " ") for label in labels] == [f"{c}  {n}" for c, n in zip(codes, names, strict=True)][
+        ::-1
+    ]
+    boxes = [t.get_window_extent() for t in ax.get_yticklabels()]
+    assert min(b.x0 for b in boxes) >= 0
+    assert all(low.y1 <= high.y0 for low, high in zip(boxes, boxes[1:], strict=False))
 
 
 def test_the_console_script_is_declared():
@@ -148,7 +235,8 @@ def test_page_has_the_controls_and_stepping_redraws_the_panels(monkeypatch):
     labels = [w.label for w in rc.find(v.Select).widgets] + [w.label for w in rc.find(v.TextField).widgets]
     for expected in ("Scenario", "Coordination mechanism(s)", "Adoption share", "Sampled sources", "Topology"):
         assert any(label.startswith(expected) for label in labels), (expected, labels)
-    assert rc.find(v.Slider, label="Seed").widgets  # the seed slider
+    assert rc.find(v.Slider, label="Seed").widgets  # the seed slider (the page's style shows its value)
+    rc.find(v.Html, children=[RESET_HINT]).assert_single()  # the controls say when they apply
     rc.find(v.Html, children=["Step: 0"]).assert_single()
     loss_before = bytes(rc.find(ipywidgets.Image).widgets[0].value)
     _click(rc, "Reset")

@@ -1,8 +1,11 @@
 """The dashboard as a person uses it: served by ``fragsim-dashboard``, opened in headless Chromium, offline.
 
 Fails on any request to a host other than the server's, on any console error, page error or failed request.
-The screenshot is saved to ``test-artifacts/dashboard.png``. Chromium is Debian's ``/usr/bin/chromium``
-(installed by ``.ci/run``); without it the test is skipped locally and fails under ``CI=true``.
+Checks what a person sees: the browser tab's title, no "Page 0" tab, the controls' "press Reset" note, the seed
+slider's number, the regulations table saying how much of the list it shows. Screenshots are saved to
+``test-artifacts/dashboard-step0.png`` (the loss axis at step 0) and ``test-artifacts/dashboard.png``. Chromium is
+Debian's ``/usr/bin/chromium`` (installed by ``.ci/run``); without it the test is skipped locally and fails under
+``CI=true``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sim.dashboard.controls import TITLE
+from sim.dashboard.panels import RESET_HINT
 from tests.browser import CHROMIUM, chromium_page, dashboard_server, step_and_wait
 from tests.shared_data import ROOT, skip_locally_fail_in_ci
 
@@ -70,22 +74,31 @@ def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path)
     with chromium_page(tmp_path / "profile") as page:
         problems = PageProblems(page, server)
         page.goto(server, wait_until="load")
-        page.get_by_text(TITLE).wait_for()
+        page.locator(".v-toolbar__title", has_text=TITLE).first.wait_for()  # the app bar's (the tab's is hidden)
         page.get_by_text("Step: 0").wait_for()
         page.get_by_role("button", name="Reset", exact=True).click()
         page.get_by_text("extraterritorial_wave: step 0 of 20").wait_for()
+        assert page.title() == TITLE  # the browser tab's title
+        assert not page.get_by_text("Page 0", exact=True).is_visible()  # Mesa's lone tab is not shown
+        assert page.get_by_text(RESET_HINT).is_visible()
+        seed = page.locator(".v-input", has=page.get_by_text("Seed", exact=True)).locator(".v-slider__thumb-label")
+        assert seed.is_visible() and seed.inner_text().strip() == "0"  # the seed slider shows its number
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-step0.png"), full_page=True)  # the loss axis: 0 to 5%
         loss_before = page.locator("img").first.get_attribute("src")
-        for n in (1, 2, 3):
+        for n in range(1, 7):
             step_and_wait(page, n)  # bounded: rejects after 120 s
-        page.get_by_text("Step: 3").wait_for()
+        page.get_by_text("Step: 6").wait_for()
         assert page.locator("img").first.get_attribute("src") != loss_before  # the loss panel changed
         images = page.locator("img")
         assert images.count() == 3  # loss, heatmap, countries losing most
         for i in range(3):
             assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 300")
         page.get_by_text("Regulations adopted so far:").wait_for()
-        page.get_by_text("extraterritorial_wave: step 3 of 20").wait_for()
-        ARTIFACTS.mkdir(exist_ok=True)
+        page.get_by_text("extraterritorial_wave: step 6 of 20").wait_for()
+        n_regulations = int(page.get_by_text("Regulations adopted so far:").inner_text().rsplit(" ", 1)[1])
+        caption = f"The latest 12 of {n_regulations} regulations" if n_regulations > 12 else f"All {n_regulations},"
+        assert page.get_by_text(caption).is_visible()
         shot = ARTIFACTS / "dashboard.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"dashboard screenshot: {shot}")

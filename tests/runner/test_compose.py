@@ -55,19 +55,48 @@ def test_a_bad_job_fails_with_the_message_of_composing_it_alone(bad):
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("+scenario.foo=1", "Could not override 'scenario.foo'. Key 'foo' not in 'ScenarioConfig'"),
-        ("++scenario.decision.bar=2", "Key 'bar' not in 'DecisionParams' full_key: scenario.decision.bar"),
-        ("+foo=1", "Key 'foo' not in 'RunConfig' full_key: foo"),
-        ("scenario.decision.strengthen_step=inf", "scenario.decision.strengthen_step must be a finite number ≥ 0"),
+        ("+scenario.foo=1", "unknown key 'scenario.foo': 'scenario' has no key 'foo'"),
+        (
+            "scenario.stesp=1",
+            "unknown key 'scenario.stesp': 'scenario' has no key 'stesp' (did you mean 'scenario.steps'?)",
+        ),
+        ("++scenario.decision.bar=2", "unknown key 'scenario.decision.bar': 'scenario.decision' has no key 'bar'"),
+        ("+foo=1", "unknown key 'foo': the run configuration has no key 'foo'"),
+        ("~scenario", "'scenario' cannot be removed (~scenario)"),
+        ("~seed", "'seed' cannot be removed (~seed)"),
+        ("topology.strict=2", "topology.strict must be true or false, got 2"),
+        (
+            "scenario.decision.strengthen_step=inf",
+            "scenario.decision.strengthen_step must be a finite number in [0, 1,000,000]",
+        ),
+        (
+            "scenario.decision.cost_weight=1e300",
+            "scenario.decision.cost_weight must be a finite number in [0, 1,000,000]",
+        ),
         ("scenario.decision.pressure_trend=-inf", "scenario.decision.pressure_trend must be a finite number"),
         ("scenario.decision.shock_prob=2", "scenario.decision.shock_prob must be in [0, 1], got 2.0"),
-        ("mechanism.params.join_cost=nan", "mechanism.params.join_cost must be a finite number ≥ 0, got nan"),
+        (
+            "mechanism.params.join_cost=nan",
+            "mechanism.params.join_cost must be a finite number in [0, 1,000,000], got nan",
+        ),
+        ("mechanism.mechanisms=[]", "mechanism.mechanisms must be at least one mechanism ('m0': none), got []"),
+        ("mechanism.params.leader=../x", "mechanism.params.leader must be a two-letter country code"),
+        ("topology.path=/etc/passwd", "topology.path does not apply to the synthetic topology"),
+        ("topology.seed=-1", "topology.seed must be an integer ≥ 0, got -1"),
+        ("scenario.name=", "scenario.name must be a name, got ''"),
+        ("paths.data=", "paths.data must name a folder, got ''"),
+        ("scenario.description=é", "cannot read the override 'scenario.description=é': write KEY=VALUE, and quote"),
     ],
 )
 def test_added_keys_and_non_finite_numbers_are_refused_by_their_full_key(override, message):
     with pytest.raises(ConfigError) as err:
         compose_run([override])
     assert message in str(err.value)
+
+
+def test_a_bloc_may_be_removed_and_a_sweep_value_is_not_a_key():
+    assert "EU" not in compose_run(["scenario=validation_status_quo", "~scenario.blocs.EU"]).scenario.blocs
+    assert compose_run(["~experiment"]) == compose_run([])
 
 
 def test_an_imposed_regulations_error_names_its_list_index():

@@ -34,6 +34,7 @@ EXPERIMENTS = (
     "sovereign_isolation",
     "sanctions",
     "shutdown",
+    "dependence",
     "kernel_scaling",
     "validation",
     "sensitivity",

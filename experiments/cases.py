@@ -9,6 +9,12 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
   exact: every AS of the country is a source).
 - **chokepoint**: an AS carrying a share of the country's remaining cross-border links (either side of the
   border); for the largest ones, the share of the country's ASes that would be cut off if it failed too.
+- **best-path dependence**: the share of the country's inbound chosen paths (BGP's best paths, after the
+  regulation, destinations weighted by address space: :func:`sim.routes`) that cross each AS. It sits beside the
+  any-path view: the chokepoints get their ``best_path_share``, and the case's row names its top best-path network,
+  the share of the country cut off if that network failed too, and whether it is also the any-path chokepoint
+  whose failure cuts off most (``views_agree``). BGP may route most traffic through a network that has a way
+  around it, and an any-path chokepoint may carry little of the chosen traffic.
 - **who else loses**: every other country's loss (share of its AS pairs with the world lost), split into its
   pairs with the focus country and its other pairs (collateral), from the run's country matrices.
 - **located by inference**: how many of the country's ASes are counted in it only because their neighbours all
@@ -25,6 +31,7 @@ import pandas as pd
 from sim.data.topology import Topology
 from sim.experiments import Run
 from sim.reach.api import reachability
+from sim.routes import routes
 from sim.runner.run import build_topology
 
 COLORS = {"direct": "tab:orange", "collateral": "tab:brown", "before": "tab:gray", "after": "tab:purple"}
@@ -91,7 +98,8 @@ class CaseOutcome:
     cut_off_before: int  #: ASes already reaching no foreign AS before any regulation
     cut_off_after: int
     foreign_pairs_retained: float  #: the country's reachable (own AS, foreign AS) pairs, after / before
-    chokepoints: pd.DataFrame  #: asn, side, share_before, share_after, cut_off_if_failed
+    chokepoints: pd.DataFrame  #: asn, side, share_before, share_after, cut_off_if_failed, best_path_share
+    best_path: dict  #: top_best_path_asn, top_best_path_share, top_best_path_cut_off_if_failed, views_agree
     other_losers: pd.DataFrame  #: code, loss, direct_loss, collateral_loss (other countries, most hurt first)
     pairs: dict  #: domestic_retained, cross_border_retained, world_cost
 
@@ -106,12 +114,29 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     shares = border_shares(topo, country, removed)
     shares = shares[shares["share_after"] > 0].sort_values(["share_after", "as_idx"], ascending=[False, True])
     shares = shares.head(n_chokepoints).copy()
-    failed = []
-    for idx in shares["as_idx"]:
+
+    def cut_off_if_failed(idx: int) -> float:
         gone = np.zeros(topo.n_ases, bool)
         gone[idx] = True
-        failed.append(float((foreign_reach(topo, country, removed, gone) == 0).mean()))
-    shares["cut_off_if_failed"] = failed
+        return float((foreign_reach(topo, country, removed, gone) == 0).mean())
+
+    shares["cut_off_if_failed"] = [cut_off_if_failed(idx) for idx in shares["as_idx"]]
+    own = topo.asns[topo.country == country].tolist()
+    dep = routes(topo, own, removed_links=removed, measures=True).country_dependence(code)
+    best_share = dict(zip(topo.asn_to_idx(dep["asn"].to_numpy()).tolist(), dep["share"].tolist(), strict=True))
+    shares["best_path_share"] = [best_share.get(idx, 0.0) for idx in shares["as_idx"]]
+    best_path = {"top_best_path_asn": -1, "top_best_path_share": 0.0, "top_best_path_cut_off_if_failed": 0.0}
+    if len(dep):
+        top = int(topo.asn_to_idx([int(dep["asn"].iloc[0])])[0])
+        best_path = {
+            "top_best_path_asn": int(topo.asns[top]),
+            "top_best_path_share": float(dep["share"].iloc[0]),
+            "top_best_path_cut_off_if_failed": cut_off_if_failed(top),
+        }
+    worst = shares.sort_values(["cut_off_if_failed", "share_after"], ascending=False, kind="stable").head(1)
+    best_path["views_agree"] = (
+        bool(len(worst)) and int(topo.asns[int(worst["as_idx"].iloc[0])]) == best_path["top_best_path_asn"]
+    )
     shares["asn"] = topo.asns[shares["as_idx"].to_numpy()]
     shares["side"] = np.where(topo.country[shares["as_idx"].to_numpy()] == country, "domestic", "foreign")
     shares["as_country"] = [
@@ -125,7 +150,10 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
         cut_off_before=int((before == 0).sum()),
         cut_off_after=int((after == 0).sum()),
         foreign_pairs_retained=float(after.sum() / before.sum()) if before.sum() else float("nan"),
-        chokepoints=shares[["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed"]],
+        chokepoints=shares[
+            ["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed", "best_path_share"]
+        ],
+        best_path=best_path,
         other_losers=other_losers(codes, now, before_pairs, code, n_losers),
         pairs=pair_measures(codes, now, before_pairs, code),
     )
@@ -149,6 +177,7 @@ def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd
         "cut_off_share": outcome.cut_off_after / max(outcome.n_ases, 1),
         "foreign_pairs_retained": outcome.foreign_pairs_retained,
         **outcome.pairs,
+        **outcome.best_path,
     }
     choke = outcome.chokepoints.assign(**labels, country=outcome.country)
     losers = outcome.other_losers.assign(**labels, country=outcome.country)

@@ -18,7 +18,7 @@ from sim.arrays import unique_sorted
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
 from sim.routes.kernel import Keys, route_block
-from sim.routes.measures import PathMeasures, Tally, block_tally, make_views, source_classes
+from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
 
@@ -28,9 +28,10 @@ SCRATCH_BYTES = 128 << 20  # the kernel's gathers, target groups and peer candid
 MAX_BLOCK = 2048  # destination columns per block
 
 
-def _block_bytes(n_transit: int, width: int, key_bytes: int) -> int:
-    """One block in flight: the keys, the providers' offers, a gathered copy, and scratch."""
-    return n_transit * width * 3 * key_bytes + SCRATCH_BYTES
+def _block_bytes(n_transit: int, width: int, key_bytes: int, measure_col: int = 0) -> int:
+    """One block in flight: the keys, the providers' offers, a gathered copy, and scratch; with the measures,
+    ``measure_col`` more bytes per column (:func:`sim.routes.measures.column_bytes`)."""
+    return n_transit * width * (3 * key_bytes) + width * measure_col + SCRATCH_BYTES
 
 
 def _destinations(topo: Topology, destinations) -> np.ndarray:
@@ -102,6 +103,7 @@ def routes(
                                                               hop packed in K = 4 bytes; 8 when they need more
                                                               than 29 bits, beyond about 4 million ASes)
         per block   n_transit × width × 3 × K bytes + 128 MiB scratch
+        measures    + width × (n_transit × 80 + n_classes × (K + 16)) bytes per block
 
     with ``width`` (at most 2,048 destinations) the widest that fits the budget, one block per thread. Work per
     destination: its upstream cone (the customer routes, breadth-first) expanded over providers and peers, then
@@ -122,10 +124,13 @@ def routes(
     anchors = unique_sorted(plan.anchor[dst[served]])
     keys = Keys.for_plan(topo.n_ases, plan.max_length)
     n_t, n_cols = len(plan.transit), len(anchors)
-    width, threads = _plan_blocks(n_t, n_cols, np.dtype(keys.dtype).itemsize, int(memory_budget), threads)
-    key = np.empty((n_t, n_cols), keys.dtype)
+    key_bytes = np.dtype(keys.dtype).itemsize
     if measures:
         sc = source_classes(topo, plan)
+    extra = column_bytes(n_t, len(sc.size), key_bytes) if measures else 0
+    width, threads = _plan_blocks(n_t, n_cols, key_bytes, int(memory_budget), threads, extra)
+    key = np.empty((n_t, n_cols), keys.dtype)
+    if measures:
         views = make_views(topo, plan, sc, dst, anchors)
         tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length), threading.Lock()
 
@@ -151,21 +156,21 @@ def _n_threads(n_threads: int | None) -> int:
     return n_threads
 
 
-def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, budget: int, threads: int):
+def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, budget: int, threads: int, measure_col: int = 0):
     """(columns per block, blocks in flight): the widest blocks that fit ``budget`` beside the stored columns,
     split so that every thread has work."""
     stored = n_cols * n_t * key_bytes
     threads = max(1, min(threads, n_cols))
-    if stored + threads * _block_bytes(n_t, 1, key_bytes) > budget:
+    if stored + threads * _block_bytes(n_t, 1, key_bytes, measure_col) > budget:
         threads = 1
-    need = stored + _block_bytes(n_t, 1, key_bytes)
+    need = stored + _block_bytes(n_t, 1, key_bytes, measure_col)
     if need > budget:
         raise MemoryError(
             f"routes needs about {need / 2**30:.2f} GiB ({stored / 2**30:.2f} GiB of stored columns for "
             f"{n_cols:,} destination columns × {n_t:,} transit ASes, and one block), over the memory_budget of "
             f"{budget / 2**30:.2f} GiB: raise memory_budget or ask for fewer destinations"
         )
-    per_col = threads * n_t * 3 * key_bytes
+    per_col = threads * (n_t * 3 * key_bytes + measure_col)
     spare = budget - stored - threads * _block_bytes(n_t, 0, key_bytes)
     width = int(min(MAX_BLOCK, max(1, spare // max(per_col, 1)), max(1, -(-n_cols // threads))))
     return width, threads

@@ -81,7 +81,7 @@ class Views:
 
     col: np.ndarray  # (n_views,) column
     slot: np.ndarray  # (n_views,) the destinations' country slot
-    corr: np.ndarray  # (n_views,) for a stub-class column, the destinations' own source class; -1 otherwise
+    corr: np.ndarray  # (n_views,) a stub destination's own source class (it is no source of itself); -1: transit
     n_self: np.ndarray  # (n_views,) destinations served by the column as themselves (transit, class members)
     n_branch: np.ndarray  # (n_views,) branch destinations, one hop below the column's root
     w_self: np.ndarray  # (n_views,) their weights (address space)
@@ -106,7 +106,7 @@ def make_views(topo: Topology, plan: RoutePlan, sc: SourceClasses, dst: np.ndarr
     kind = plan.kind[d]
     col = np.searchsorted(anchors, plan.anchor[d])
     slot = topo.country_slot[d]
-    corr = np.where(kind == DestKind.CLASS, sc.of[d], -1)
+    corr = np.where(kind == DestKind.TRANSIT, -1, sc.of[d])  # a stub destination is no source of itself
     branch = kind == DestKind.BRANCH
     weight = destination_weights(topo)[d]
     order = np.lexsort((corr, slot, col))
@@ -188,6 +188,12 @@ def _class_keys(K: np.ndarray, keys: Keys, plan: RoutePlan, sc: SourceClasses, a
     direct = sc.stub_peer.select(col_of[sc.stub_peer.src] >= 0)
     CK[direct.dst, col_of[direct.src]] = keys.make(1, 1, direct.src)
     return CK
+
+
+def column_bytes(n_transit: int, n_classes: int, key_bytes: int) -> int:
+    """Bytes per destination column of a block that the measures add: about ten (transit × view) arrays of up to
+    8 bytes (counts, decoded hops and lengths, masks), the source classes' keys and their decoded chunk."""
+    return n_transit * 80 + n_classes * (key_bytes + 16)
 
 
 CLASS_CHUNK = 2048  # source classes decoded at once (read at call time; tests force it small)
@@ -284,7 +290,6 @@ def block_tally(
     H += per_view @ views.n_self
     H[1:] += per_view[:-1] @ views.n_branch
     H[1] += views.n_branch[is_transit_root].sum()
-    H[2] -= views.n_branch.sum()  # each branch destination counted itself, one hop below its provider
 
     # subtree counts: deepest entries first, each adds its count to its next hop's
     Hop = hop_row[:, vcol]
@@ -303,11 +308,10 @@ def block_tally(
     tally.dep_num[:, vslot[order][starts]] += np.add.reduceat(through[:, order] * w_all[order], starts, axis=1)
 
     # a branch destination's root is an intermediate of all its paths (the root's count leaves out the root
-    # itself; the branch destination, counted with its class, is domestic: out of the foreign count, and taken
-    # out of the total here)
+    # itself, and the branch destination, taken out of its class)
     b = np.flatnonzero((views.n_branch > 0) & is_transit_root)
     r = root[b]
-    np.add.at(tally.load, r, views.n_branch[b] * (tot[r, b] - 1))
+    np.add.at(tally.load, r, views.n_branch[b] * tot[r, b])
     np.add.at(tally.dep_num, (r, vslot[b]), views.w_branch[b] * (tot[r, b] - dom[r, b]))
     return tally
 
@@ -351,3 +355,100 @@ class PathMeasures:
         pairs = np.rint(self.tally.lengths).astype(np.int64)
         keep = np.flatnonzero(pairs > 0)
         return pd.DataFrame({"length": keep, "pairs": pairs[keep]})
+
+
+EXPOSURE_BLOCK = 256  # destination columns whose path countries are held at once (n_transit × 256 × 32 bytes)
+
+
+def _path_countries(has, length, hop_row, t_slot: np.ndarray, n_words: int) -> np.ndarray:
+    """``(n_t, W, n_words)`` uint64 bitsets: the countries of the ASes on each transit row's path, the row
+    included and the destination left out, by depth from the destination."""
+    n_t, W = has.shape
+    C = np.zeros((n_t, W, n_words), np.uint64)
+    word, bit = t_slot // 64, np.left_shift(np.uint64(1), (t_slot % 64).astype(np.uint64))
+    flat = C.reshape(n_t * W, n_words)
+    for depth in range(1, int(length.max(initial=0)) + 1):
+        t, c = np.nonzero(has & (length == depth))
+        parent = hop_row[t, c]
+        inside = parent >= 0
+        flat[t[inside] * W + c[inside]] = flat[parent[inside].astype(np.int64) * W + c[inside]]
+        flat[t * W + c, word[t]] |= bit[t]
+    return C
+
+
+def _bits(rows: np.ndarray, n_slots: int) -> np.ndarray:
+    """``(n, n_slots)`` bool of ``(n, n_words)`` uint64 bitsets."""
+    return np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")[:, :n_slots].astype(bool)
+
+
+def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(slots, paths, third, via)``: for the country slots ``slots`` (default every country), ``paths[a, b]``
+    the chosen paths from the ASes of ``slots[a]`` to those of ``slots[b]``, ``third[a, b]`` those crossing an
+    AS of a third country, ``via[a, b, x]`` those crossing country slot ``x`` (``x`` any country)."""
+    topo, plan, keys = result.topology, result.plan, result.keys
+    n_slots = topo.n_slots
+    slots = np.arange(len(topo.country_codes)) if countries is None else np.asarray(countries, np.int64)
+    k = len(slots)
+    index = np.full(n_slots, -1, np.int64)
+    index[slots] = np.arange(k)
+    paths, third, via = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k, n_slots))
+    sc = source_classes(topo, plan)
+    views = make_views(topo, plan, sc, result.destinations, result.anchors)
+    n_words = -(-n_slots // 64)
+    t_slot = topo.country_slot[plan.transit]
+    t_src = index[t_slot]
+    c_src = index[sc.slot]
+    n_t = len(plan.transit)
+    for c0 in range(0, len(result.anchors), EXPOSURE_BLOCK):
+        c1 = min(c0 + EXPOSURE_BLOCK, len(result.anchors))
+        part = views.block(c0, c1)
+        wanted = np.flatnonzero(index[part.slot] >= 0)
+        if len(wanted) == 0:
+            continue
+        K = result.key[:, c0:c1]
+        anchors = result.anchors[c0:c1]
+        has, length, hop_row = _decode(K, keys, plan.row_of)
+        C = _path_countries(has, length, hop_row, t_slot, n_words)
+        CK = _class_keys(np.ascontiguousarray(K), keys, plan, sc, anchors)
+        c_has, _, c_hop = _decode(CK, keys, plan.row_of)
+        for v in wanted:
+            col, b = part.col[v], index[part.slot[v]]
+            root = plan.row_of[anchors[col]]
+            own = has[:, col].copy()
+            if root >= 0:
+                own[root] = False
+            # sources (transit rows, classes) by (next hop row, source country); a hop of -1: the destination
+            w_cls = sc.size.astype(np.float64) * c_has[:, col]
+            if part.corr[v] >= 0:
+                w_cls[part.corr[v]] -= c_has[part.corr[v], col]
+            hop = np.concatenate([hop_row[:, col][own], c_hop[:, col]])
+            src = np.concatenate([t_src[own], c_src])
+            w = np.concatenate([np.ones(int(own.sum())), w_cls])
+            keep = (src >= 0) & (w > 0)
+            hop, src, w = hop[keep], src[keep], w[keep]
+            total = np.bincount(src, weights=w, minlength=k)
+            crossing = hop >= 0
+            N = np.bincount(hop[crossing].astype(np.int64) * k + src[crossing], weights=w[crossing], minlength=n_t * k)
+            N = N.reshape(n_t, k)
+            rows = np.flatnonzero(N.any(axis=1))
+            sets = _bits(C[rows, col], n_slots)
+            if part.n_branch[v] > 0:  # a branch destination: its provider (the root) is crossed, and a source
+                sets[:, t_slot[root]] = True
+                total[index[t_slot[root]]] += index[t_slot[root]] >= 0
+            sets[:, n_slots - 1] = False  # an AS of unknown country puts the path under no known jurisdiction
+            # (n_slots, k): paths from each source country crossing each country, over the few countries per row
+            i, x = np.nonzero(sets)
+            counts = np.bincount(
+                (x[:, None] * k + np.arange(k)).ravel(), weights=N[rows][i].ravel(), minlength=n_slots * k
+            )
+            counts = counts.reshape(n_slots, k).T
+            # crossing a third country: a country on the path other than the source's and the destination's
+            on = sets.sum(axis=1)[:, None] - sets[:, slots] - sets[:, [slots[b]]] * (np.arange(k) != b)[None, :]
+            n_dest = part.n_self[v] + part.n_branch[v]
+            paths[:, b] += n_dest * total
+            third[:, b] += n_dest * (N[rows] * (on > 0)).sum(axis=0)
+            via[:, b, :] += n_dest * counts
+    rng = np.arange(k)
+    via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
+    via[:, rng, slots] = 0
+    return slots, paths, third, via

@@ -85,6 +85,60 @@ class RoutesResult:
         """See :meth:`sim.routes.measures.PathMeasures.country_dependence`."""
         return self._measured().country_dependence(cc)
 
+    def exposure(self, countries=None, via: bool = False):
+        """Jurisdiction exposure: for each pair of countries (source A, destination B), the chosen paths from the
+        ASes of A to those of B and the share crossing an AS of a third country; with ``via=True``, one row per
+        third country crossed.
+
+        Parameters
+        ----------
+        countries : list of str, optional
+            The countries A and B range over (default every country of the topology); any country may be crossed.
+        via : bool
+            One row per (A, B, crossed country X) instead of one per (A, B).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``source, destination, paths, crossing, share`` (``crossing`` paths crossing a third country, ``share``
+            = crossing / paths); with ``via``: ``source, destination, via, paths, share`` (paths crossing ``via``,
+            and their share of all A→B paths). Pairs without a path are left out.
+
+        Notes
+        -----
+        A separate pass over the stored routes (not part of ``measures=True``): per destination column, the set
+        of countries on each transit AS's path as a bitset, by depth; sources grouped by next hop and country.
+        """
+        import pandas as pd
+
+        from sim.routes.measures import exposure_counts
+
+        codes = self.topology.country_codes
+        slots = None if countries is None else [self.topology.country_index(c) for c in countries]
+        slots, paths, third, through = exposure_counts(self, slots)
+        a, b = np.nonzero(paths > 0)
+        names = np.array([codes[s] for s in slots], dtype=object)
+        if not via:
+            return pd.DataFrame(
+                {
+                    "source": names[a],
+                    "destination": names[b],
+                    "paths": np.rint(paths[a, b]).astype(np.int64),
+                    "crossing": np.rint(third[a, b]).astype(np.int64),
+                    "share": third[a, b] / paths[a, b],
+                }
+            )
+        a, b, x = np.nonzero(through[:, :, : len(codes)] * (paths > 0)[:, :, None] > 0)
+        return pd.DataFrame(
+            {
+                "source": names[a],
+                "destination": names[b],
+                "via": np.array(codes, dtype=object)[x],
+                "paths": np.rint(through[a, b, x]).astype(np.int64),
+                "share": through[a, b, x] / paths[a, b],
+            }
+        )
+
     def path_lengths(self):
         """See :meth:`sim.routes.measures.PathMeasures.path_lengths`."""
         return self._measured().path_lengths()

@@ -154,9 +154,15 @@ def check_cases(out: Path, prefix: str) -> pd.DataFrame:
     assert ((df["n_country_inferred"] >= 0) & (df["n_country_inferred"] <= df["n_ases"])).all()
     assert (df["links_cut"] > 0).all()
     choke = pd.read_csv(out / f"{prefix}_chokepoints.csv", keep_default_na=False, na_values=[""])
-    assert {"case", "asn", "side", "share_before", "share_after", "cut_off_if_failed"} <= set(choke.columns)
+    assert {"case", "asn", "side", "share_before", "share_after", "cut_off_if_failed", "best_path_share"} <= set(
+        choke.columns
+    )
     if len(choke):
         assert set(choke["side"]) <= {"domestic", "foreign"} and between(choke["cut_off_if_failed"], 0, 1)
+        assert between(choke["best_path_share"], 0, 1)
+    # the best-path view beside the any-path one: its top network, and whether the two views name the same AS
+    assert between(df["top_best_path_share"], 0, 1) and between(df["top_best_path_cut_off_if_failed"], 0, 1)
+    assert set(df["views_agree"]) <= {True, False}
     losers = table(out, f"{prefix}_other_losers.csv", ["case", "code", "loss", "direct_loss", "collateral_loss"])
     assert between(losers["loss"], 0, 1) and not set(losers["code"]) & set(df["country"]) - {""}
     return df
@@ -192,6 +198,21 @@ def test_sovereign_isolation(tmp_path):
     assert df["k"].tolist() == [1, 4]
     assert df["cross_border_retained"].is_monotonic_increasing  # more gateways, more of the world reachable
     figures(out, "sovereign_isolation", "sovereign_isolation_cases")
+
+
+@pytest.mark.integration
+def test_dependence(tmp_path):
+    out = experiment(tmp_path, "dependence", *SMALL, "analysis.compare=[RU,CN]", "analysis.candidates=2")
+    rank = table(out, "dependence_ranking.csv", ["country", "top_asn", "top_share", "concentration"])
+    assert between(rank["top_share"], 0, 1) and rank["top_share"].is_monotonic_decreasing
+    assert (rank["concentration"] >= rank["top_share"] ** 2 - 1e-12).all()  # the sum of squares holds the top
+    exposure = table(out, "exposure.csv", ["source", "destination", "paths", "crossing", "share"])
+    assert between(exposure["share"], 0, 1) and (exposure["crossing"] <= exposure["paths"]).all()
+    via = table(out, "exposure_via.csv", ["source", "destination", "via", "paths", "share"])
+    assert not ((via["via"] == via["source"]) | (via["via"] == via["destination"])).any()
+    compared = table(out, "chokepoints_compared.csv", ["country", "asn", "best_path_share", "cut_off_if_failed"])
+    assert set(compared["country"]) == {"RU", "CN"} and between(compared["cut_off_if_failed"], 0, 1)
+    figures(out, "dependence")
 
 
 @pytest.mark.integration

@@ -11,6 +11,31 @@ from sim.routes.measures import destination_weights
 from sim.routes.reference import reference_routes
 
 
+def reference_exposure(topo, destinations=None, removed_links=None, removed_ases=None):
+    """``(pairs, via)``: ``{(A, B): (paths, crossing a third country)}`` and ``{(A, B, X): paths crossing X}``
+    over every source and the given destinations, ASes of unknown country left out as ends."""
+    code = [topo.country_codes[c] if c >= 0 else None for c in topo.country.tolist()]
+    cc_of = dict(zip(topo.asns.tolist(), code, strict=True))
+    pairs: dict = {}
+    via: Counter = Counter()
+    for dst in topo.asns.tolist() if destinations is None else destinations:
+        tree = reference_routes(topo, dst, removed_links, removed_ases)
+        b = cc_of[dst]
+        for src in tree:
+            a = cc_of[src]
+            if src == dst or a is None or b is None:
+                continue
+            path = [src]
+            while path[-1] != dst:
+                path.append(tree[path[-1]].next_hop)
+            crossed = {cc_of[h] for h in path[1:-1]} - {a, b, None}
+            n, third = pairs.get((a, b), (0, 0))
+            pairs[(a, b)] = (n + 1, third + bool(crossed))
+            for x in crossed:
+                via[(a, b, x)] += 1
+    return pairs, dict(via)
+
+
 def reference_measures(topo, destinations=None, removed_links=None, removed_ases=None):
     """``(load, dependence, lengths)``: ``{asn: pairs}`` of intermediates, ``{cc: {asn: share}}``, and
     ``{length: pairs}`` over every source and the given destinations (default all)."""
@@ -63,3 +88,15 @@ def assert_measures_match(r, topo, destinations=None, removed_links=None, remove
         assert dependence[cc].keys() == shares.keys(), cc
         for asn, share in shares.items():
             assert np.isclose(dependence[cc][asn], share, rtol=1e-9, atol=1e-12), (cc, asn)
+
+
+def assert_exposure_matches(r, topo, destinations=None, removed_links=None, removed_ases=None) -> None:
+    pairs, via = reference_exposure(topo, destinations, removed_links, removed_ases)
+    got = r.exposure()
+    assert {
+        (a, b): (n, c) for a, b, n, c in got[["source", "destination", "paths", "crossing"]].itertuples(index=False)
+    } == pairs
+    got = r.exposure(via=True)
+    assert {
+        (a, b, x): n for a, b, x, n in got[["source", "destination", "via", "paths"]].itertuples(index=False)
+    } == via

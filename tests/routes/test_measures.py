@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim.routes import api, kernel, measures
 from sim.routes.api import routes
-from tests.routes.measure_reference import assert_measures_match
+from tests.routes.measure_reference import assert_exposure_matches, assert_measures_match
 from tests.strategies import hub_topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,7 +24,9 @@ def test_measures_match_the_reference_on_random_graphs(case, data):
     space = data.draw(st.lists(st.integers(0, 300), min_size=topo.n_ases, max_size=topo.n_ases))
     topo = topo.replace(address_space=np.array(space, np.int64))  # the destinations' weights in the shares
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
-    assert_measures_match(routes(topo, measures=True, **masks), topo, **masks)
+    r = routes(topo, measures=True, **masks)
+    assert_measures_match(r, topo, **masks)
+    assert_exposure_matches(r, topo, **masks)
 
 
 @PROPERTY
@@ -40,6 +42,8 @@ def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
     ):
         r = routes(topo, destinations=dst, measures=True, n_threads=2)
     assert_measures_match(r, topo, destinations=sorted(dst))
+    with mock.patch.object(measures, "EXPOSURE_BLOCK", width):
+        assert_exposure_matches(r, topo, destinations=sorted(dst))
 
 
 def test_measures_need_the_switch():

@@ -152,13 +152,16 @@ def analyze(study: Study) -> list[Path]:
     n_cmp = compared["country"].nunique() if len(compared) else 0
     zero = compared[(compared["best_path_rank"] == 1)]
     around = int((zero["cut_off_if_failed"] == 0).sum())
-    caption = (
-        f"Data: {study.data_label()}. Chosen routes under BGP with Gao-Rexford preferences, all "
-        f"{topo.n_ases:,} × {topo.n_ases:,} pairs, nothing regulated (deterministic). Left: the {len(top)} countries (of "
-        f"{len(rank)} with ≥ {a.get('min_ases', 10)} ASes) whose inbound chosen paths depend most on one network; "
-        f"destinations weighted by address space. Middle: share of the chosen paths between the {len(largest)} "
-        f"countries with the most ASes that cross an AS of a third country. Right: for {n_cmp} countries, their "
-        f"top best-path and border networks; {around} of {len(zero)} countries' top best-path network can fail "
-        f"without cutting any of their ASes off the world (a valley-free way around exists)."
+    caption = " ".join(
+        [
+            f"Data: {study.data_label()}. Chosen routes under BGP with Gao-Rexford preferences, all",
+            f"{topo.n_ases:,} × {topo.n_ases:,} pairs, nothing regulated (deterministic). Left: the {len(top)}",
+            f"countries (of {len(rank)} with ≥ {a.get('min_ases', 10)} ASes) whose inbound chosen paths depend",
+            "most on one network; destinations weighted by address space. Middle: share of the chosen paths",
+            f"between the {len(largest)} countries with the most ASes that cross an AS of a third country.",
+            f"Right: for {n_cmp} countries, their top best-path and border networks; {around} of {len(zero)}",
+            "countries' top best-path network can fail without cutting any of their ASes off the world",
+            "(a valley-free way around exists).",
+        ]
     )
     return written + save(fig, study.out, "dependence", caption)

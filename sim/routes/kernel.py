@@ -83,6 +83,16 @@ class Keys:
         hop[none], length[none] = -1, 0
         return hop, length, cls
 
+    def peer_offer(self, rows: np.ndarray, via: np.ndarray) -> np.ndarray:
+        """In place: what the ASes ``via`` (one per row) offer their peers: their customer routes (rank 0, the
+        origin's own included) as peer routes one hop longer; no route for anything else."""
+        keep = (rows >> self.word(self.rank_shift)) == 0
+        rows &= self.word(((1 << self.rank_shift) - 1) ^ ((1 << self.shift) - 1))
+        rows += self.word(1 << self.shift)
+        rows |= (via.astype(self.dtype) | self.word(1 << self.rank_shift))[:, None]
+        np.copyto(rows, self.none, where=~keep)
+        return rows
+
     def provider_offer(self, rows: np.ndarray, via: np.ndarray) -> np.ndarray:
         """In place: what the ASes ``via`` (one per row) offer their customers: their keys as provider routes one
         hop longer. The rank bits are set before the hop is added, so that a missing route (length bits all set)
@@ -173,12 +183,7 @@ def _customer_and_peer(K, plan: RoutePlan, keys: Keys, origins: np.ndarray, hear
     entries = np.concatenate(customer)
     dense = np.bincount(entries // width, minlength=n_t) > DENSE_PEERS * width
     heavy = np.flatnonzero(dense)
-    offers = K[heavy]  # before any peer route lands: a customer route (rank 0) is offered, nothing else
-    keep = (offers >> keys.word(keys.rank_shift)) == 0
-    offers &= keys.word(((1 << keys.rank_shift) - 1) ^ ((1 << keys.shift) - 1))
-    offers += keys.word(1 << keys.shift)
-    offers |= (plan.transit[heavy].astype(keys.dtype) | keys.word(1 << keys.rank_shift))[:, None]
-    np.copyto(offers, keys.none, where=~keep)
+    offers = keys.peer_offer(K[heavy], plan.transit[heavy])  # before any peer route lands: customer routes only
     local = np.full(n_t, -1, np.int64)
     local[heavy] = np.arange(len(heavy))
     e = plan.peer.select(dense[row_of[plan.peer.src]])

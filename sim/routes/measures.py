@@ -172,17 +172,9 @@ def _class_keys(K: np.ndarray, keys: Keys, plan: RoutePlan, sc: SourceClasses, a
     """Each source class's route in each column: the best of its providers' routes (one hop longer) and its
     transit peers' customer routes (one hop longer, peer class); a class peering with a stub destination reaches
     it directly."""
-    w = keys.word
     CK = np.full((len(sc.size), K.shape[1]), keys.none, keys.dtype)
     relax(CK, sc.prov.dst, keys.provider_offer(K.copy(), plan.transit), sc.prov.src)
-    Q = K.copy()
-    keep = (Q >> w(keys.rank_shift)) == 0
-    Q &= w(((1 << keys.rank_shift) - 1) ^ ((1 << keys.shift) - 1))
-    Q += w(1 << keys.shift)
-    Q |= (plan.transit.astype(keys.dtype) | w(1 << keys.rank_shift))[:, None]
-    np.copyto(Q, keys.none, where=~keep)
-    relax(CK, sc.peer.dst, Q, sc.peer.src)
-    del Q
+    relax(CK, sc.peer.dst, keys.peer_offer(K.copy(), plan.transit), sc.peer.src)
     col_of = np.full(plan.n, -1, np.int64)
     col_of[anchors] = np.arange(len(anchors))
     direct = sc.stub_peer.select(col_of[sc.stub_peer.src] >= 0)

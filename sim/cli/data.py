@@ -8,7 +8,8 @@
 ``fetch`` writes into the data folder's ``caida/`` unless ``--dest`` says otherwise (the data folder:
 ``$FRAGSIM_DATA``, else the checkout's ``data/``, else the user data folder; :mod:`sim.data.paths`), where the
 ``caida_2016`` topology config reads the graph. A download shows its progress (a bar on a terminal, log lines
-elsewhere); ``info`` says what it loads. ``-q`` prints results and errors only; ``-v`` adds timings.
+elsewhere). ``-q`` prints results and errors only; ``-v`` adds what ``info`` loads and the timings (without it, a
+refused input is one error line and nothing else).
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from sim.runner.progress import Progress, Verbosity, add_flags, chosen, say, sho
 def _info(args) -> dict:
     started = time.perf_counter()
     if args.synthetic is not None:
-        say(f"fragsim-data: generating the synthetic Internet ({args.synthetic:,} ASes, seed {args.seed})")
+        say(
+            f"fragsim-data: generating the synthetic Internet ({args.synthetic:,} ASes, seed {args.seed})",
+            Verbosity.VERBOSE,
+        )
         topo = sim.synthetic_topology(args.synthetic, seed=args.seed)
         say(f"fragsim-data: generated in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
         return topo.summary()
-    say(f"fragsim-data: loading {args.topology} and its annotations")
+    say(f"fragsim-data: loading {args.topology} and its annotations", Verbosity.VERBOSE)
     topo = sim.load_topology(
         args.topology,
         args.as_country,

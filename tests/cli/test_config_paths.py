@@ -30,6 +30,7 @@ from sim.runner.compose import (
 )
 from sim.runner.groups import group_options
 from sim.runner.schema import ConfigError
+from tests.cli_output import one_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,9 +76,7 @@ def test_from_another_folder_the_data_is_found_or_the_error_names_the_folder_sea
     env = {k: v for k, v in os.environ.items() if k != "FRAGSIM_DATA"}
     proc = _fragsim(tmp_path, "topology=caida_2016", env={**env, "FRAGSIM_DATA": str(tmp_path / "none")})
     assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()  # what it loads, then the error: one line
-    message = lines[-1]
-    assert [line for line in lines if "error" in line] == [message]
+    message = one_error(proc.stderr, "fragsim")
     assert message.startswith("fragsim: error: topology.path: no such file")
     assert f"the data folder searched is {tmp_path / 'none'} ($FRAGSIM_DATA)" in message
     assert "fragsim-data fetch --date 2016-11-01" in message and "FRAGSIM_DATA=FOLDER" in message

@@ -11,7 +11,7 @@ the file and line.
 What is accepted (``docs/data.md``, "Accepted formats"): ASNs in the grammar of :mod:`sim.data.asn`; CSV records of
 exactly the header's number of fields, each on one line (a stray ``"`` that would swallow the following rows is an
 error naming its line); countries ISO 3166-1 alpha-2 codes (``XK`` for Kosovo), names that resolve to one, or an
-alias of :data:`sim.data.countries.CODE_ALIASES` (``UK`` → ``GB``, ``KV`` → ``XK``), every use of which the readers
+alias of ``sim.data.countries.CODE_ALIASES`` (``UK`` → ``GB``, ``KV`` → ``XK``), every use of which the readers
 append to their ``aliases`` list; an ASN listed twice with different values is an error naming both lines.
 """
 

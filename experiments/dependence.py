@@ -67,7 +67,9 @@ def compare_chokepoints(topo, r, codes: list[str], n: int) -> pd.DataFrame:
         border = shares.sort_values(["share_before", "as_idx"], ascending=[False, True])["as_idx"].head(n)
         best = topo.asn_to_idx(dep["asn"].head(n).to_numpy())
         candidates = list(dict.fromkeys([*best.tolist(), *border.tolist()]))
-        share = dict(zip(topo.asn_to_idx(dep["asn"].to_numpy()).tolist(), dep["share"].tolist(), strict=True))
+        ranked = topo.asn_to_idx(dep["asn"].to_numpy()).tolist()  # largest share first
+        share = dict(zip(ranked, dep["share"].tolist(), strict=True))
+        rank = {idx: i + 1 for i, idx in enumerate(ranked)}
         for idx in candidates:
             gone = np.zeros(topo.n_ases, bool)
             gone[idx] = True
@@ -84,9 +86,7 @@ def compare_chokepoints(topo, r, codes: list[str], n: int) -> pd.DataFrame:
                     "asn": int(topo.asns[idx]),
                     "as_country": topo.country_codes[cc] if cc >= 0 else "??",
                     "best_path_share": share.get(idx, 0.0),
-                    "best_path_rank": int(np.flatnonzero(topo.asn_to_idx(dep["asn"].to_numpy()) == idx)[0]) + 1
-                    if idx in share
-                    else -1,
+                    "best_path_rank": rank.get(idx, -1),
                     "cut_off_if_failed": float(cut_off.mean()),
                 }
             )

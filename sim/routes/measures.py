@@ -426,7 +426,8 @@ def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.
             sets = _bits(C[rows, col], n_slots)
             if part.n_branch[v] > 0:  # a branch destination: its provider (the root) is crossed, and a source
                 sets[:, t_slot[root]] = True
-                total[index[t_slot[root]]] += index[t_slot[root]] >= 0
+                if index[t_slot[root]] >= 0:
+                    total[index[t_slot[root]]] += 1
             sets[:, n_slots - 1] = False  # an AS of unknown country puts the path under no known jurisdiction
             # (n_slots, k): paths from each source country crossing each country, over the few countries per row
             i, x = np.nonzero(sets)

@@ -158,18 +158,18 @@ class PathMeasureParams:
     pass (:func:`sim.routes`) over the measured destinations every step."""
 
     enabled: bool = False  #: record them (off: the run's outputs are exactly as without the switch)
-    #: the largest countries (by ASes) among which jurisdiction exposure is measured: its pass over the stored
-    #: routes grows with the countries asked for, so it is bounded
+    #: the largest countries (by ASes) among which jurisdiction exposure is measured, 0 for none: its pass over the
+    #: stored routes is the costliest part and grows with the countries asked for, so it is bounded
     exposure_countries: int = 20
 
     def __post_init__(self):
         _check(isinstance(self.enabled, bool), "enabled", self.enabled, "true or false")
         n = self.exposure_countries
         _check(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 2,
+            isinstance(n, int) and not isinstance(n, bool) and (n == 0 or n >= 2),
             "exposure_countries",
             n,
-            "an integer ≥ 2 (the largest countries among which exposure is measured)",
+            "0 (no exposure) or an integer ≥ 2 (the largest countries among which exposure is measured)",
         )
 
 

@@ -2,9 +2,10 @@
 
 A step: 1. pressure updates; 2. states decide in random order, and the scenario's imposed regulations take
 effect; 3. coordination mechanisms act; 4. operators resolve conflicts in bulk (links cut; mechanisms may then
-buy new links); 5. reachability is recomputed and every metric collected. The coordination mechanisms are
-plugins (:mod:`sim.model.mechanisms`) whose hooks the model calls at fixed points of the step; every change is
-applied here, from what the operators, the mechanisms and the measurement return.
+buy new links); 5. reachability is recomputed (with ``path_measures.enabled``, the chosen routes too:
+:mod:`sim.model.paths`) and every metric collected. The coordination mechanisms are plugins
+(:mod:`sim.model.mechanisms`) whose hooks the model calls at fixed points of the step; every change is applied
+here, from what the operators, the mechanisms and the measurement return.
 """
 
 from __future__ import annotations

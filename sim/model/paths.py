@@ -9,7 +9,8 @@ AS when exact) with the links cut by regulations removed, and records:
   squared shares of :meth:`~sim.routes.result.RoutesResult.country_dependence`, and ``dependence_top``, the
   largest share (its most influential transit network);
 - **exposure**: the share of the cross-border chosen paths between the ``exposure_countries`` largest countries
-  that cross a third country (over the run, ``path_exposure``; per country, its paths from and to the others);
+  that cross a third country (over the run, ``path_exposure``; per country, its paths from and to the others;
+  ``exposure_countries=0``: not measured, the costliest part skipped);
 - **stretch**: the mean AS-path length of the pairs that have a route, over the same mean at step 0.
 """
 
@@ -41,7 +42,7 @@ class PathMeasurement:
 
 
 def exposure_countries(world: World, n: int) -> list[str]:
-    """The ``n`` countries with the most ASes (ties: the lower country code first)."""
+    """The ``n`` countries with the most ASes (ties: the lower country slot first); none for ``n = 0``."""
     counts = world.n_ases_in
     present = np.flatnonzero(counts > 0)
     order = present[np.lexsort((present, -counts[present]))]
@@ -69,10 +70,14 @@ def measure_paths(world: World, cut: np.ndarray, destinations: list[int] | None,
     conc = r.dependence_concentration()
     slots = np.array([topo.country_index(c) for c in conc["country"]], np.int64)
     hhi[slots], top[slots] = conc["hhi"].to_numpy(), conc["top_share"].to_numpy()
+    exposure_all = float("nan")
+    if not countries:  # exposure off (exposure_countries=0): its pass is the costliest part
+        return PathMeasurement(mean, n_pairs, hhi, top, exposure, exposure_all)
     ex = r.exposure(countries)
     ex = ex[ex["source"] != ex["destination"]]
     total = float(ex["paths"].sum())
-    exposure_all = float(ex["crossing"].sum()) / total if total else float("nan")
+    if total:
+        exposure_all = float(ex["crossing"].sum()) / total
     for code in countries:
         mine = ex[(ex["source"] == code) | (ex["destination"] == code)]
         paths = float(mine["paths"].sum())

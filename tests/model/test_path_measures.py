@@ -80,10 +80,13 @@ def test_a_cut_peering_lengthens_paths_as_counted_by_hand():
     assert states.loc[(1, "XB"), "dependence_hhi"] == pytest.approx(4 / 9 + 1 / 4 + 1 / 9)
 
 
-def test_exposure_is_measured_among_the_largest_countries_only():
+def test_exposure_is_measured_among_the_largest_countries_only_or_not_at_all():
     model = quiet_model(world(**TRIANGLE), path_measures={"enabled": True, "exposure_countries": 2})
     assert model.exposure_countries == ["XA", "XB"]  # 2 ASes each; XC has 1
     assert np.isnan(model.paths_now.exposure[2]) and model.paths_now.exposure_all == 0
+    model = quiet_model(world(**TRIANGLE), path_measures={"enabled": True, "exposure_countries": 0})
+    assert model.exposure_countries == [] and np.isnan(model.paths_now.exposure).all()
+    assert np.isnan(model.paths_now.exposure_all) and model.paths_now.mean_length == pytest.approx(1.6)
 
 
 def test_a_run_folder_records_the_measures_in_range_and_config_yaml_names_the_switch_only_when_on(tmp_path):
@@ -113,8 +116,8 @@ def test_a_run_folder_records_the_measures_in_range_and_config_yaml_names_the_sw
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ("path_measures.exposure_countries=1", "path_measures.exposure_countries must be an integer ≥ 2"),
-        ("path_measures.exposure_countries=-3", "path_measures.exposure_countries must be an integer ≥ 2"),
+        ("path_measures.exposure_countries=1", "path_measures.exposure_countries must be 0 (no exposure) or an"),
+        ("path_measures.exposure_countries=-3", "path_measures.exposure_countries must be 0 (no exposure) or an"),
         ("path_measures.exposure_countries=many", "path_measures.exposure_countries"),
         ("path_measures.enabled=maybe", "path_measures.enabled"),
         ("path_measures.countries=5", "unknown key 'path_measures.countries'"),
@@ -129,8 +132,8 @@ def test_bad_values_are_refused_by_their_key(override, message):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ({"exposure_countries": 0}, "path_measures.exposure_countries must be an integer ≥ 2 (the largest"),
-        ({"exposure_countries": 2.5}, "path_measures.exposure_countries must be an integer ≥ 2"),
+        ({"exposure_countries": 1}, "path_measures.exposure_countries must be 0 (no exposure) or an integer ≥ 2"),
+        ({"exposure_countries": 2.5}, "path_measures.exposure_countries must be 0 (no exposure) or an integer"),
         ({"enabled": "yes"}, "path_measures.enabled must be true or false, got 'yes'"),
         ("on", "path_measures must be true, false or a mapping of its fields, got 'on'"),
     ],

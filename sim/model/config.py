@@ -152,6 +152,27 @@ class MechanismParams:
         object.__setattr__(self, "protected_roles", tuple(self.protected_roles))
 
 
+@dataclass(frozen=True)
+class PathMeasureParams:
+    """The path-level measures recorded per step (:mod:`sim.model.paths`): off by default, as they cost a routes
+    pass (:func:`sim.routes`) over the measured destinations every step."""
+
+    enabled: bool = False  #: record them (off: the run's outputs are exactly as without the switch)
+    #: the largest countries (by ASes) among which jurisdiction exposure is measured, 0 for none: its pass over the
+    #: stored routes is the costliest part and grows with the countries asked for, so it is bounded
+    exposure_countries: int = 20
+
+    def __post_init__(self):
+        _check(isinstance(self.enabled, bool), "enabled", self.enabled, "true or false")
+        n = self.exposure_countries
+        _check(
+            isinstance(n, int) and not isinstance(n, bool) and (n == 0 or n >= 2),
+            "exposure_countries",
+            n,
+            "0 (no exposure) or an integer ≥ 2 (the largest countries among which exposure is measured)",
+        )
+
+
 @dataclass
 class ImposedRegulation:
     """A regulation the scenario imposes (a historic event replayed), e.g. a shutdown at step 3.
@@ -198,6 +219,20 @@ class ImposedRegulation:
         self.exempt = tuple(int(a) for a in self.exempt)
 
 
+def _path_measures(value) -> PathMeasureParams:
+    """``path_measures`` as given: the group, a mapping of its fields, or a bool (``True``: on, with the defaults);
+    an error names ``path_measures.<field>``."""
+    if isinstance(value, PathMeasureParams):
+        return value
+    if isinstance(value, bool):
+        return PathMeasureParams(enabled=value)
+    _check(isinstance(value, Mapping), "path_measures", value, "true, false or a mapping of its fields")
+    try:
+        return PathMeasureParams(**value)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"path_measures.{exc}") from None
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Everything a run of :class:`sim.model.model.FragmentationModel` needs besides the topology and the seed."""
@@ -224,6 +259,7 @@ class ModelConfig:
     blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     decision: DecisionParams = field(default_factory=DecisionParams)
     mechanism_params: MechanismParams = field(default_factory=MechanismParams)
+    path_measures: PathMeasureParams = field(default_factory=PathMeasureParams)  #: per-step path measures
 
     def __post_init__(self):
         if self.n_sources is not None:
@@ -266,6 +302,7 @@ class ModelConfig:
             value = getattr(self, name)
             if isinstance(value, dict):
                 object.__setattr__(self, name, cls(**value))
+        object.__setattr__(self, "path_measures", _path_measures(self.path_measures))
 
     def has(self, mechanism: Mechanism) -> bool:
         return mechanism.value in self.mechanisms
@@ -273,7 +310,7 @@ class ModelConfig:
     @classmethod
     def from_kwargs(cls, **kwargs) -> ModelConfig:
         """Build from flat keyword arguments; a key of a nested group (e.g. ``retaliate_prob``) goes to it."""
-        groups = {"decision": DecisionParams, "mechanism_params": MechanismParams}
+        groups = {"decision": DecisionParams, "mechanism_params": MechanismParams, "path_measures": PathMeasureParams}
         nested: dict[str, dict] = {g: {} for g in groups}
         top = {f.name for f in fields(cls)}
         flat = {}

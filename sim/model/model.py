@@ -2,9 +2,10 @@
 
 A step: 1. pressure updates; 2. states decide in random order, and the scenario's imposed regulations take
 effect; 3. coordination mechanisms act; 4. operators resolve conflicts in bulk (links cut; mechanisms may then
-buy new links); 5. reachability is recomputed and every metric collected. The coordination mechanisms are
-plugins (:mod:`sim.model.mechanisms`) whose hooks the model calls at fixed points of the step; every change is
-applied here, from what the operators, the mechanisms and the measurement return.
+buy new links); 5. reachability is recomputed (with ``path_measures.enabled``, the chosen routes too:
+:mod:`sim.model.paths`) and every metric collected. The coordination mechanisms are plugins
+(:mod:`sim.model.mechanisms`) whose hooks the model calls at fixed points of the step; every change is applied
+here, from what the operators, the mechanisms and the measurement return.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from sim.model.market import market_weights
 from sim.model.measure import Measurement, measure, reporters_for
 from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
+from sim.model.paths import MODEL_REPORTERS as PATH_MODEL_REPORTERS
+from sim.model.paths import STATE_REPORTERS as PATH_STATE_REPORTERS
+from sim.model.paths import PathMeasurement, exposure_countries, measure_paths
 from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
 from sim.reach.api import customer_cone_sizes
@@ -95,10 +99,15 @@ class FragmentationModel(mesa.Model):
         self.baseline: Measurement | None = None
         self._observe(self._measure())
         self.baseline = self.current
-        self.datacollector = mesa.DataCollector(
-            model_reporters=reporters_for(self.protected_sets),
-            agent_reporters={"loss": "loss", "adopted": "adopted", "n_regulations": "n_regulations", "code": "code"},
-        )
+        self.paths_baseline: PathMeasurement | None = None
+        self._measure_paths()
+        self.paths_baseline = self.paths_now
+        model_reporters = reporters_for(self.protected_sets)
+        agent_reporters = {"loss": "loss", "adopted": "adopted", "n_regulations": "n_regulations", "code": "code"}
+        if self.config.path_measures.enabled:  # off: the same columns, so the same bytes, as without the switch
+            model_reporters |= PATH_MODEL_REPORTERS
+            agent_reporters |= PATH_STATE_REPORTERS
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters, agent_reporters=agent_reporters)
         self.datacollector.collect(self)
 
     # -- construction --------------------------------------------------------------------------------------
@@ -316,6 +325,7 @@ class FragmentationModel(mesa.Model):
             mechanism.act(self)
         self._resolve()
         self._observe(self._measure())
+        self._measure_paths()
         self.datacollector.collect(self)
 
     def _update_pressure(self) -> None:
@@ -407,6 +417,17 @@ class FragmentationModel(mesa.Model):
                 if mask is not None:
                     exempt |= mask
         return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt, self.baseline)
+
+    def _measure_paths(self) -> None:
+        """The chosen routes' measures under the links in force (:mod:`sim.model.paths`), when they are on
+        (``paths_now``; None when off). Draws nothing: turning them on changes no other output."""
+        params = self.config.path_measures
+        if not params.enabled:
+            self.paths_now = None
+            return
+        if self.paths_baseline is None:
+            self.exposure_countries = exposure_countries(self.world, params.exposure_countries)
+        self.paths_now = measure_paths(self.world, self.cut_by >= 0, self.sources, self.exposure_countries)
 
     def _observe(self, m: Measurement) -> None:
         self.current = m

@@ -340,6 +340,37 @@ class PathMeasures:
         order = keep[np.lexsort((self.transit[keep], -share[keep]))]
         return pd.DataFrame({"asn": self.topology.asns[self.transit[order]], "share": share[order]})
 
+    def dependence_concentration(self):
+        """``DataFrame`` ``country, paths, hhi, top_share, top_asn``: for every known country with inbound chosen
+        paths, the concentration of its :meth:`country_dependence` shares, at once: ``hhi`` the sum of the squared
+        shares, ``top_share`` and ``top_asn`` its first row (0 and -1 when no path crosses an intermediate),
+        ``paths`` the weighted inbound paths the shares are of.
+
+        Notes
+        -----
+        A path crosses several ASes, so the shares sum to the mean number of intermediates per inbound path, not
+        to 1: ``hhi`` lies between 0 and that mean, and is 1 for a country all of whose inbound paths cross one
+        single AS and no other.
+        """
+        import pandas as pd
+
+        den = self.tally.dep_den[:-1]  # the last slot is the unknown country
+        slots = np.flatnonzero(den > 0)
+        share = self.tally.dep_num[:, slots] / den[slots]
+        top = np.argmax(share, axis=0) if len(self.transit) else np.zeros(len(slots), np.int64)
+        top_share = share.max(axis=0, initial=0.0)
+        top_asn = np.where(top_share > 0, self.topology.asns[self.transit[top]] if len(self.transit) else -1, -1)
+        codes = np.array(self.topology.country_codes, dtype=object)
+        return pd.DataFrame(
+            {
+                "country": codes[slots],
+                "paths": den[slots],
+                "hhi": (share**2).sum(axis=0),
+                "top_share": top_share,
+                "top_asn": top_asn.astype(np.int64),
+            }
+        )
+
     def path_lengths(self):
         """``DataFrame`` ``length, pairs``: the ordered (source, destination) pairs with a route, by AS hops."""
         import pandas as pd

@@ -85,6 +85,10 @@ class RoutesResult:
         """See :meth:`sim.routes.measures.PathMeasures.country_dependence`."""
         return self._measured().country_dependence(cc)
 
+    def dependence_concentration(self):
+        """See :meth:`sim.routes.measures.PathMeasures.dependence_concentration`."""
+        return self._measured().dependence_concentration()
+
     def exposure(self, countries=None, via: bool = False):
         """Jurisdiction exposure: for each pair of countries (source A, destination B), the chosen paths from the
         ASes of A to those of B and the share crossing an AS of a third country; with ``via=True``, one row per

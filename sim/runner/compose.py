@@ -290,7 +290,10 @@ def run_yaml(cfg: DictConfig) -> str:
     # resolved before the keys are dropped: the recorded values may refer to them (${paths.data})
     resolved = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
     OmegaConf.resolve(resolved)
-    return OmegaConf.to_yaml(OmegaConf.masked_copy(resolved, [k for k in resolved if k not in NOT_RUN_KEYS]))
+    keep = [k for k in resolved if k not in NOT_RUN_KEYS]
+    if "path_measures" in resolved and not resolved.path_measures.enabled:  # off, it changes nothing: the
+        keep.remove("path_measures")  # config.yaml of runs without it stays as it was before the switch existed
+    return OmegaConf.to_yaml(OmegaConf.masked_copy(resolved, keep))
 
 
 def job_overrides(args: list[str]) -> list[list[str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.data.paths import data_dir
-from sim.model.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig
+from sim.model.config import DecisionParams, ImposedRegulation, MechanismParams, ModelConfig, PathMeasureParams
 
 
 class ConfigError(ValueError):
@@ -183,6 +183,9 @@ class RunConfig:
     mechanism: MechanismConfig = field(default_factory=MechanismConfig)
     seed: int = 0  #: the run's seed: every random choice of the model flows from it
     n_sources: int | None = 1024  #: sampled sources per step (None: exact all-pairs)
+    #: path-level measures per step (chosen routes to the measured destinations), off by default; recorded in the
+    #: run folder's config.yaml only when enabled (off, a run's files are the same as before the switch existed)
+    path_measures: PathMeasureParams = field(default_factory=PathMeasureParams)
     sweep_name: str = "default"  #: names a sweep's folder (runs/<sweep_name>/); not a model parameter
     #: parameters of an experiment's analysis step (``fragsim-experiment``); not a model parameter
     analysis: dict[str, Any] = field(default_factory=dict)
@@ -217,6 +220,7 @@ class RunConfig:
     def model_config(self) -> ModelConfig:
         return ModelConfig(
             n_sources=self.n_sources,
+            path_measures=self.path_measures,
             mechanisms=tuple(self.mechanism.mechanisms),
             mechanism_params=self.mechanism.params,
             **self.scenario.model_fields(),

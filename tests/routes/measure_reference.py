@@ -88,6 +88,23 @@ def assert_measures_match(r, topo, destinations=None, removed_links=None, remove
         assert dependence[cc].keys() == shares.keys(), cc
         for asn, share in shares.items():
             assert np.isclose(dependence[cc][asn], share, rtol=1e-9, atol=1e-12), (cc, asn)
+    assert_concentration_matches(r, ref_dep)
+
+
+def assert_concentration_matches(r, ref_dep) -> None:
+    """``dependence_concentration()``: each country's squared shares summed, and its top share and AS (one of
+    those with the largest share: equal shares computed in two orders may differ in the last bit), from the
+    reference's shares."""
+    conc = r.dependence_concentration()
+    assert set(ref_dep) <= set(conc["country"])
+    assert (conc["paths"] > 0).all()
+    for cc, hhi, top, top_asn in conc[["country", "hhi", "top_share", "top_asn"]].itertuples(index=False):
+        shares = ref_dep.get(cc, {})
+        assert np.isclose(hhi, sum(v * v for v in shares.values()), rtol=1e-9, atol=1e-12), cc
+        best = max(shares.values(), default=0.0)
+        assert np.isclose(top, best, rtol=1e-9, atol=1e-12), cc
+        tied = [a for a, v in shares.items() if np.isclose(v, best, rtol=1e-9, atol=1e-12)]
+        assert top_asn in tied if shares else top_asn == -1, cc
 
 
 def assert_exposure_matches(r, topo, destinations=None, removed_links=None, removed_ases=None) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from sim.arrays import unique_sorted
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
+from sim.routes.backend import Backend, resolve_backend
 from sim.routes.kernel import Keys, route_block
 from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan
@@ -54,6 +55,7 @@ def routes(
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     n_threads: int | None = None,
     measures: bool = False,
+    backend: Backend | str | None = None,
 ) -> RoutesResult:
     """Every AS's best route to each destination under Gao-Rexford preferences (BGPy 13's default BGP).
 
@@ -71,6 +73,11 @@ def routes(
     n_threads : int, optional
         Blocks of destinations processed at once (default: the machine's cores, at most 4). Results do not
         depend on it.
+    measures : bool
+        Also compute the path measures (transit load, country dependence, path lengths) in the same pass.
+    backend : {"numba", "numpy"}, optional
+        The path measures' implementation (here and in ``exposure``); default numba when installed, else numpy,
+        or ``$FRAGSIM_MEASURES_BACKEND``. Both give the same results.
 
     Returns
     -------
@@ -118,6 +125,7 @@ def routes(
     if not isinstance(memory_budget, (int, np.integer)) or memory_budget <= 0:
         raise ValueError(f"memory_budget must be a positive number of bytes, got {memory_budget!r}")
     threads = _n_threads(n_threads)
+    backend = resolve_backend(backend)
     dst = _destinations(topo, destinations)
     plan = make_plan(topo, removed_links, removed_ases)
     served = np.isin(plan.kind[dst], [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])
@@ -138,14 +146,14 @@ def routes(
         c1 = min(c0 + width, n_cols)
         route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
         if measures:
-            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1])
+            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1], backend)
             with lock:
                 tally.add(part)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
     found = PathMeasures(topo, plan.transit, tally) if measures else None
-    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found)
+    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found, backend)
 
 
 def _n_threads(n_threads: int | None) -> int:

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
+from sim.routes.backend import Backend
 from sim.routes.kernel import Keys
 from sim.routes.measures import PathMeasures
 from sim.routes.plan import DestKind, RoutePlan
@@ -71,6 +72,7 @@ class RoutesResult:
     key: np.ndarray
     restrictions: tuple = (None, None)
     measures: PathMeasures | None = None
+    backend: Backend = Backend.NUMPY
 
     def _measured(self) -> PathMeasures:
         if self.measures is None:

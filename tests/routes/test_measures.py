@@ -6,6 +6,7 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,23 +16,26 @@ from tests.routes.measure_reference import assert_exposure_matches, assert_measu
 from tests.strategies import hub_topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BACKENDS = pytest.mark.parametrize("backend", ["numpy", "numba"])  # the same reference for both
 
 
+@BACKENDS
 @PROPERTY
 @given(topologies_with_restrictions(max_ases=14), st.data())
-def test_measures_match_the_reference_on_random_graphs(case, data):
+def test_measures_match_the_reference_on_random_graphs(backend, case, data):
     topo, restr = case
     space = data.draw(st.lists(st.integers(0, 300), min_size=topo.n_ases, max_size=topo.n_ases))
     topo = topo.replace(address_space=np.array(space, np.int64))  # the destinations' weights in the shares
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
-    r = routes(topo, measures=True, **masks)
+    r = routes(topo, measures=True, backend=backend, **masks)
     assert_measures_match(r, topo, **masks)
     assert_exposure_matches(r, topo, **masks)
 
 
+@BACKENDS
 @PROPERTY
 @given(hub_topologies(min_ases=20, max_ases=45), st.integers(1, 5), st.data())
-def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
+def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, width, data):
     """Many stubs per class, branches, peers; blocks of a few columns; a subset of destinations."""
     asns = topo.asns.tolist()
     dst = data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True))
@@ -40,7 +44,7 @@ def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
         mock.patch.object(kernel, "TALL", 1),
         mock.patch.object(measures, "CLASS_CHUNK", 3),
     ):
-        r = routes(topo, destinations=dst, measures=True, n_threads=2)
+        r = routes(topo, destinations=dst, measures=True, n_threads=2, backend=backend)
     assert_measures_match(r, topo, destinations=sorted(dst))
     with mock.patch.object(measures, "EXPOSURE_BLOCK", width):
         assert_exposure_matches(r, topo, destinations=sorted(dst))
@@ -57,3 +61,19 @@ def test_measures_need_the_switch():
     else:
         raise AssertionError("transit_load without measures=True must say how to get it")
     assert np.all(routes(CASES[0].topology(), measures=True).path_lengths()["pairs"] > 0)
+
+
+def test_backend_is_checked_and_recorded(monkeypatch):
+    from sim.routes.backend import ENV_VAR, Backend
+    from tests.routes.cases import CASES
+
+    topo = CASES[0].topology()
+    try:
+        routes(topo, backend="fortran")
+    except ValueError as err:
+        assert "backend" in str(err) and "fortran" in str(err)
+    else:
+        raise AssertionError("an unknown backend must be refused by name")
+    monkeypatch.setenv(ENV_VAR, "numpy")
+    assert routes(topo).backend is Backend.NUMPY
+    assert routes(topo, backend="numba").backend is Backend.NUMBA

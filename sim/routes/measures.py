@@ -390,6 +390,7 @@ class PathMeasures:
     topology: Topology
     transit: np.ndarray  # (n_transit,) AS index of each tally row
     tally: Tally
+    change: tuple | None = None  # (hist, lost) of the per-pair stretch against a baseline, when one was given
 
     def transit_load(self):
         """``DataFrame`` ``asn, pairs``: for each AS crossed by some chosen path as an intermediate, the ordered
@@ -445,6 +446,25 @@ class PathMeasures:
                 "top_asn": top_asn.astype(np.int64),
             }
         )
+
+    def stretch(self):
+        """``DataFrame`` ``change, pairs``: the ordered (source, destination) pairs with a route both in the baseline
+        and now, by the change of their AS-path length (now minus baseline; negative when a removal made BGP
+        choose a shorter path). :meth:`lost_routes` counts the pairs that had a route and have none now."""
+        import pandas as pd
+
+        hist, _ = self._change()
+        keep = np.flatnonzero(hist > 0)
+        return pd.DataFrame({"change": keep - len(hist) // 2, "pairs": hist[keep]})
+
+    def lost_routes(self) -> int:
+        """Ordered (source, destination) pairs that had a route in the baseline and have none now."""
+        return int(self._change()[1])
+
+    def _change(self):
+        if self.change is None:
+            raise ValueError("the stretch needs the baseline: call sim.routes(..., measures=True, baseline=...)")
+        return self.change
 
     def path_lengths(self):
         """``DataFrame`` ``length, pairs``: the ordered (source, destination) pairs with a route, by AS hops."""

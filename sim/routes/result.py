@@ -145,6 +145,14 @@ class RoutesResult:
             }
         )
 
+    def stretch(self):
+        """See :meth:`sim.routes.measures.PathMeasures.stretch`."""
+        return self._measured().stretch()
+
+    def lost_routes(self) -> int:
+        """See :meth:`sim.routes.measures.PathMeasures.lost_routes`."""
+        return self._measured().lost_routes()
+
     def path_lengths(self):
         """See :meth:`sim.routes.measures.PathMeasures.path_lengths`."""
         return self._measured().path_lengths()

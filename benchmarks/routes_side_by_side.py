@@ -1,6 +1,8 @@
 """All chosen routes of the 2016 graph: fragsim beside BGPy 13 and matrix-bgpsim's CPU backend, in one run.
 
     python -m benchmarks.routes_side_by_side --origins 6 --columns 4 --out results/bench_routes_side_by_side.json
+    python -m benchmarks.routes_side_by_side --reuse results/bench_routes_side_by_side.json --million 0 \
+        --out results/bench_routes_side_by_side.json   # fragsim again, the other tools' figures kept
 
 - **fragsim**: :func:`sim.routes` for all 55,809 destinations, without and with the path measures (transit
   load, country dependence, path lengths), median of ``--rounds``; and a 1,000,000-AS synthetic Internet with
@@ -14,7 +16,8 @@
 Peak memory is each tool's own: fragsim's process peak (``ru_maxrss``) after its runs; matrix-bgpsim's matrices
 (state, two link matrices, next hop) as its runner allocates them for all pairs. Every timing shares the machine,
 so the ratios are the figures to read. Needs ``bgpy-pkg`` and ``matrix-bgpsim`` (the ``bgpy`` extra), in an
-environment of their own.
+environment of their own; ``--reuse`` keeps the other tools' figures from an earlier report instead (their runs
+take minutes and their environment), and says so in the report (``reused_from``).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ import numpy as np
 
 def fragsim_all_pairs(topo, rounds: int) -> dict:
     from sim import routes
+    from sim.routes.backend import resolve_backend
 
-    out = {}
+    out = {"measures_backend": resolve_backend().value}
     for label, measures in (("routes", False), ("routes_and_measures", True)):
         seconds = []
         for _ in range(rounds):
@@ -117,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--columns", type=int, default=4, help="matrix-bgpsim destination columns timed")
     parser.add_argument("--million", type=int, default=1_000_000, help="ASes of the synthetic Internet (0: skip)")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument("--reuse", type=Path, default=None, help="take BGPy's and matrix-bgpsim's figures from here")
     args = parser.parse_args(argv)
 
     from sim import load_topology
@@ -125,19 +130,25 @@ def main(argv: list[str] | None = None) -> int:
     topo = load_topology(AS_REL_2016, AS_COUNTRY, STATE_OWNED)
     n = topo.n_ases
     report = {"n_ases": n, "fragsim": fragsim_all_pairs(topo, args.rounds)}
-    report["bgpy"] = bgpy_per_origin(topo, args.origins)
-    report["matrix_bgpsim"] = matrix_bgpsim_per_column(topo, args.columns)
+    if args.reuse:
+        earlier = json.loads(args.reuse.read_text())
+        report.update({k: earlier[k] for k in ("bgpy", "matrix_bgpsim")}, reused_from=str(args.reuse))
+    else:
+        report["bgpy"] = bgpy_per_origin(topo, args.origins)
+        report["matrix_bgpsim"] = matrix_bgpsim_per_column(topo, args.columns)
     if args.million:
         report["fragsim_million"] = fragsim_million(args.million, 1024)
+    plain = report["fragsim"]["routes"]["median_s"]
     ours = report["fragsim"]["routes_and_measures"]["median_s"]
     bgpy_all = report["bgpy"]["median_s_per_origin"] * n
     mb = report["matrix_bgpsim"]
     mb_all = mb["cpu_s_per_column"] * mb["core_ases"]
-    report["all_pairs_s"] = {"fragsim": ours, "bgpy": bgpy_all, "matrix_bgpsim_cpu": mb_all}
+    report["all_pairs_s"] = {"fragsim": ours, "fragsim_routes": plain, "bgpy": bgpy_all, "matrix_bgpsim_cpu": mb_all}
     report["ratio"] = {"bgpy": bgpy_all / ours, "matrix_bgpsim_cpu": mb_all / ours}
+    report["ratio_routes_only"] = {"bgpy": bgpy_all / plain, "matrix_bgpsim_cpu": mb_all / plain}
     f = report["fragsim"]
     print(
-        f"fragsim routes, all pairs: median {f['routes']['median_s']:.1f} s; with measures {ours:.1f} s; "
+        f"fragsim routes, all pairs: median {plain:.1f} s; with measures ({f['measures_backend']}) {ours:.1f} s; "
         f"peak {f['peak_rss_bytes'] / 2**30:.1f} GiB"
     )
     print(

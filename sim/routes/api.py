@@ -17,10 +17,12 @@ import numpy as np
 from sim.arrays import unique_sorted
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
+from sim.routes.backend import Backend, resolve_backend
 from sim.routes.kernel import Keys, route_block
 from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
+from sim.routes.stretch import block_stretch, make_joint, make_side, stretch_bytes
 
 DEFAULT_MEMORY_BUDGET = 4 << 30  # bytes
 # SCRATCH_BYTES and MAX_BLOCK shape the blocks, never the results; read at call time (tests force them small)
@@ -54,6 +56,8 @@ def routes(
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     n_threads: int | None = None,
     measures: bool = False,
+    backend: Backend | str | None = None,
+    baseline: RoutesResult | None = None,
 ) -> RoutesResult:
     """Every AS's best route to each destination under Gao-Rexford preferences (BGPy 13's default BGP).
 
@@ -71,6 +75,15 @@ def routes(
     n_threads : int, optional
         Blocks of destinations processed at once (default: the machine's cores, at most 4). Results do not
         depend on it.
+    measures : bool
+        Also compute the path measures (transit load, country dependence, path lengths) in the same pass.
+    backend : {"numba", "numpy"}, optional
+        The path measures' implementation (here and in ``exposure``); default numba when installed, else numpy,
+        or ``$FRAGSIM_MEASURES_BACKEND``. Both give the same results.
+    baseline : RoutesResult, optional
+        With ``measures=True``: the routes before the removals (same topology, removals a subset of these), for
+        the per-pair stretch (:meth:`RoutesResult.stretch`). Its stored columns are reused; columns it lacks are
+        computed block by block, so ``sim.routes(topo, [])`` (no columns) serves without holding the baseline.
 
     Returns
     -------
@@ -118,6 +131,8 @@ def routes(
     if not isinstance(memory_budget, (int, np.integer)) or memory_budget <= 0:
         raise ValueError(f"memory_budget must be a positive number of bytes, got {memory_budget!r}")
     threads = _n_threads(n_threads)
+    backend = resolve_backend(backend)
+    _check_baseline(baseline, topo, measures, removed_links, removed_ases)
     dst = _destinations(topo, destinations)
     plan = make_plan(topo, removed_links, removed_ases)
     served = np.isin(plan.kind[dst], [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])
@@ -128,24 +143,69 @@ def routes(
     if measures:
         sc = source_classes(topo, plan)
     extra = column_bytes(n_t, len(sc.size), key_bytes) if measures else 0
+    if baseline is not None:
+        extra += stretch_bytes(n_t, len(sc.size), key_bytes)
     width, threads = _plan_blocks(n_t, n_cols, key_bytes, int(memory_budget), threads, extra)
     key = np.empty((n_t, n_cols), keys.dtype)
     if measures:
         views = make_views(topo, plan, sc, dst, anchors)
         tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length), threading.Lock()
+    if baseline is not None:
+        side_a = make_side(topo, plan, keys)
+        side_b = make_side(topo, baseline.plan, baseline.keys)
+        joint = make_joint(side_a, side_b)
+        n_bins = 2 * (max(plan.max_length, baseline.plan.max_length) + 2) + 1
+        change, lost = np.zeros(n_bins, np.int64), [0]
+        dst_col = np.searchsorted(anchors, plan.anchor[dst])
+        dst_col[~served] = -1
 
     def run(c0: int) -> None:
         c1 = min(c0 + width, n_cols)
         route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
         if measures:
-            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1])
+            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1], backend)
+            stretched = None
+            if baseline is not None:
+                here = dst[(dst_col >= c0) & (dst_col < c1)]
+                stretched = block_stretch(
+                    topo, side_a, side_b, joint, here, key[:, c0:c1], anchors[c0:c1], baseline, n_bins
+                )
             with lock:
                 tally.add(part)
+                if stretched is not None:
+                    change[:] += stretched[0]
+                    lost[0] += stretched[1]
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
-    found = PathMeasures(topo, plan.transit, tally) if measures else None
-    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found)
+    if baseline is not None:  # destinations that no column serves any more: every route they had is lost
+        gone = dst[~served]
+        for g0 in range(0, len(gone), MAX_BLOCK):
+            h, n_lost = block_stretch(
+                topo, side_a, side_b, joint, gone[g0 : g0 + MAX_BLOCK], None, None, baseline, n_bins
+            )
+            change += h
+            lost[0] += n_lost
+    stretch = (change, lost[0]) if baseline is not None else None
+    found = PathMeasures(topo, plan.transit, tally, stretch) if measures else None
+    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found, backend)
+
+
+def _check_baseline(baseline, topo: Topology, measures: bool, removed_links, removed_ases) -> None:
+    if baseline is None:
+        return
+    if not isinstance(baseline, RoutesResult):
+        raise TypeError(f"baseline must be a RoutesResult, got {type(baseline).__name__}")
+    if not measures:
+        raise ValueError("baseline is for the per-pair stretch, a path measure: pass measures=True with it")
+    other = baseline.topology
+    if other is not topo and (other.n_ases != topo.n_ases or other.n_links != topo.n_links):
+        raise ValueError("baseline must be computed on the same topology")
+    for name, before, now in zip(
+        ("removed_links", "removed_ases"), baseline.restrictions, (removed_links, removed_ases), strict=True
+    ):
+        if before is not None and (now is None or np.any(before & ~now)):
+            raise ValueError(f"baseline's {name} must be a subset of this call's (the stretch of removals)")
 
 
 def _n_threads(n_threads: int | None) -> int:

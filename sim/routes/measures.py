@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.data.topology import Topology
 from sim.reach.plan import Edges, stub_classes
+from sim.routes.backend import Backend
 from sim.routes.kernel import Keys, relax
 from sim.routes.plan import DestKind, RoutePlan
 
@@ -43,6 +44,27 @@ class SourceClasses:
     prov: Edges  # transit row → class: the class's providers
     peer: Edges  # transit row → class: the class's transit peers
     stub_peer: Edges  # stub AS → class: the class's stub peers
+    links: ClassLinks  # the same, per class and per stub (for the compiled kernels)
+
+
+@dataclass(frozen=True)
+class ClassLinks:
+    """The source classes' providers and transit peers as CSR rows per class, and the classes each stub AS
+    peers with as CSR rows per AS."""
+
+    prov_ptr: np.ndarray
+    prov_row: np.ndarray
+    peer_ptr: np.ndarray
+    peer_row: np.ndarray
+    sp_ptr: np.ndarray
+    sp_cls: np.ndarray
+
+
+def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(rows, kind="stable")
+    ptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=ptr[1:])
+    return ptr, cols[order].astype(np.int64)
 
 
 def source_classes(topo: Topology, plan: RoutePlan) -> SourceClasses:
@@ -64,14 +86,23 @@ def source_classes(topo: Topology, plan: RoutePlan) -> SourceClasses:
     prov = plan.stub_prov.select(rep[plan.stub_prov.dst])  # members' neighbours are the representative's
     peer = plan.stub_peer.select(rep[plan.stub_peer.dst])
     transit_peer = plan.row_of[peer.src] >= 0
+    prov = Edges(plan.row_of[prov.src], of[prov.dst])
+    peer, stub_peer = (
+        Edges(plan.row_of[peer.src[transit_peer]], of[peer.dst[transit_peer]]),
+        Edges(peer.src[~transit_peer], of[peer.dst[~transit_peer]]),
+    )
+    n_cls = len(size)
     return SourceClasses(
         size=size,
         slot=cls_slot,
         slot_start=np.searchsorted(cls_slot, np.arange(topo.n_slots + 1)),
         of=of,
-        prov=Edges(plan.row_of[prov.src], of[prov.dst]),
-        peer=Edges(plan.row_of[peer.src[transit_peer]], of[peer.dst[transit_peer]]),
-        stub_peer=Edges(peer.src[~transit_peer], of[peer.dst[~transit_peer]]),
+        prov=prov,
+        peer=peer,
+        stub_peer=stub_peer,
+        links=ClassLinks(
+            *_csr(n_cls, prov.dst, prov.src), *_csr(n_cls, peer.dst, peer.src), *_csr(n, stub_peer.src, stub_peer.dst)
+        ),
     )
 
 
@@ -228,10 +259,54 @@ def _domestic_class_entries(CK, keys: Keys, row_of, sc: SourceClasses, views: Vi
 
 
 def block_tally(
-    topo: Topology, plan: RoutePlan, keys: Keys, sc: SourceClasses, views: Views, anchors: np.ndarray, K: np.ndarray
+    topo: Topology,
+    plan: RoutePlan,
+    keys: Keys,
+    sc: SourceClasses,
+    views: Views,
+    anchors: np.ndarray,
+    K: np.ndarray,
+    backend: Backend = Backend.NUMPY,
 ) -> Tally:
     """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
     ``views.col`` indexes the block's columns."""
+    if backend is Backend.NUMBA:
+        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K)
+    return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
+
+
+def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K) -> Tally:
+    from sim.routes import jit
+
+    n_t, W = len(plan.transit), len(anchors)
+    load, den = np.zeros(n_t, np.int64), np.zeros(topo.n_slots, np.int64)
+    dep, hist = np.zeros((topo.n_slots, n_t), np.int64), np.zeros(plan.max_length + 2, np.int64)
+    lk = sc.links
+    d_ptr, d_cls = jit.direct_peers(lk.sp_ptr, lk.sp_cls, anchors, plan.row_of)
+    as_int = np.rint  # views hold exact integer sums as float64
+    n_prov = np.diff(lk.prov_ptr)
+    lone = (n_prov == 1) & (np.diff(lk.peer_ptr) == 0) & (np.bincount(sc.stub_peer.dst, minlength=len(sc.size)) == 0)
+    lone_prov = np.full(len(sc.size), -1, np.int64)
+    lone_prov[lone] = lk.prov_row[lk.prov_ptr[:-1][lone]]
+    lone_size = np.bincount(lone_prov[lone], weights=sc.size[lone], minlength=n_t).astype(np.int64)
+    lone_cc = np.zeros((topo.n_slots, n_t), np.int64)
+    np.add.at(lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
+    jit.tally_block(
+        K, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
+        plan.row_of.astype(np.int32), topo.country_slot[plan.transit],
+        sc.size.astype(np.int64), sc.slot.astype(np.int64),
+        lk.prov_ptr, lk.prov_row, lk.peer_ptr, lk.peer_row, d_ptr, d_cls,
+        np.flatnonzero(~lone), lone_prov.astype(np.int64), lone_size, lone_cc,
+        np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
+        *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
+        load, dep, den, hist,
+    )  # fmt: skip
+    return Tally(load.astype(np.float64), dep.T.astype(np.float64), den.astype(np.float64), hist.astype(np.float64))
+
+
+def _block_tally_numpy(
+    topo: Topology, plan: RoutePlan, keys: Keys, sc: SourceClasses, views: Views, anchors: np.ndarray, K: np.ndarray
+) -> Tally:
     n_t = len(plan.transit)
     tally = Tally.empty(n_t, topo.n_slots, plan.max_length)
     V, n_len = len(views.col), len(tally.lengths)
@@ -315,6 +390,7 @@ class PathMeasures:
     topology: Topology
     transit: np.ndarray  # (n_transit,) AS index of each tally row
     tally: Tally
+    change: tuple | None = None  # (hist, lost) of the per-pair stretch against a baseline, when one was given
 
     def transit_load(self):
         """``DataFrame`` ``asn, pairs``: for each AS crossed by some chosen path as an intermediate, the ordered
@@ -370,6 +446,25 @@ class PathMeasures:
                 "top_asn": top_asn.astype(np.int64),
             }
         )
+
+    def stretch(self):
+        """``DataFrame`` ``change, pairs``: the ordered (source, destination) pairs with a route both in the baseline
+        and now, by the change of their AS-path length (now minus baseline; negative when a removal made BGP
+        choose a shorter path). :meth:`lost_routes` counts the pairs that had a route and have none now."""
+        import pandas as pd
+
+        hist, _ = self._change()
+        keep = np.flatnonzero(hist > 0)
+        return pd.DataFrame({"change": keep - len(hist) // 2, "pairs": hist[keep]})
+
+    def lost_routes(self) -> int:
+        """Ordered (source, destination) pairs that had a route in the baseline and have none now."""
+        return int(self._change()[1])
+
+    def _change(self):
+        if self.change is None:
+            raise ValueError("the stretch needs the baseline: call sim.routes(..., measures=True, baseline=...)")
+        return self.change
 
     def path_lengths(self):
         """``DataFrame`` ``length, pairs``: the ordered (source, destination) pairs with a route, by AS hops."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
+from sim.routes.backend import Backend
 from sim.routes.kernel import Keys
 from sim.routes.measures import PathMeasures
 from sim.routes.plan import DestKind, RoutePlan
@@ -71,6 +72,7 @@ class RoutesResult:
     key: np.ndarray
     restrictions: tuple = (None, None)
     measures: PathMeasures | None = None
+    backend: Backend = Backend.NUMPY
 
     def _measured(self) -> PathMeasures:
         if self.measures is None:
@@ -142,6 +144,14 @@ class RoutesResult:
                 "share": through[a, b, x] / paths[a, b],
             }
         )
+
+    def stretch(self):
+        """See :meth:`sim.routes.measures.PathMeasures.stretch`."""
+        return self._measured().stretch()
+
+    def lost_routes(self) -> int:
+        """See :meth:`sim.routes.measures.PathMeasures.lost_routes`."""
+        return self._measured().lost_routes()
 
     def path_lengths(self):
         """See :meth:`sim.routes.measures.PathMeasures.path_lengths`."""

@@ -117,3 +117,28 @@ def assert_exposure_matches(r, topo, destinations=None, removed_links=None, remo
     assert {
         (a, b, x): n for a, b, x, n in got[["source", "destination", "via", "paths"]].itertuples(index=False)
     } == via
+
+
+def reference_stretch(topo, destinations=None, removed_links=None, removed_ases=None):
+    """``(change, lost)``: ``{length now - length before: pairs}`` over the ordered pairs with a route both before
+    (no removals) and after the removals, and the pairs with a route before and none after."""
+    change: Counter = Counter()
+    lost = 0
+    for dst in topo.asns.tolist() if destinations is None else destinations:
+        before = reference_routes(topo, dst)
+        after = reference_routes(topo, dst, removed_links, removed_ases)
+        for src, route in before.items():
+            if src == dst:
+                continue
+            if src in after:
+                change[after[src].length - route.length] += 1
+            else:
+                lost += 1
+    return dict(change), lost
+
+
+def assert_stretch_matches(r, topo, destinations=None, removed_links=None, removed_ases=None) -> None:
+    change, lost = reference_stretch(topo, destinations, removed_links, removed_ases)
+    got = r.stretch()
+    assert dict(zip(got["change"].tolist(), got["pairs"].tolist(), strict=True)) == change
+    assert r.lost_routes() == lost

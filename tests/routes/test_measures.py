@@ -6,32 +6,36 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.routes import api, kernel, measures
 from sim.routes.api import routes
-from tests.routes.measure_reference import assert_exposure_matches, assert_measures_match
+from tests.routes.measure_reference import assert_exposure_matches, assert_measures_match, assert_stretch_matches
 from tests.strategies import hub_topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BACKENDS = pytest.mark.parametrize("backend", ["numpy", "numba"])  # the same reference for both
 
 
+@BACKENDS
 @PROPERTY
 @given(topologies_with_restrictions(max_ases=14), st.data())
-def test_measures_match_the_reference_on_random_graphs(case, data):
+def test_measures_match_the_reference_on_random_graphs(backend, case, data):
     topo, restr = case
     space = data.draw(st.lists(st.integers(0, 300), min_size=topo.n_ases, max_size=topo.n_ases))
     topo = topo.replace(address_space=np.array(space, np.int64))  # the destinations' weights in the shares
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
-    r = routes(topo, measures=True, **masks)
+    r = routes(topo, measures=True, backend=backend, **masks)
     assert_measures_match(r, topo, **masks)
     assert_exposure_matches(r, topo, **masks)
 
 
+@BACKENDS
 @PROPERTY
 @given(hub_topologies(min_ases=20, max_ases=45), st.integers(1, 5), st.data())
-def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
+def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, width, data):
     """Many stubs per class, branches, peers; blocks of a few columns; a subset of destinations."""
     asns = topo.asns.tolist()
     dst = data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True))
@@ -40,10 +44,60 @@ def test_measures_match_with_forced_small_blocks_and_subsets(topo, width, data):
         mock.patch.object(kernel, "TALL", 1),
         mock.patch.object(measures, "CLASS_CHUNK", 3),
     ):
-        r = routes(topo, destinations=dst, measures=True, n_threads=2)
+        r = routes(topo, destinations=dst, measures=True, n_threads=2, backend=backend)
     assert_measures_match(r, topo, destinations=sorted(dst))
     with mock.patch.object(measures, "EXPOSURE_BLOCK", width):
         assert_exposure_matches(r, topo, destinations=sorted(dst))
+
+
+@BACKENDS
+@PROPERTY
+@given(topologies_with_restrictions(max_ases=14), st.booleans())
+def test_stretch_matches_the_reference_on_random_graphs(backend, case, stored):
+    """The per-pair change of length against the unrestricted routes, and the routes lost; the baseline's
+    columns stored (all destinations) or computed block by block (a baseline without columns)."""
+    topo, restr = case
+    masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
+    baseline = routes(topo, None if stored else [])
+    r = routes(topo, measures=True, backend=backend, baseline=baseline, **masks)
+    assert_stretch_matches(r, topo, **masks)
+
+
+@PROPERTY
+@given(hub_topologies(min_ases=20, max_ases=45), st.integers(1, 5), st.data())
+def test_stretch_matches_with_forced_small_blocks_and_subsets(topo, width, data):
+    asns = topo.asns.tolist()
+    dst = sorted(data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True)))
+    links = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_links, max_size=topo.n_links)), bool)
+    ases = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_ases, max_size=topo.n_ases)), bool)
+    ases &= np.random.default_rng(0).random(topo.n_ases) < 0.2  # a few ASes gone, most alive
+    stored = data.draw(st.sampled_from([None, [], dst[: len(dst) // 2]]))  # all, none, some baseline columns
+    baseline = routes(topo, stored)
+    with mock.patch.object(api, "MAX_BLOCK", width), mock.patch.object(measures, "CLASS_CHUNK", 3):
+        r = routes(topo, dst, links, ases, measures=True, n_threads=2, baseline=baseline)
+    assert_stretch_matches(r, topo, dst, links, ases)
+
+
+def test_stretch_needs_a_baseline_and_a_subset_of_the_removals():
+    from tests.routes.cases import CASES
+
+    case = CASES[4]  # a removed link
+    topo = case.topology()
+    masks = case.masks(topo)
+    r = routes(topo, measures=True, **masks)
+    with pytest.raises(ValueError, match="baseline"):
+        r.stretch()
+    with pytest.raises(ValueError, match="measures=True"):
+        routes(topo, baseline=routes(topo))
+    with pytest.raises(ValueError, match="subset"):
+        routes(topo, measures=True, baseline=routes(topo, **masks))
+    with pytest.raises(TypeError, match="baseline"):
+        routes(topo, measures=True, baseline="before")
+    # 1 → 9 was 3 hops down its customers (1, 2, 3, 9); without the link 2-3 it takes its peer 4: one hop less;
+    # 3 (and 9 through it) can no longer reach 1 and 2 without a valley
+    got = routes(topo, measures=True, baseline=routes(topo), **masks)
+    assert got.stretch().set_index("change")["pairs"].get(-1, 0) >= 1 and got.lost_routes() > 0
+    assert_stretch_matches(got, topo, **masks)
 
 
 def test_measures_need_the_switch():
@@ -57,3 +111,19 @@ def test_measures_need_the_switch():
     else:
         raise AssertionError("transit_load without measures=True must say how to get it")
     assert np.all(routes(CASES[0].topology(), measures=True).path_lengths()["pairs"] > 0)
+
+
+def test_backend_is_checked_and_recorded(monkeypatch):
+    from sim.routes.backend import ENV_VAR, Backend
+    from tests.routes.cases import CASES
+
+    topo = CASES[0].topology()
+    try:
+        routes(topo, backend="fortran")
+    except ValueError as err:
+        assert "backend" in str(err) and "fortran" in str(err)
+    else:
+        raise AssertionError("an unknown backend must be refused by name")
+    monkeypatch.setenv(ENV_VAR, "numpy")
+    assert routes(topo).backend is Backend.NUMPY
+    assert routes(topo, backend="numba").backend is Backend.NUMBA

@@ -1,0 +1,147 @@
+"""Per-pair stretch: for every ordered pair (source, destination) that had a route in the baseline, the change of
+its AS-path length after the removals, or the loss of its route; block by block beside the routes kernel.
+
+A pair's length is read from its destination's column in each plan (the baseline's and the one with removals):
+a transit row's key, or a source class's route (:func:`sim.routes.measures._class_keys`), one hop more for a
+branch destination. Sources are grouped once by (group after, group before), a group being a transit row or a
+source class of the plan (an AS in neither never has a route), so each column pair costs one pass over the joint
+groups; each destination then leaves itself out. Baseline columns come from the baseline result when it holds
+them, else are computed for the block (``route_block``), so the baseline need not be stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrays import group_rows
+from sim.routes.kernel import Keys, route_block
+from sim.routes.measures import SourceClasses, _class_keys, source_classes
+from sim.routes.plan import DestKind, RoutePlan
+
+SERVED = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH]
+
+
+def stretch_bytes(n_transit: int, n_classes: int, key_bytes: int) -> int:
+    """Bytes per destination column of a block that the stretch adds: the baseline's keys and both sides' class
+    keys and group lengths."""
+    return n_transit * key_bytes + 2 * (n_classes * 2 * key_bytes + (n_transit + n_classes) * 2) + 64
+
+
+@dataclass(frozen=True)
+class Side:
+    """One plan's view of the pairs: its keys, source groups and how each destination is served."""
+
+    plan: RoutePlan
+    keys: Keys
+    sc: SourceClasses
+    group: np.ndarray  # (n,) transit row, n_transit + source class, or -1 (never a route)
+
+
+def make_side(topo, plan: RoutePlan, keys: Keys) -> Side:
+    sc = source_classes(topo, plan)
+    group = np.where(plan.row_of >= 0, plan.row_of, np.where(sc.of >= 0, len(plan.transit) + sc.of, -1))
+    return Side(plan, keys, sc, group)
+
+
+@dataclass(frozen=True)
+class Joint:
+    """ASes grouped by (group after, group before), those without a route before left out."""
+
+    after: np.ndarray  # (n_joint,) group after (-1: none)
+    before: np.ndarray  # (n_joint,) group before
+    size: np.ndarray  # (n_joint,) ASes
+    of: np.ndarray  # (n,) joint group of each AS (-1: never a route before)
+
+
+def make_joint(after: Side, before: Side) -> Joint:
+    keep = np.flatnonzero(before.group >= 0)
+    label, first = group_rows(after.group[keep], before.group[keep])
+    of = np.full(len(before.group), -1, np.int64)
+    of[keep] = label
+    return Joint(after.group[keep][first], before.group[keep][first], np.bincount(label), of)
+
+
+def group_lengths(side: Side, K: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``(n_groups, W)`` int16: each group's AS hops to each column's destination (-1: no route)."""
+    keys = side.keys
+    word = keys.word
+    mask = word((1 << (keys.rank_shift - keys.shift)) - 1)
+    CK = _class_keys(np.ascontiguousarray(K), keys, side.plan, side.sc, anchors)
+    out = np.empty((K.shape[0] + CK.shape[0], K.shape[1]), np.int16)
+    for part, rows in ((K, slice(0, K.shape[0])), (CK, slice(K.shape[0], None))):
+        has = (part >> word(keys.rank_shift)) != 3
+        out[rows] = np.where(has, (part >> word(keys.shift)) & mask, -1)
+    return out
+
+
+def block_stretch(
+    topo, after: Side, before: Side, joint: Joint, dst: np.ndarray, K_a, anchors_a, baseline, n_bins: int
+) -> tuple[np.ndarray, int]:
+    """``(hist, lost)`` over the destinations ``dst`` (AS indices) served by the after columns ``anchors_a`` (keys
+    ``K_a``; None when none is served after): ``hist[n_bins // 2 + change]`` pairs whose length changed by
+    ``change``, ``lost`` pairs that lost their route."""
+    pb, pa = before.plan, after.plan
+    dst = dst[np.isin(pb.kind[dst], SERVED)]
+    hist, lost = np.zeros(n_bins, np.int64), 0
+    if len(dst) == 0:
+        return hist, lost
+    anchors_b = np.unique(pb.anchor[dst])
+    K_b = _baseline_columns(baseline, pb, before.keys, anchors_b)
+    LB = group_lengths(before, K_b, anchors_b)
+    ub = np.searchsorted(anchors_b, pb.anchor[dst])
+    off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
+    served_a = np.isin(pa.kind[dst], SERVED)
+    if K_a is not None and served_a.any():
+        LA = group_lengths(after, K_a, anchors_a)
+        ua = np.where(served_a, np.searchsorted(anchors_a, np.where(served_a, pa.anchor[dst], anchors_a[0])), -1)
+    else:
+        LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1)
+    off_a = (pa.kind[dst] == DestKind.BRANCH).astype(np.int16)
+    # destinations sharing (column before, offset, column after, offset) share every source's lengths
+    label, first = group_rows(ub, off_b, ua, off_a)
+    mult = np.bincount(label)
+    has_a = joint.after >= 0
+    for u, m in zip(first.tolist(), mult.tolist(), strict=True):
+        lb = LB[joint.before, ub[u]].astype(np.int64)
+        la = np.full(len(lb), -1, np.int64)
+        if ua[u] >= 0:
+            la[has_a] = LA[joint.after[has_a], ua[u]]
+        h, n_lost = _pairs(lb, la, off_b[u], off_a[u], joint.size, n_bins)
+        hist += m * h
+        lost += m * n_lost
+    # each destination is no source of itself
+    j = joint.of[dst]
+    mine = j >= 0
+    j, d_ub, d_ua = j[mine], ub[mine], ua[mine]
+    lb = LB[joint.before[j], d_ub].astype(np.int64)
+    la = np.full(len(j), -1, np.int64)
+    ok = (d_ua >= 0) & (joint.after[j] >= 0)
+    la[ok] = LA[joint.after[j][ok], d_ua[ok]]
+    h, n_lost = _pairs(lb, la, off_b[mine], off_a[mine], np.ones(len(j), np.int64), n_bins)
+    return hist - h, lost - n_lost
+
+
+def _pairs(lb, la, off_b, off_a, size, n_bins: int) -> tuple[np.ndarray, int]:
+    before = lb >= 0
+    both = before & (la >= 0)
+    change = (la + off_a) - (lb + off_b) + n_bins // 2
+    h = np.bincount(change[both], weights=size[both], minlength=n_bins).astype(np.int64)
+    return h, int(size[before & (la < 0)].sum())
+
+
+def _baseline_columns(baseline, plan: RoutePlan, keys: Keys, anchors: np.ndarray) -> np.ndarray:
+    """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed."""
+    out = np.empty((len(plan.transit), len(anchors)), keys.dtype)
+    pos = np.searchsorted(baseline.anchors, anchors)
+    stored = np.zeros(len(anchors), bool)
+    if len(baseline.anchors):
+        stored = baseline.anchors[np.minimum(pos, len(baseline.anchors) - 1)] == anchors
+    out[:, stored] = baseline.key[:, pos[stored]]
+    missing = np.flatnonzero(~stored)
+    if len(missing):
+        block = np.empty((len(plan.transit), len(missing)), keys.dtype)
+        route_block(plan, keys, anchors[missing], block)
+        out[:, missing] = block
+    return out

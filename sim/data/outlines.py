@@ -56,7 +56,9 @@ class Outlines:
     population, gdp : (n,) float
         Population estimate and GDP (million US$) of each outline, NaN where the file gives none.
     rings : tuple of tuple of ndarray
-        Each outline's polygon rings, (m, 2) arrays of (longitude, latitude) in degrees (holes included).
+        Each outline's polygons, by their exterior rings: (m, 2) arrays of (longitude, latitude) in degrees.
+        Holes are left out: a country inside another (Lesotho in South Africa) is an outline of its own, drawn
+        over it (:func:`draw_order`).
     """
 
     path: str
@@ -73,6 +75,11 @@ class Outlines:
             if code is not None:
                 out.setdefault(code, i)
         return out
+
+    def draw_order(self) -> np.ndarray:
+        """Outline positions, largest first (by the area of their rings in square degrees): enclaves come last,
+        over the country around them."""
+        return np.argsort([-sum(_area(r) for r in rings) for rings in self.rings], kind="stable")
 
     def unmatched(self) -> list[str]:
         """Names of the outlines no country code matched."""
@@ -106,6 +113,12 @@ class CountryFacts:
         have = len(self.codes) - len(self.missing)
         text = f"{self.source}: facts for {have} of {len(self.codes)} countries"
         return text + (f"; none for {', '.join(self.missing)}" if self.missing else "")
+
+
+def _area(ring: np.ndarray) -> float:
+    """A ring's area in square degrees (shoelace formula)."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(abs(x @ np.roll(y, -1) - y @ np.roll(x, -1)) / 2)
 
 
 def outlines_path(path: str | Path | None = None) -> Path:
@@ -206,7 +219,8 @@ def _rings(path: str, where: str, geom: dict) -> tuple[np.ndarray, ...]:
                     raise ValueError("a ring must be at least 3 finite (longitude, latitude) points")
                 if np.abs(arr[:, 0]).max() > 180 or np.abs(arr[:, 1]).max() > 90:
                     raise ValueError("coordinates out of range (longitude ±180°, latitude ±90°)")
-                out.append(arr[:, :2])
+                if ring is polygon[0]:  # the exterior; holes are checked, not kept (see Outlines.rings)
+                    out.append(arr[:, :2])
     except (TypeError, ValueError) as exc:
         raise OutlinesError(path, f"{where}: bad coordinates: {exc}") from None
     if not out:

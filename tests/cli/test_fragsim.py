@@ -238,10 +238,11 @@ def test_report_tables_and_figures(tmp_path):
     rep = subprocess.run([exe, str(tmp_path / "runs" / "rep")], capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     out = tmp_path / "runs" / "rep" / "report"
-    for name in ("loss_vs_adoption", "country_loss", "segments_over_time"):
+    for name in ("loss_vs_adoption", "country_loss", "segments_over_time", "country_loss_map"):
         assert (out / f"{name}.png").stat().st_size > 10_000 and (out / f"{name}.svg").is_file()
     final = pd.read_csv(out / "final.csv")
     assert {"scenario.adoption_frac", "mechanism.name", "mean", "sd", "n", "ci_low", "ci_high"} <= set(final.columns)
+    assert {"pop_frac_over_10pct", "pop_weighted_loss"} <= set(final.metric)  # losses counted in people
     loss = final[final.metric == "loss"]
     assert (loss.n == 3).all()
     assert np.allclose(loss[loss["scenario.adoption_frac"] == 0]["mean"], 0)  # nobody adopts, nothing lost

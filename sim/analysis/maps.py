@@ -80,7 +80,7 @@ CROSS_BORDER_SCALE = Scale(
 SHARE_SCALE = Scale(
     "share (%)",
     (-np.inf, 0.2, 0.4, 0.6, 0.8, np.inf),
-    ("under 20%", "20–40%", "40–60%", "60–80%", "80% or more"),
+    ("20% or less", "20–40%", "40–60%", "60–80%", "over 80%"),
     cmap="PuBu",
 )
 #: a count of things (regulations adopted, memberships of coordination mechanisms)

@@ -34,6 +34,19 @@ def country_involvement(pairs: np.ndarray) -> np.ndarray:
     return known.sum(axis=1) + pairs[:, :-1].sum(axis=0) - np.diag(pairs)[:-1]
 
 
+def country_cross_border(pairs: np.ndarray) -> np.ndarray:
+    """Reachable pairs between each known country and the other known countries, both directions."""
+    known = pairs[:-1, :-1]
+    return known.sum(axis=1) + known.sum(axis=0) - 2 * np.diag(known)
+
+
+def per_country_cross_border_loss(pairs: np.ndarray, base_pairs: np.ndarray) -> np.ndarray:
+    """Share of each country's baseline cross-border pairs that is lost (NaN where it had none)."""
+    now, base = country_cross_border(pairs), country_cross_border(base_pairs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(base > 0, 1.0 - now / np.maximum(base, 1), np.nan)
+
+
 def per_country_loss(pairs: np.ndarray, base_pairs: np.ndarray) -> np.ndarray:
     """Share of each country's baseline pairs with the world that is lost (NaN where it had none)."""
     now, base = country_involvement(pairs), country_involvement(base_pairs)

@@ -169,7 +169,7 @@ def partners_words(model: FragmentationModel, code: str, n: int = N_PARTNERS) ->
     biggest = kept.sort_values("pairs_before", ascending=False).head(n)
     lines.append(
         f"Still reaches {len(kept)} of {len(partners)} countries fully (≥ 99% of their pairs)"
-        + (": " + ", ".join(biggest["country"]) + (", …" if len(kept) > n else "") + "." if len(kept) else ".")
+        + (": " + ", ".join(biggest["country"]) + (" and others." if len(kept) > n else ".") if len(kept) else ".")
     )
     return lines
 
@@ -186,31 +186,53 @@ def WorldMapSvg(
     """The SVG map (``world_map.vue``): ``event_select(code)`` on a click on a country with a code."""
 
 
+#: the measure shown and the country selected: one of each per browser session (Solara's reactive variables are
+#: per session), shared by the map and the partners panel; they survive Reset
+HEADING = {"font-size": "1.25rem", "font-weight": "500"}  #: a panel's title, as the other panels write it
+MEASURE = solara.reactive(next(iter(MEASURES)))
+SELECTED = solara.reactive("")
+
+
 @solara.component
 def MapPanel(model: FragmentationModel, step: int):
-    """The live map: a measure chooser, the map (hover: name and value; click: select) and the selected
-    country's partners. ``step`` makes the panel redraw after every step."""
-    measure, set_measure = solara.use_state(next(iter(MEASURES)))
-    selected, set_selected = solara.use_state("")
-    with solara.Column(style={"padding": "12px"}) as panel:
-        solara.Text(f"World map, step {step}: {measure}", style={"font-size": "1.25rem", "font-weight": "500"})
-        solara.Select(label="Map shows", value=measure, values=list(MEASURES), on_value=set_measure)
+    """The live map: a measure chooser and the map (hover: name and value; click: select). ``step`` makes the
+    panel redraw after every step."""
+    measure = MEASURE.value
+    with solara.Column(style={"padding": "8px 12px", "gap": "4px"}) as panel:
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(f"World map, step {step}", style=HEADING)
+            solara.Select(label="Map shows", value=MEASURE, values=list(MEASURES), dense=True)
         WorldMapSvg(
             shapes=list(map_shapes()),
             values=map_values(model, measure),
             legend=map_legend(measure),
-            scale_title=MEASURES[measure].scale.stated(),
-            selected=selected,
-            event_select=set_selected,
+            scale_title=f"{measure}: {MEASURES[measure].scale.title}",
+            selected=SELECTED.value,
+            event_select=SELECTED.set,
         )
-        if selected:
-            for line in partners_words(model, selected):
-                solara.Text(line)
+    return panel
+
+
+@solara.component
+def PartnersPanel(model: FragmentationModel, step: int):
+    """The country selected on the map: its loss, who it lost most pairs with, and who still reaches it."""
+    code = SELECTED.value
+    with solara.Column(style={"padding": "12px"}) as panel:
+        solara.Text(f"Partners of the selected country (step {step})", style=HEADING)
+        if not code:
+            solara.Text("Hover over a country on the map for its value; click one to see its partners here.")
         else:
-            solara.Text("Hover over a country for its value; click one to see its partners.")
+            for line in partners_words(model, code):
+                solara.Text(line)
+            solara.Button("Clear the selection", on_click=lambda: SELECTED.set(""), text=True, small=True)
     return panel
 
 
 def map_panel(model: FragmentationModel):
     """SolaraViz's panel function: the live map of :class:`MapPanel`."""
     return MapPanel(model=model, step=model.steps)
+
+
+def partners_panel(model: FragmentationModel):
+    """SolaraViz's panel function: the selected country's partners (:class:`PartnersPanel`)."""
+    return PartnersPanel(model=model, step=model.steps)

@@ -200,6 +200,9 @@ def figure_world_maps(
     for ax in axes[n:]:
         ax.axis("off")
     fig.suptitle(title, fontsize=11)
-    # in the empty South Pacific of the first map: a figure legend "outside" would collide with the caption
-    legend(axes[0], scale, any(n.hatched for n in notes), loc="lower left", borderaxespad=0.2)
+    hatched = any(note.hatched for note in notes)
+    if len(axes) > n:  # an empty cell of the grid holds the legend
+        legend(axes[n], scale, hatched, loc="center")
+    else:  # in the empty South Pacific of the first map: a figure legend "outside" would collide with the caption
+        legend(axes[0], scale, hatched, loc="lower left", borderaxespad=0.2)
     return save(fig, out, name, f"{caption} {notes_caption(notes, scale)}".strip())

@@ -40,7 +40,8 @@ STEP_AND_WAIT_JS = """async (n) => {
       const now = images();
       const redrawn = now.length === before.length && now.every((src, i) => src !== before[i]);
       const text = document.body.innerText;  // the world map (an SVG, not an image) says the step it shows
-      if (text.includes('Step: ' + n) && text.includes('World map, step ' + n) && redrawn) resolve(performance.now() - t0);
+      const mapped = text.includes('World map, step ' + n);
+      if (text.includes('Step: ' + n) && mapped && redrawn) resolve(performance.now() - t0);
       else if (performance.now() - t0 > 120000) reject(new Error('no redraw within 120 s'));
       else requestAnimationFrame(check);
     };

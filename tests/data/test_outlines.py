@@ -90,3 +90,19 @@ def test_report_with_a_corrupt_outlines_file_says_one_line_and_exits_2(tmp_path)
     proc = subprocess.run([*cmd, str(sweep), "--outlines", str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "outlines.geojson.gz: not a readable" in one_error(proc.stderr, "fragsim-report")
+
+
+def test_a_run_with_a_corrupt_outlines_file_in_the_data_folder_says_one_line_and_exits_2(tmp_path):
+    """The model weighs countries by population: a bad outlines file stops ``fragsim`` before any run starts."""
+    import os
+
+    (tmp_path / "geo").mkdir()
+    (tmp_path / "geo" / FILE_NAME).write_bytes(b"\x1f\x8bcorrupt")
+    exe = shutil.which("fragsim")
+    cmd = [exe] if exe else [sys.executable, "-m", "sim.cli.fragsim"]
+    env = {**os.environ, "FRAGSIM_DATA": str(tmp_path)}
+    proc = subprocess.run(
+        [*cmd, "topology.n_ases=300", "scenario.steps=1"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 2 and not (tmp_path / "runs").exists()
+    assert f"country outlines: {tmp_path / 'geo' / FILE_NAME}: not a readable" in one_error(proc.stderr, "fragsim")

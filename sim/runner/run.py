@@ -281,6 +281,7 @@ def _write_results(cfg: RunConfig, config_yaml: str, folder: Path, model, topo, 
         "seed": cfg.seed,
         "topology": topo.name,
         "data_files": {f: file_sha256(f) for f in cfg.topology.files()},
+        "outlines": {topo.facts.source: file_sha256(topo.facts.source)},  # the population the people measures use
         "steps": cfg.scenario.steps,
         "wall_time_s": round(time.perf_counter() - start, 3),
     }

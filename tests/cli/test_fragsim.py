@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -44,6 +45,8 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
     assert metrics[metrics.metric == "loss"].value.max() > 0  # the default scenario fragments
     meta = (folder / "meta.json").read_text()
     assert '"git_revision"' in meta and '"wall_time_s"' in meta and '"seed": 0' in meta
+    assert "countries_110m.geojson.gz" in json.loads(meta)["outlines"].popitem()[0]  # the people's source, hashed
+    assert {"pop_frac_over_10pct", "pop_weighted_loss"} <= set(metrics.metric)  # losses counted in people
     again = fragsim(tmp_path)
     assert "already complete, skipped" in again.stdout
 

@@ -24,7 +24,7 @@ def time_steps(topology: str, n_steps: int, workdir: Path) -> list[float]:
         with chromium_page(workdir / "profile") as page:
             page.set_default_timeout(180_000)  # the first page builds the model (the real graph: ~3 s)
             page.goto(url, wait_until="load")
-            page.get_by_text(TITLE).wait_for()
+            page.locator(".v-toolbar__title", has_text=TITLE).first.wait_for()  # the app bar's (the tab's is hidden)
             page.get_by_text("Step: 0").wait_for()
             return [step_and_wait(page, n) for n in range(1, n_steps + 1)]
 

@@ -17,6 +17,9 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
   around it, and an any-path chokepoint may carry little of the chosen traffic.
 - **who else loses**: every other country's loss (share of its AS pairs with the world lost), split into its
   pairs with the focus country and its other pairs (collateral), from the run's country matrices.
+- **people**: the share of the world's population living in countries that lose more than 1%, 10% and 50% of
+  their reach with the world, and the population-weighted mean loss (:mod:`sim.analysis.people`); and a world map
+  of every country's loss, one panel per case (:func:`case_map`).
 - **located by inference**: how many of the country's ASes are counted in it only because their neighbours all
   are (``Topology.country_inferred``), so a reader can judge how much of "the country" the data files name.
 """
@@ -160,10 +163,28 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
 
 
 def run_summary(run: Run) -> dict:
-    """Links cut and global connectivity loss at the run's last step."""
+    """Links cut, global connectivity loss and the losses counted in people at the run's last step."""
+    from sim.analysis.people import people_measures
+
     metrics = run.table("metrics.csv")
     last = metrics[metrics["step"] == metrics["step"].max()].set_index("metric")["value"]
-    return {"links_cut": int(last["n_links_cut"]), "global_loss": float(last["loss"])}
+    people = people_measures(run.final_states().set_index("code")["loss"])
+    return {"links_cut": int(last["n_links_cut"]), "global_loss": float(last["loss"]), **people}
+
+
+def case_map(out, name: str, title: str, panels: list[tuple[str, Run]], caption: str) -> list:
+    """World maps of every country's loss at the last step, one panel per ``(label, run)``, each panel's title
+    adding the share of the world's people in countries losing more than 10%."""
+    from sim.analysis.maps import LOSS_SCALE, figure_world_maps
+    from sim.analysis.people import people_measures, people_words
+
+    maps = []
+    for label, run in panels:
+        loss = run.final_states().set_index("code")["loss"]
+        share = people_measures(loss)["pop_frac_over_10pct"]
+        maps.append((f"{label}\n{people_words(share)} of people in countries losing >10%", loss.to_dict()))
+    text = caption + " People: Natural Earth population estimates."
+    return figure_world_maps(maps, LOSS_SCALE, out, name, title, text, ncols=1 if len(maps) == 1 else 2)
 
 
 def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame]:

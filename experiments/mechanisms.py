@@ -4,12 +4,17 @@ Tables: ``mechanisms.csv`` (per mechanism: connectivity loss, cross-border loss,
 national segments at the last step, and steps to fragmentation, each mean ± 95% t-interval over seeds;
 ``never_fragmented`` counts the runs that never reached the loss threshold), ``headline_country_loss.csv``
 (per-country loss under the headline mechanism) and ``headline_country_matrix.csv`` (reachability retained
-between the largest countries). Figures: ``mechanisms_compared``, ``loss_over_time``, ``headline_heatmap``,
-``headline_country_loss``.
+between the largest countries), ``people.csv`` (per mechanism: the share of the world's population living in
+countries that lose more than 1%, 10% and 50% of their reach with the world, and the population-weighted mean
+loss, each mean ± 95% t-interval over seeds) and ``people_by_seed.csv``. Figures: ``mechanisms_compared``,
+``loss_over_time``, ``headline_map`` (a world map of the headline mechanism's per-country loss, its title stating
+the share of people in countries losing more than 10%), ``adoption_map`` (where the headline's extraterritorial
+rules are), ``headline_heatmap``, ``headline_country_loss``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -19,6 +24,8 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 from sim.analysis.figures import country_label, loss_axis, mechanism_label, new_figure, percent_axis, save
+from sim.analysis.maps import LOSS_SCALE, SHARE_SCALE, figure_world_maps
+from sim.analysis.people import PEOPLE_MEASURES, people_by_run, people_words
 from sim.analysis.runs import load_runs, summarize
 from sim.experiments import Study, caption, complete_runs, write_csv
 
@@ -171,6 +178,48 @@ def figure_country_loss(study: Study, losses: pd.DataFrame, mechanism: str, text
     return save(fig, study.out, "headline_country_loss", text)
 
 
+def people_tables(states: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per run, per mechanism) population measures at the last step: ``people_by_seed`` and its summary."""
+    by_seed = people_by_run(states, ["run", "seed", "mechanism.name"])
+    table = summarize(by_seed, ["mechanism.name", "metric"]).rename(columns={"mechanism.name": "mechanism"})
+    table["order"] = table["metric"].map(PEOPLE_MEASURES.index)  # 1%, 10%, 50%, weighted mean: as the docs list
+    table = table.sort_values(["mechanism", "order"], kind="stable").drop(columns="order")
+    table.insert(1, "mechanism_label", table["mechanism"].map(mechanism_label))
+    return by_seed.drop(columns="run").rename(columns={"mechanism.name": "mechanism"}), table
+
+
+def headline_people_sentence(people: pd.DataFrame, mechanism: str) -> str:
+    """The headline's share of people in countries losing more than 10%, in words, from ``people.csv``."""
+    row = people[(people["mechanism"] == mechanism) & (people["metric"] == "pop_frac_over_10pct")].iloc[0]
+    return (
+        f"{people_words(row['mean'], row['ci_low'], row['ci_high'])} of the world's people live in countries "
+        f"losing more than 10% of their reach"
+    )
+
+
+def figure_maps(study: Study, head: pd.DataFrame, people: pd.DataFrame, mechanism: str, text: str) -> list[Path]:
+    """The headline's world maps: per-country loss (mean over seeds) and where extraterritorial rules are."""
+    loss = head.groupby("code")["loss"].mean()
+    paths = figure_world_maps(
+        [("", loss.to_dict())],
+        LOSS_SCALE,
+        study.out,
+        "headline_map",
+        f"Who loses reach with the world: {mechanism_label(mechanism)}\n{headline_people_sentence(people, mechanism)}",
+        text + " Per country: mean loss over seeds; people: Natural Earth population estimates (people.csv).",
+    )
+    adopted = head.groupby("code")["adopted"].mean()
+    scale = dataclasses.replace(SHARE_SCALE, title="seeds in which the state has an extraterritorial rule (%)")
+    return paths + figure_world_maps(
+        [("", adopted.to_dict())],
+        scale,
+        study.out,
+        "adoption_map",
+        f"Where the extraterritorial rules are: {mechanism_label(mechanism)}",
+        text + " Colour: share of seeds in which the state has adopted an extraterritorial rule by the last step.",
+    )
+
+
 def analyze(study: Study) -> list[Path]:
     a = study.analysis
     threshold = float(a.get("fragmentation_loss", 0.1))
@@ -200,6 +249,9 @@ def analyze(study: Study) -> list[Path]:
     head_runs = head["run"].nunique()
     head_text = caption(study, head_runs, seeds, last, f"{intensity}; step {last}.")
     paths += figure_country_loss(study, losses.head(int(a.get("bar_countries", 25))), headline, head_text)
+    by_seed, people = people_tables(states)
+    paths += [write_csv(people, study.out / "people.csv"), write_csv(by_seed, study.out / "people_by_seed.csv")]
+    paths += figure_maps(study, head, people, headline, head_text)
     matrix = headline_matrix(study, headline, int(a.get("heatmap_countries", 30)))
     paths.append(write_csv(matrix.reset_index(names="source"), study.out / "headline_country_matrix.csv"))
     paths += figure_heatmap(

@@ -3,7 +3,8 @@ ASes become chokepoints (the exempted networks, and the foreign networks they st
 
 Tables: ``shutdown.csv`` (one row per event: ASes cut off before/after, the country's foreign pairs
 retained, links cut, global loss, how many of the country's ASes were located by inference),
-``shutdown_chokepoints.csv``, ``shutdown_other_losers.csv``. Figure: ``shutdown``.
+``shutdown_chokepoints.csv``, ``shutdown_other_losers.csv``. Figures: ``shutdown``, ``shutdown_map`` (every
+country's loss, one world map per event).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from sim.analysis.figures import country_name
 from sim.experiments import Study, caption, complete_runs
-from sim.experiments.cases import case_figure, case_outcome, case_tables, outcome_rows, run_summary
+from sim.experiments.cases import case_figure, case_map, case_outcome, case_tables, outcome_rows, run_summary
 
 
 def event_label(cfg: dict) -> str:
@@ -42,4 +43,11 @@ def analyze(study: Study) -> list[Path]:
     return [
         *case_tables(study, cases, "shutdown"),
         *case_figure(study.out, "shutdown", "National shutdowns replayed from real events", cases, text),
+        *case_map(
+            study.out,
+            "shutdown_map",
+            "National shutdowns: who loses reach with the world",
+            [(event_label(run.cfg), run) for run in runs],
+            text,
+        ),
     ]

@@ -4,7 +4,8 @@ For each country and gateway count k: the share of its domestic reachable pairs 
 pairs retained, the cost to the rest of the world (loss of the pairs between other countries) and the share of
 its ASes cut off from the world. Tables: ``sovereign_isolation.csv``, ``sovereign_isolation_chokepoints.csv``,
 ``sovereign_isolation_other_losers.csv``. Figures: ``sovereign_isolation`` (the measures vs k) and
-``sovereign_isolation_cases`` (cut off, who else loses, chokepoints at the smallest k).
+``sovereign_isolation_cases`` (cut off, who else loses, chokepoints at the smallest k), ``sovereign_isolation_map``
+(every country's loss at the smallest k, one world map per country).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from sim.analysis.figures import country_label, new_figure, percent_axis, save
 from sim.experiments import Study, caption, complete_runs
-from sim.experiments.cases import case_figure, case_outcome, case_tables, outcome_rows, run_summary
+from sim.experiments.cases import case_figure, case_map, case_outcome, case_tables, outcome_rows, run_summary
 
 PANELS = {
     "domestic_retained": "Domestic reachability retained",
@@ -34,9 +35,10 @@ UNITS = {
 def analyze(study: Study) -> list[Path]:
     runs = complete_runs(study.runs)
     n = int(study.analysis.get("chokepoints", 5))
-    cases = []
+    cases, by_case = [], {}
     for run in runs:
         ev = run.cfg["scenario"]["imposed"][0]
+        by_case[(ev["country"], int(ev["k"]))] = run
         row, choke, losers = outcome_rows(case_outcome(run, ev["country"], n), k=int(ev["k"]))
         cases.append(
             (f"{country_label(ev['country'])}, {ev['k']} gateway(s)", {**row, **run_summary(run)}, choke, losers)
@@ -77,6 +79,16 @@ def analyze(study: Study) -> list[Path]:
         "sovereign_isolation_cases",
         f"Sovereign gateways: each country keeps {smallest} gateway(s)",
         detail,
+        text,
+    )
+    paths += case_map(
+        study.out,
+        "sovereign_isolation_map",
+        f"Sovereign gateways ({smallest} per country): who loses reach with the world",
+        [
+            (f"{country_label(row['country'])}, {smallest} gateway(s)", by_case[(row["country"], smallest)])
+            for _, row, _, _ in detail
+        ],
         text,
     )
     return paths

@@ -27,7 +27,8 @@ CHROMIUM_FLAGS = [
 ]
 VIEWPORT = {"width": 1600, "height": 1500}  # the whole page: Solara scrolls inside, not the window
 
-#: click Step and resolve with the milliseconds until the step counter reads ``n`` and every figure changed
+#: click Step and resolve with the milliseconds until the step counter reads ``n``, every figure changed and the world
+#: map shows step ``n``
 STEP_AND_WAIT_JS = """async (n) => {
   const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim().toLowerCase() === 'step');
   const images = () => [...document.querySelectorAll('img')].map(i => i.src);
@@ -38,7 +39,9 @@ STEP_AND_WAIT_JS = """async (n) => {
     const check = () => {
       const now = images();
       const redrawn = now.length === before.length && now.every((src, i) => src !== before[i]);
-      if (document.body.innerText.includes('Step: ' + n) && redrawn) resolve(performance.now() - t0);
+      const text = document.body.innerText;  // the world map (an SVG, not an image) says the step it shows
+      const mapped = text.includes('World map, step ' + n);
+      if (text.includes('Step: ' + n) && mapped && redrawn) resolve(performance.now() - t0);
       else if (performance.now() - t0 > 120000) reject(new Error('no redraw within 120 s'));
       else requestAnimationFrame(check);
     };

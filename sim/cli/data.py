@@ -37,7 +37,7 @@ def _info(args) -> dict:
         )
         topo = sim.synthetic_topology(args.synthetic, seed=args.seed)
         say(f"fragsim-data: generated in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
-        return topo.summary()
+        return topo.summary() | _facts(topo)
     say(f"fragsim-data: loading {args.topology} and its annotations", Verbosity.VERBOSE)
     topo = sim.load_topology(
         args.topology,
@@ -64,7 +64,20 @@ def _info(args) -> dict:
         country_aliases=_aliases(topo.provenance["annotation_reports"]),
         files=topo.provenance["files"],
     )
-    return summary
+    return summary | _facts(topo)
+
+
+def _facts(topo) -> dict:
+    """The country facts' coverage (population and GDP from the outlines) over the countries where an AS is
+    located: how many have them, and which have none."""
+    facts = topo.facts
+    located = {code for code, n in zip(topo.country_codes, topo.ases_per_country(), strict=True) if n > 0}
+    missing = [code for code in facts.missing if code in located]
+    return {
+        "outlines": facts.source,
+        "n_countries_with_facts": len(located) - len(missing),
+        "countries_without_facts": missing,
+    }
 
 
 def _aliases(reports) -> dict[str, list[str]]:

@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from sim.data.outlines import OutlinesError
     from sim.experiments import EXPERIMENTS
 
     names = [a for a in args.args if "=" not in a]
@@ -199,7 +200,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 continue
             print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
             return 2
-        except (ConfigError, FileNotFoundError) as exc:
+        except (ConfigError, FileNotFoundError, OutlinesError) as exc:  # OutlinesError: the maps' outlines file
             print(f"fragsim-experiment: error: {exc}", file=sys.stderr)
             return 2
         timings[name] = round(time.perf_counter() - started, 1)

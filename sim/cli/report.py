@@ -11,7 +11,9 @@ number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ±
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
 ``country_loss.csv`` (per-country loss at the last step), each also as Parquet (``timeseries.parquet``...: the
 same values, columnar), and figures ``loss_vs_adoption.png``, ``country_loss.png``, ``segments_over_time.png``
-(PNG and SVG). ``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
+(PNG and SVG), and ``country_loss_map`` (a world map of the per-country loss at the last step, one per cell, at
+most six; the outlines are the data folder's ``geo/countries_110m.geojson.gz``, else the package's copy, or the
+file given with ``--outlines``). ``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
 
 ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
 TABLES = ("timeseries", "final", "country_loss")  #: a report's tables, each as CSV and Parquet
-FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time")  #: its figures, each as PNG and SVG
+#: its figures, each as PNG and SVG
+FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time", "country_loss_map")
+MAX_MAPS = 6  #: cells drawn on the report's world map (the table country_loss.csv holds every cell)
 
 
 def cell_label(row, keys: list[str]) -> str:
@@ -117,6 +121,27 @@ def figure_segments(series: pd.DataFrame, cells: list[str], out: Path, caption: 
     save(fig, out, "segments_over_time", caption)
 
 
+def figure_country_map(country: pd.DataFrame, cells: list[str], out: Path, caption: str, outlines=None) -> None:
+    """A world map of each cell's per-country loss at the last step (mean over seeds); at most MAX_MAPS cells."""
+    from sim.analysis.maps import LOSS_SCALE, figure_world_maps
+
+    country, note = headline(country, cells)
+    keys = [k for k in cells if k != ADOPTION]
+    groups = list(_by_cell(country, keys))
+    panels = [(label, dict(zip(c["code"], c["loss"], strict=True))) for label, c in groups[:MAX_MAPS]]
+    shown = "" if len(groups) <= MAX_MAPS else f" The first {MAX_MAPS} of {len(groups)} cells (country_loss.csv: all)."
+    figure_world_maps(
+        panels,
+        LOSS_SCALE,
+        out,
+        "country_loss_map",
+        "Who loses reach with the world, at the run's last step" + note,
+        caption + "; per country: mean over seeds." + shown,
+        ncols=1 if len(panels) == 1 else 2,
+        outlines=outlines,
+    )
+
+
 def headline(df: pd.DataFrame, cells: list[str]) -> tuple[pd.DataFrame, str]:
     """When the sweep varies the adoption level: each cell's rows at its highest level (the title says so)."""
     if ADOPTION not in cells:
@@ -126,16 +151,20 @@ def headline(df: pd.DataFrame, cells: list[str]) -> tuple[pd.DataFrame, str]:
     return df[df[ADOPTION] == top], " (each at its highest adoption level)"
 
 
-def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
+def report(sweep: Path, out: Path | None = None, outlines: Path | None = None) -> tuple[Path, list[str]]:
     """Write the tables and figures of the complete runs in ``sweep`` (a sweep folder or one run folder) into
     ``out`` (default ``sweep/report``, or ``report-<name>`` beside a run folder); returns ``out`` and the names
     of the incomplete run folders skipped.
 
     Runs form cells by every configuration key that differs between them (the seed aside); a cell's figures and
     its ``final.csv`` row read each run at its own last step, so runs of different lengths are never mixed.
-    Raises FileNotFoundError when there is no complete run."""
+    Raises FileNotFoundError when there is no complete run, OutlinesError when the outlines file is bad (both
+    before anything is written)."""
     from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
+    from sim.data.outlines import load_outlines
     from sim.runner.files import write_table
+
+    world = load_outlines(outlines)
 
     with Progress("fragsim-report: reading", None, unit="run folder") as progress:
         metrics, states, varying, skipped = load_runs(sweep, progress=progress)
@@ -163,6 +192,7 @@ def report(sweep: Path, out: Path | None = None) -> tuple[Path, list[str]]:
     figure_loss_vs_adoption(final, cells, out, caption)
     figure_country_loss(country, cells, out, caption)
     figure_segments(series, cells, out, caption)
+    figure_country_map(country, cells, out, caption, world)
     return out, skipped
 
 
@@ -173,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fragsim-report", description=__doc__.split("\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (runs/<sweep_name>, runs/single) or a run folder")
     parser.add_argument("--out", type=Path, help="where to write (default SWEEP_DIR/report)")
+    parser.add_argument(
+        "--outlines",
+        type=Path,
+        help="country outlines for the map (GeoJSON, may be gzip-compressed; default: the data folder's "
+        "geo/countries_110m.geojson.gz, else the copy shipped with fragsim)",
+    )
     add_flags(parser)
     args = parser.parse_args(argv)
     with speaking(chosen(args)):
@@ -184,9 +220,11 @@ def _report(args) -> int:
         print(f"fragsim-report: error: {args.sweep_dir}: no such folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    from sim.data.outlines import OutlinesError
+
     try:
-        out, skipped = report(args.sweep_dir, args.out)
-    except FileNotFoundError as exc:
+        out, skipped = report(args.sweep_dir, args.out, args.outlines)
+    except (FileNotFoundError, OutlinesError) as exc:
         print(f"fragsim-report: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a full disk, a read-only folder: one line, no traceback

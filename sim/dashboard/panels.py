@@ -14,6 +14,7 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.dashboard.world_map import map_panel, partners_panel
 from sim.data.countries import country_name
 from sim.model.model import FragmentationModel
 
@@ -198,6 +199,8 @@ def summary_panel(model: FragmentationModel):
 
 #: SolaraViz components: (panel, page); every panel is redrawn after each step
 COMPONENTS = (
+    (map_panel, 0),  # a delegate reads a map first: the world, then the selected country's partners beside it
+    (partners_panel, 0),
     (summary_panel, 0),
     (loss_panel, 0),
     (heatmap_panel, 0),

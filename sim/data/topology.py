@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.data.outlines import CountryFacts, country_facts
+
 UNKNOWN = -1
 """Country index of an AS whose jurisdiction is not known."""
 
@@ -240,6 +242,12 @@ class Topology:
     def country_slot(self) -> np.ndarray:
         """(n_ases,) int64: each AS's country index, ``len(country_codes)`` (the last slot) when unknown."""
         return np.where(self.country < 0, len(self.country_codes), self.country).astype(np.int64)
+
+    @cached_property
+    def facts(self) -> CountryFacts:
+        """Population and GDP of each country of ``country_codes`` (NaN where the outlines have none), read once
+        from the outlines file of the data folder, else the package's copy (:mod:`sim.data.outlines`)."""
+        return country_facts(self.country_codes)
 
     def ases_per_country(self) -> np.ndarray:
         """(len(country_codes),) int64: ASes located in each country (those of unknown country left out)."""

@@ -248,7 +248,8 @@ class ModelConfig:
     #: cost of complying with a conflicting foreign rule at the most severe conflict, as a share of an operator's
     #: business (its neighbours' worth): it exits the regulating market when cost × severity exceeds that market's share
     compliance_cost: float = 0.05
-    market: str = "address_space"  #: the market measure: "address_space" (/24 blocks), "ases" or "cone"
+    #: the market measure: "address_space" (/24 blocks), "ases", "cone", "population" or "gdp" (sim.model.market)
+    market: str = "address_space"
     restore_delay: int = 1  #: steps after the conflict behind a cut ends before the link comes back
     loss_tolerance_mean: float = 0.5  #: states' mean tolerance for connectivity loss
     segment_threshold: float = 0.5  #: share of baseline reachability two countries must keep to be one segment

@@ -9,6 +9,8 @@ measure             a country's market                          what a link to a
 ``address_space``   /24 blocks originated by its ASes           /24 blocks in that AS's customer cone
 ``ases``            ASes located there                          one (a share of neighbours)
 ``cone``            sum of its ASes' customer cones (in ASes)   that AS's customer cone (in ASes)
+``population``      its population (Natural Earth estimate)     the population in that AS's customer cone
+``gdp``             its GDP (Natural Earth estimate)            the GDP in that AS's customer cone
 ==================  ==========================================  ===============================================
 
 ``address_space`` is the default: it counts the users and services a market holds, where the AS count makes a
@@ -22,6 +24,11 @@ space. An operator whose neighbours are all worth nothing under the measure (no 
 them) falls back to the share of its customers and peers. A topology with no address-space data at all (a
 hand-built one) falls back to the ``ases`` measure, with a warning; :attr:`Market.measure` names the measure
 actually used.
+
+``population`` and ``gdp`` spread a country's fact (:attr:`sim.data.topology.Topology.facts`) evenly over its
+ASes, so that a country's market is its population (GDP) and an AS carries its share of it down its customer
+cone. A country without facts (no outline at 1:110m: Singapore, Hong Kong...) is worth nothing under them, and a
+topology without any facts falls back to ``ases``, with a warning.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from sim.reach.api import customer_cone_sizes
 
 log = logging.getLogger(__name__)
 
-MARKET_MEASURES = ("address_space", "ases", "cone")
+MARKET_MEASURES = ("address_space", "ases", "cone", "population", "gdp")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,12 @@ def market_weights(topo: Topology, measure: str, cone: np.ndarray) -> Market:
             return Market(measure, space, customer_cone_sizes(topo, weights=space))
         log.warning("market: topology %r has no address-space data; markets are counted in ASes", topo.name)
         measure = "ases"
+    if measure in ("population", "gdp"):
+        own = _spread_facts(topo, measure)
+        if own.any():
+            return Market(measure, own, customer_cone_sizes(topo, weights=own))
+        log.warning("market: topology %r has no country %s; markets are counted in ASes", topo.name, measure)
+        measure = "ases"
     if measure == "ases":
         ones = np.ones(topo.n_ases)
         return Market(measure, ones, ones)
@@ -74,6 +87,15 @@ def market_weights(topo: Topology, measure: str, cone: np.ndarray) -> Market:
         cone = cone.astype(np.float64)
         return Market(measure, cone, cone)
     raise ValueError(f"market must be one of {list(MARKET_MEASURES)}, got {measure!r}")
+
+
+def _spread_facts(topo: Topology, fact: str) -> np.ndarray:
+    """(n_ases,) float: each AS's share of its country's ``fact`` (population or gdp), the country's value split
+    evenly over its ASes; 0 for ASes of unknown country or of a country without the fact."""
+    per_country = np.nan_to_num(getattr(topo.facts, fact), nan=0.0)
+    n_in = topo.ases_per_country()
+    share = np.where(n_in > 0, per_country / np.maximum(n_in, 1), 0.0)
+    return np.where(topo.country >= 0, share[np.maximum(topo.country, 0)], 0.0)
 
 
 def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:

@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 
 from sim.data.topology import Topology
-from sim.model.metrics import cross_border_pairs, gini, n_segments, per_country_loss, transit_concentration
+from sim.model.metrics import (
+    PEOPLE_THRESHOLDS,
+    cross_border_pairs,
+    gini,
+    n_segments,
+    people_losing,
+    people_weighted_loss,
+    per_country_loss,
+    transit_concentration,
+)
 from sim.model.world import World
 from sim.reach.api import ReachResult, reachability
 
@@ -108,6 +117,29 @@ def loss_gini(model) -> float:
     return gini(np.clip(losses[np.isfinite(losses)], 0.0, None))
 
 
+def _country_loss(model) -> np.ndarray:
+    """(K,) float: each country's loss with the world now (at the baseline: 0 where it has pairs, else NaN)."""
+    if model.current.country_loss is not None:
+        return model.current.country_loss
+    return per_country_loss(model.current.country_pairs, model.current.country_pairs)
+
+
+def pop_frac_over_1pct(model) -> float:
+    return people_losing(_country_loss(model), model.population, PEOPLE_THRESHOLDS[0])
+
+
+def pop_frac_over_10pct(model) -> float:
+    return people_losing(_country_loss(model), model.population, PEOPLE_THRESHOLDS[1])
+
+
+def pop_frac_over_50pct(model) -> float:
+    return people_losing(_country_loss(model), model.population, PEOPLE_THRESHOLDS[2])
+
+
+def pop_weighted_loss(model) -> float:
+    return people_weighted_loss(_country_loss(model), model.population)
+
+
 def segments(model) -> int:
     return n_segments(model.current.country_pairs, model.baseline.country_pairs, model.config.segment_threshold)
 
@@ -168,6 +200,10 @@ MODEL_REPORTERS = {
     "loss": loss,
     "cross_border_loss": cross_border_loss,
     "loss_gini": loss_gini,
+    "pop_frac_over_1pct": pop_frac_over_1pct,
+    "pop_frac_over_10pct": pop_frac_over_10pct,
+    "pop_frac_over_50pct": pop_frac_over_50pct,
+    "pop_weighted_loss": pop_weighted_loss,
     "n_segments": segments,
     "core_availability": core_availability,
     "transit_hhi": transit_hhi,

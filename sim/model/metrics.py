@@ -34,11 +34,67 @@ def country_involvement(pairs: np.ndarray) -> np.ndarray:
     return known.sum(axis=1) + pairs[:, :-1].sum(axis=0) - np.diag(pairs)[:-1]
 
 
+def country_cross_border(pairs: np.ndarray) -> np.ndarray:
+    """Reachable pairs between each known country and the other known countries, both directions."""
+    known = pairs[:-1, :-1]
+    return known.sum(axis=1) + known.sum(axis=0) - 2 * np.diag(known)
+
+
+def per_country_cross_border_loss(pairs: np.ndarray, base_pairs: np.ndarray) -> np.ndarray:
+    """Share of each country's baseline cross-border pairs that is lost (NaN where it had none)."""
+    now, base = country_cross_border(pairs), country_cross_border(base_pairs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(base > 0, 1.0 - now / np.maximum(base, 1), np.nan)
+
+
 def per_country_loss(pairs: np.ndarray, base_pairs: np.ndarray) -> np.ndarray:
     """Share of each country's baseline pairs with the world that is lost (NaN where it had none)."""
     now, base = country_involvement(pairs), country_involvement(base_pairs)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(base > 0, 1.0 - now / np.maximum(base, 1), np.nan)
+
+
+#: the loss thresholds of the population measures: the share of the world's people in countries losing more
+PEOPLE_THRESHOLDS = (0.01, 0.10, 0.50)
+
+
+def _people_counted(loss: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Countries that count in the population measures: a measured loss and a known population."""
+    return np.isfinite(loss) & np.isfinite(population) & (population > 0)
+
+
+def people_losing(loss: np.ndarray, population: np.ndarray, threshold: float) -> float:
+    """Share of the world's population living in countries that lost more than ``threshold`` of their reach
+    with the world.
+
+    Parameters
+    ----------
+    loss : (K,) float
+        Per-country loss (:func:`per_country_loss`; NaN: not measured).
+    population : (K,) float
+        Each country's population (NaN: unknown).
+    threshold : float
+        A country counts when its loss is strictly above it.
+
+    Returns
+    -------
+    float
+        Population of the countries above the threshold over the population of every country counted (a measured
+        loss and a known population); NaN when no country counts.
+    """
+    counted = _people_counted(loss, population)
+    total = population[counted].sum()
+    if total <= 0:
+        return float("nan")
+    return float(population[counted & (np.nan_to_num(loss, nan=0.0) > threshold)].sum() / total)
+
+
+def people_weighted_loss(loss: np.ndarray, population: np.ndarray) -> float:
+    """The population-weighted mean of the per-country loss: the loss of the average person's country (NaN when
+    no country counts; see :func:`people_losing`)."""
+    counted = _people_counted(loss, population)
+    total = population[counted].sum()
+    return float(population[counted] @ loss[counted] / total) if total > 0 else float("nan")
 
 
 def n_segments(pairs: np.ndarray, base_pairs: np.ndarray, threshold: float) -> int:

@@ -70,6 +70,7 @@ class FragmentationModel(mesa.Model):
         )
         self.protected_sets = protected_sets(topology)
         self.cone = customer_cone_sizes(topology)
+        self.population = topology.facts.population  #: (K,) people per country (NaN: no outline), for weights
         self.world = World(
             topology,
             protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases),

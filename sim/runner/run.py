@@ -32,9 +32,10 @@ import pandas as pd
 
 import sim
 from sim.data.load import file_sha256
+from sim.data.outlines import OutlinesError
 from sim.memory import check_budget
 from sim.runner.files import csv_text, write_atomic, write_table
-from sim.runner.schema import RunConfig, TopologyConfig
+from sim.runner.schema import ConfigError, RunConfig, TopologyConfig
 
 DONE = "DONE"
 #: the long tables, written as CSV and Parquet (the country matrices are square: CSV only)
@@ -131,11 +132,16 @@ def check_run(cfg: RunConfig, topo: sim.Topology) -> None:
     Raises
     ------
     ConfigError
-        A country, ASN or role the scenario names is not in the topology (the message names the key).
+        A country, ASN or role the scenario names is not in the topology (the message names the key), or the
+        country outlines the model reads its population from are not a readable file (the message names it).
     sim.memory.MemoryBudgetError
         ``scenario.steps`` steps would not fit the memory budget; estimate and budget in the message.
     """
     cfg.check_topology(topo)
+    try:
+        topo.facts  # noqa: B018  read once here, so a bad outlines file is one message before any run starts
+    except OutlinesError as exc:
+        raise ConfigError(f"country outlines: {exc}") from None
     n_states = len(np.unique(topo.country[topo.country >= 0]))
     steps = cfg.scenario.steps
     check_budget(
@@ -275,6 +281,7 @@ def _write_results(cfg: RunConfig, config_yaml: str, folder: Path, model, topo, 
         "seed": cfg.seed,
         "topology": topo.name,
         "data_files": {f: file_sha256(f) for f in cfg.topology.files()},
+        "outlines": {topo.facts.source: file_sha256(topo.facts.source)},  # the population the people measures use
         "steps": cfg.scenario.steps,
         "wall_time_s": round(time.perf_counter() - start, 3),
     }

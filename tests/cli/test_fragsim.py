@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -44,6 +45,8 @@ def test_no_arguments_runs_the_default_scenario(tmp_path):
     assert metrics[metrics.metric == "loss"].value.max() > 0  # the default scenario fragments
     meta = (folder / "meta.json").read_text()
     assert '"git_revision"' in meta and '"wall_time_s"' in meta and '"seed": 0' in meta
+    assert "countries_110m.geojson.gz" in json.loads(meta)["outlines"].popitem()[0]  # the people's source, hashed
+    assert {"pop_frac_over_10pct", "pop_weighted_loss"} <= set(metrics.metric)  # losses counted in people
     again = fragsim(tmp_path)
     assert "already complete, skipped" in again.stdout
 
@@ -238,10 +241,11 @@ def test_report_tables_and_figures(tmp_path):
     rep = subprocess.run([exe, str(tmp_path / "runs" / "rep")], capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     out = tmp_path / "runs" / "rep" / "report"
-    for name in ("loss_vs_adoption", "country_loss", "segments_over_time"):
+    for name in ("loss_vs_adoption", "country_loss", "segments_over_time", "country_loss_map"):
         assert (out / f"{name}.png").stat().st_size > 10_000 and (out / f"{name}.svg").is_file()
     final = pd.read_csv(out / "final.csv")
     assert {"scenario.adoption_frac", "mechanism.name", "mean", "sd", "n", "ci_low", "ci_high"} <= set(final.columns)
+    assert {"pop_frac_over_10pct", "pop_weighted_loss"} <= set(final.metric)  # losses counted in people
     loss = final[final.metric == "loss"]
     assert (loss.n == 3).all()
     assert np.allclose(loss[loss["scenario.adoption_frac"] == 0]["mean"], 0)  # nobody adopts, nothing lost

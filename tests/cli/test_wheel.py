@@ -65,6 +65,8 @@ def test_the_wheel_installs_sim_and_nothing_else(wheel):
     assert wheel.read(f"{info}/top_level.txt").decode().split() == ["sim"]
     assert {n.split("/")[0] for n in names} == {"sim", info}
     assert "sim/py.typed" in names
+    assert "sim/data/countries_110m.geojson.gz" in names  # the outlines: maps work without the data folder
+    assert "sim/dashboard/world_map.vue" in names  # the dashboard's live map
     assert "sim/runner/compose.py" in names and "sim/experiments/baseline.py" in names
 
 

@@ -266,3 +266,46 @@ def test_a_bad_control_shows_its_error_and_keeps_the_page_running(monkeypatch, t
     assert f"topology.path: no such file '{missing}' (showing the defaults instead)" in error.children[0]
     _click(rc, "Step")
     rc.find(v.Html, children=["Step: 1"]).assert_single()  # the defaults' model runs
+
+
+# -- the live world map --------------------------------------------------------------------------------------------
+
+
+def test_map_values_colour_every_outline_and_say_name_and_value(stepped):
+    from sim.analysis.maps import LOSS_SCALE
+    from sim.dashboard.world_map import MEASURES, map_shapes, map_values
+
+    shapes = map_shapes()
+    assert len(shapes) == 176 and all(s["d"].startswith("M") for s in shapes)  # 177 outlines, Antarctica left out
+    values = map_values(stepped, "loss with the world")
+    assert set(values) == {s["key"] for s in shapes}
+    by_code = {s["code"]: values[s["key"]] for s in shapes if s["code"]}
+    for state in stepped.states.values():
+        if state.code in by_code:
+            entry = by_code[state.code]
+            b = int(LOSS_SCALE.bin_of(np.array([state.loss]))[0])
+            assert entry["fill"] == LOSS_SCALE.colors()[b]
+            assert entry["text"].startswith(f"{country_name(state.code)} ({state.code}): ")
+            assert LOSS_SCALE.words[b] in entry["text"]
+    absent = [c for c in by_code if c not in {s.code for s in stepped.states.values()}]
+    assert absent and all(by_code[c]["fill"] == "" and by_code[c]["text"].endswith("no data") for c in absent)
+    for measure in MEASURES:  # every measure draws (dependence: no data without path measures)
+        assert len(map_values(stepped, measure)) == len(shapes)
+
+
+def test_partners_of_a_selected_country_add_up_to_its_pairs_with_the_world(stepped):
+    from sim.dashboard.world_map import country_partners, partners_words
+    from sim.model.metrics import country_involvement
+
+    state = max(stepped.states.values(), key=lambda s: (s.loss, s.n_ases))
+    partners = country_partners(stepped, state.code)
+    c = state.country
+    now, base = stepped.current.country_pairs, stepped.baseline.country_pairs
+    # its pairs with the world: its domestic pairs, pairs with every other country, with unknown-country ASes
+    domestic_and_unknown = lambda p: p[c, c] + p[c, -1] + p[-1, c]  # noqa: E731
+    assert partners["pairs_before"].sum() + domestic_and_unknown(base) == country_involvement(base)[c]
+    assert partners["pairs_now"].sum() + domestic_and_unknown(now) == country_involvement(now)[c]
+    assert list(partners["lost"]) == sorted(partners["lost"], reverse=True)
+    lines = partners_words(stepped, state.code)
+    assert lines[0].startswith(f"Selected: {country_name(state.code)} ({state.code}), {state.loss:.1%}")
+    assert lines[1].startswith(("Lost most with: ", "Lost: nobody")) and lines[2].startswith("Still reaches ")

@@ -2,7 +2,8 @@
 
 Fails on any request to a host other than the server's, on any console error, page error or failed request.
 Checks what a person sees: the browser tab's title, no "Page 0" tab, the controls' "press Reset" note, the seed
-slider's number, the regulations table saying how much of the list it shows. Screenshots are saved to
+slider's number, the regulations table saying how much of the list it shows, and the live world map: drawn, redrawn
+at every step, a country's name and value on hover, its partners when clicked. Screenshots are saved to
 ``test-artifacts/dashboard-step0.png`` (the loss axis at step 0) and ``test-artifacts/dashboard.png``. Chromium is
 Debian's ``/usr/bin/chromium`` (installed by ``.ci/run``); without it the test is skipped locally and fails under
 ``CI=true``.
@@ -70,6 +71,25 @@ def server(tmp_path):
         yield url
 
 
+def check_world_map(page) -> None:
+    """The map is drawn (one path per outline, the countries without data hatched), says the step it shows, gives
+    a country's name and value on hover, and lists its partners when it is clicked."""
+    page.get_by_text("World map, step 6").wait_for()
+    countries = page.locator("path.fragsim-country")
+    assert countries.count() == 176  # Natural Earth's 177 outlines, Antarctica left out
+    fills = countries.evaluate_all("paths => paths.map(p => p.getAttribute('fill'))")
+    assert "url(#fragsim-hatch)" in fills and any(f.startswith("#") for f in fills)  # data, and hatched "no data"
+    brazil = page.locator('path.fragsim-country[data-code="BR"]')
+    brazil.hover()
+    tooltip = page.locator(".fragsim-map-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text().startswith("Brazil (BR): ") and "%" in tooltip.inner_text()
+    brazil.click()
+    page.get_by_text("Selected: Brazil (BR)", exact=False).wait_for()
+    page.get_by_text("Still reaches ", exact=False).wait_for()
+    assert brazil.get_attribute("stroke") == "#000"  # the selection is outlined on the map
+
+
 def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path):
     with chromium_page(tmp_path / "profile") as page:
         problems = PageProblems(page, server)
@@ -99,6 +119,7 @@ def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path)
         n_regulations = int(page.get_by_text("Regulations adopted so far:").inner_text().rsplit(" ", 1)[1])
         caption = f"The latest 12 of {n_regulations} regulations" if n_regulations > 12 else f"All {n_regulations},"
         assert page.get_by_text(caption).is_visible()
+        check_world_map(page)
         shot = ARTIFACTS / "dashboard.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"dashboard screenshot: {shot}")

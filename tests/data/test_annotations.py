@@ -124,6 +124,11 @@ def test_cli_info_json_real_2016(capsys, real_topology):
     assert info["n_with_country"] == 49174 + info["n_country_inferred"]
     assert info["n_country_inferred"] + info["n_country_unknown"] == 55809 - 49174
     assert info["files"]["as_rel"]["sha256"] == ("fbcabfbf8a4c0cd3e7f5f774bd177cf977229bbbaf56180c6c76bc63bd98805a")
+    # the country facts: of the 196 countries where an AS is located, 30 are too small for the 1:110m outlines
+    # and reported by code
+    missing = set(info["countries_without_facts"])
+    assert info["n_countries_with_facts"] == 166 and len(missing) == 30
+    assert {"SG", "MT", "BH", "MO"} <= missing
 
 
 def test_cli_info_bad_file_is_one_clear_error(capsys, write_file):

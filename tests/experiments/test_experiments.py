@@ -130,6 +130,18 @@ def test_mechanisms(tmp_path):
     matrix = pd.read_csv(out / "headline_country_matrix.csv", keep_default_na=False, na_values=[""], index_col=0)
     assert list(matrix.index) == list(matrix.columns) and between(matrix.stack().dropna(), 0, 1)
     figures(out, "mechanisms_compared", "loss_over_time", "headline_heatmap", "headline_country_loss")
+    # losses counted in people: per mechanism, the four measures, fractions of the world's population
+    people = table(out, "people.csv", ["mechanism", "metric", "mean", "n", "ci_low", "ci_high"])
+    assert set(people["metric"]) == {
+        "pop_frac_over_1pct",
+        "pop_frac_over_10pct",
+        "pop_frac_over_50pct",
+        "pop_weighted_loss",
+    }
+    assert set(people["mechanism"]) == {"m0", "m5", "m5_m6"} and (people["n"] == 2).all()
+    m0 = people[people["mechanism"] == "m0"].set_index("metric")["mean"]
+    assert 1 >= m0["pop_frac_over_1pct"] >= m0["pop_frac_over_10pct"] >= m0["pop_frac_over_50pct"] >= 0
+    figures(out, "headline_map", "adoption_map")
 
 
 CASE_COLUMNS = [
@@ -163,6 +175,9 @@ def check_cases(out: Path, prefix: str) -> pd.DataFrame:
     # the best-path view beside the any-path one: its top network, and whether the two views name the same AS
     assert between(df["top_best_path_share"], 0, 1) and between(df["top_best_path_cut_off_if_failed"], 0, 1)
     assert set(df["views_agree"]) <= {True, False}
+    people = df[["pop_frac_over_1pct", "pop_frac_over_10pct", "pop_frac_over_50pct", "pop_weighted_loss"]]
+    assert between(people.stack(), 0, 1) and (people["pop_frac_over_1pct"] >= people["pop_frac_over_10pct"]).all()
+    figures(out, f"{prefix}_map")  # every country's loss on a world map, one panel per case
     losers = table(out, f"{prefix}_other_losers.csv", ["case", "code", "loss", "direct_loss", "collateral_loss"])
     assert between(losers["loss"], 0, 1) and not set(losers["code"]) & set(df["country"]) - {""}
     return df

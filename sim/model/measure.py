@@ -75,6 +75,7 @@ def measure(
         reach_any=protected_sets,
         per_source=sources is not None,
         sampled=sources is not None,
+        plan=world.reach_plan,
     )
     source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}

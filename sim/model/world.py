@@ -8,12 +8,14 @@ link for any regulation: the data says nothing about where that AS is, so no sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from sim.arrays import expand_ranges
 from sim.data.topology import Topology
 from sim.model.market import Market
+from sim.reach import ReachPlan, plan_reachability
 
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,12 +105,23 @@ class World:
         return np.where(a == ases, b, a)
 
     def kernel_topology(self) -> Topology:
-        """The topology with the bought links, as the kernel reads it."""
+        """The topology with the bought links, as the kernel reads it (one object per World)."""
+        return self._kernel_topology
+
+    @cached_property
+    def _kernel_topology(self) -> Topology:
         if not len(self.bought):
             return self.topo
         topo = self.topo
         p2c = np.concatenate([np.stack([topo.provider, topo.customer], axis=1), self.bought])
         return topo.replace(provider=p2c[:, 0].astype(np.int32), customer=p2c[:, 1].astype(np.int32))
+
+    @cached_property
+    def reach_plan(self) -> ReachPlan:
+        """The reachability plan of :meth:`kernel_topology`, made once and reused by every step's measurement
+        (cut links and transit restrictions only take away; a World is rebuilt, so planned again, when links are
+        bought)."""
+        return plan_reachability(self.kernel_topology())
 
     def to_kernel(self, mask: np.ndarray) -> np.ndarray:
         """A mask over the model's link ids, in the kernel's order."""

@@ -7,6 +7,7 @@ link for any regulation: the data says nothing about where that AS is, so no sta
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +17,10 @@ from sim.arrays import expand_ranges
 from sim.data.topology import Topology
 from sim.model.market import Market
 from sim.reach import ReachPlan, plan_reachability
+
+
+#: reachability plans by topology object: the runs of one sweep worker share a (cached) topology, so they plan once
+_PLANS: weakref.WeakKeyDictionary[Topology, ReachPlan] = weakref.WeakKeyDictionary()
 
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,8 +125,11 @@ class World:
     def reach_plan(self) -> ReachPlan:
         """The reachability plan of :meth:`kernel_topology`, made once and reused by every step's measurement
         (cut links and transit restrictions only take away; a World is rebuilt, so planned again, when links are
-        bought)."""
-        return plan_reachability(self.kernel_topology())
+        bought). Shared by the Worlds of one topology object (the runs of a sweep worker)."""
+        topo = self.kernel_topology()
+        if topo not in _PLANS:
+            _PLANS[topo] = plan_reachability(topo)
+        return _PLANS[topo]
 
     def to_kernel(self, mask: np.ndarray) -> np.ndarray:
         """A mask over the model's link ids, in the kernel's order."""

@@ -18,7 +18,6 @@ from sim.data.topology import Topology
 from sim.model.market import Market
 from sim.reach import ReachPlan, plan_reachability
 
-
 #: reachability plans by topology object: the runs of one sweep worker share a (cached) topology, so they plan once
 _PLANS: weakref.WeakKeyDictionary[Topology, ReachPlan] = weakref.WeakKeyDictionary()
 

@@ -20,7 +20,7 @@ from sim.model.checks import check_config
 from sim.model.config import ModelConfig
 from sim.model.cut_log import CutLog
 from sim.model.market import market_weights
-from sim.model.measure import Measurement, measure, reporters_for
+from sim.model.measure import Measurement, measure, reach_tracker, reporters_for
 from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
 from sim.model.paths import MODEL_REPORTERS as PATH_MODEL_REPORTERS
@@ -29,6 +29,7 @@ from sim.model.paths import PathMeasurement, exposure_countries, measure_paths
 from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
 from sim.reach.api import customer_cone_sizes
+from sim.reach.incremental import IncrementalReach
 
 __all__ = ["FragmentationModel", "check_config"]
 
@@ -96,6 +97,7 @@ class FragmentationModel(mesa.Model):
         self.rel_links = links_between_states(self.world)
         self.conflicts = self.conflict_matrix()
         self.sources = self._draw_sources(topology)
+        self._tracker: IncrementalReach | None = None  # reachability across steps, one per World
         self.baseline: Measurement | None = None
         self._observe(self._measure())
         self.baseline = self.current
@@ -416,7 +418,18 @@ class FragmentationModel(mesa.Model):
                 mask = mechanism.transit_exempt(self)
                 if mask is not None:
                     exempt |= mask
-        return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt, self.baseline)
+        if self._tracker is None or self._tracker.topology is not self.world.kernel_topology():  # links bought
+            self._tracker = reach_tracker(self.world, self.sources, self.protected_sets)
+        return measure(
+            self.world,
+            self.cut_by >= 0,
+            self.sources,
+            self.protected_sets,
+            forbid,
+            exempt,
+            self.baseline,
+            self._tracker,
+        )
 
     def _measure_paths(self) -> None:
         """The chosen routes' measures under the links in force (:mod:`sim.model.paths`), when they are on

@@ -163,6 +163,35 @@ def reach_any_without(
     return per_scenario[np.r_[0, 1 + np.searchsorted(distinct, candidates)]]
 
 
+def reach_sets(
+    topology: Topology, sets, removed_links=None, removed_ases=None, *, plan: ReachPlan | None = None
+) -> dict[str, np.ndarray]:
+    """For each named set of ASes, whether each AS reaches at least one of them (an AS of the set reaches itself;
+    a removed AS reaches nothing): ``reach_any`` of :func:`sim.reachability` for every source at once, in one pass
+    with one bit per set (symmetry, module doc). No transit restrictions.
+
+    Returns name → (n_ases,) bool.
+    """
+    topo = topology
+    sets = {name: check_mask(f"sets[{name!r}]", mask, topo.n_ases) for name, mask in (sets or {}).items()}
+    if not sets:
+        return {}
+    plan = plan_reachability(topo) if plan is None else plan
+    plan.check(topo)
+    graph = plan.restrict(
+        check_mask("removed_links", removed_links, topo.n_links),
+        check_mask("removed_ases", removed_ases, topo.n_ases),
+        prune=False,
+    )
+    names = list(sets)
+    bits = np.zeros((topo.n_ases, -(-len(names) // 64) * 64), bool)
+    bits[:, : len(names)] = np.stack([sets[name] & graph.alive for name in names], axis=1)
+    seed = np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+    D = _reached_from(graph, seed, _Without(np.full(topo.n_ases, -1, np.int64)))
+    hit = np.unpackbits(D.astype("<u8").view(np.uint8), axis=1, bitorder="little").astype(bool)
+    return {name: hit[:, j] & graph.alive for j, name in enumerate(names)}
+
+
 def _indices(name: str, values, n: int) -> np.ndarray:
     arr = np.asarray(values)
     if arr.size == 0:

@@ -10,6 +10,8 @@ here, from what the operators, the mechanisms and the measurement return.
 
 from __future__ import annotations
 
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -32,6 +34,22 @@ from sim.reach.api import customer_cone_sizes
 from sim.reach.incremental import IncrementalReach
 
 __all__ = ["FragmentationModel", "check_config"]
+
+#: what a run derives from its topology alone (customer cones, markets), by topology object: the runs of a sweep
+#: worker share the (cached) topology, so they compute these once; the arrays are read-only
+_DERIVED: weakref.WeakKeyDictionary[Topology, dict] = weakref.WeakKeyDictionary()
+
+
+def _derived(topology: Topology, key, make):
+    cache = _DERIVED.setdefault(topology, {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
 
 
 class FragmentationModel(mesa.Model):
@@ -70,11 +88,12 @@ class FragmentationModel(mesa.Model):
             _spawn_streams(self.rng)
         )
         self.protected_sets = protected_sets(topology)
-        self.cone = customer_cone_sizes(topology)
+        self.cone = _derived(topology, "cone", lambda: _read_only(customer_cone_sizes(topology)))
+        market = self.config.market
         self.world = World(
             topology,
             protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases),
-            market=market_weights(topology, self.config.market, self.cone),
+            market=_derived(topology, ("market", market), lambda: market_weights(topology, market, self.cone)),
         )
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []

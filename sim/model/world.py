@@ -86,6 +86,11 @@ class World:
         rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
         ids = np.concatenate([np.arange(self.n_links)] * 2)
         self.as_indptr, self.as_links = _csr(n, rows, ids)
+        # beside each (AS, link) entry: the AS at the other end, and whether the AS sells on that link (a peer
+        # link, or the provider's end of a customer link), gathered once instead of per regulation and step
+        _, self.as_other = _csr(n, rows, np.concatenate([self.ends[:, 1], self.ends[:, 0]]))
+        side0 = np.r_[np.ones(self.n_links, bool), np.zeros(self.n_links, bool)]  # the provider's end of a c2p link
+        _, self.as_sells = _csr(n, rows, np.concatenate([~self.is_p2c, ~self.is_p2c]) | side0)
         crow = np.concatenate([self.end_country[:, 0], self.end_country[:, 1]])
         keep = crow >= 0
         self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])
@@ -99,9 +104,19 @@ class World:
 
     def links_of_ases(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(AS, link id) pairs for every link of the given ASes."""
+        pos, at = self._entries(ases)
+        return ases[pos], self.as_links[at]
+
+    def neighbours_of(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the AS in ``ases``, link id, the AS at the other end, whether the AS sells on the link) for
+        every link of the given ASes, in the order of :meth:`links_of_ases`."""
+        pos, at = self._entries(ases)
+        return pos, self.as_links[at], self.as_other[at], self.as_sells[at]
+
+    def _entries(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, stops = self.as_indptr[ases], self.as_indptr[ases + 1]
         counts = stops - starts
-        return np.repeat(ases, counts), self.as_links[expand_ranges(starts, counts)]
+        return np.repeat(np.arange(len(ases)), counts), expand_ranges(starts, counts)
 
     def other_end(self, links: np.ndarray, ases: np.ndarray) -> np.ndarray:
         """The AS at the other end of each link from ``ases``."""

@@ -97,6 +97,7 @@ class World:
         self.c_links = c_links
         ec = self.end_country
         self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
+        self.memo: dict = {}  # results of pure functions of this world (e.g. who serves a market), by key
 
     def links_of_country(self, c: int) -> np.ndarray:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""

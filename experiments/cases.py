@@ -8,7 +8,8 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
 - **cut off from the world**: an AS of the country that reaches no AS located in another country (valley-free,
   exact: every AS of the country is a source).
 - **chokepoint**: an AS carrying a share of the country's remaining cross-border links (either side of the
-  border); for the largest ones, the share of the country's ASes that would be cut off if it failed too.
+  border); for the largest ones, the share of the country's ASes that would be cut off if it failed too (every
+  candidate's failure in one batched pass, :func:`sim.reach.whatif.reach_any_without`).
 - **best-path dependence**: the share of the country's inbound chosen paths (BGP's best paths, after the
   regulation, destinations weighted by address space: :func:`sim.routes`) that cross each AS. It sits beside the
   any-path view: the chokepoints get their ``best_path_share``, and the case's row names its top best-path network,
@@ -33,7 +34,9 @@ import pandas as pd
 
 from sim.data.topology import Topology
 from sim.experiments import Run
+from sim.reach import ReachPlan, plan_reachability
 from sim.reach.api import reachability
+from sim.reach.whatif import reach_any_without
 from sim.routes import routes
 from sim.runner.run import build_topology
 
@@ -75,6 +78,28 @@ def foreign_reach(topo: Topology, country: int, removed_links=None, removed_ases
     return counts
 
 
+def foreign_pairs(topo: Topology, country: int, removed_links=None, plan: ReachPlan | None = None) -> int:
+    """Reachable (AS of ``country``, AS located in another country) pairs: the sum of :func:`foreign_reach`, from the
+    country × country counts of one call (no matrix)."""
+    own = topo.asns[topo.country == country].tolist()
+    if not own:
+        return 0
+    pairs = reachability(topo, own, removed_links=removed_links, per_source=False, plan=plan).country_pairs
+    foreign = np.arange(len(topo.country_codes)) != country  # known countries only: slot K is "unknown"
+    return int(pairs[country, : len(topo.country_codes)][foreign].sum())
+
+
+def cut_off_without(
+    topo: Topology, country: int, candidates, removed_links=None, plan: ReachPlan | None = None
+) -> np.ndarray:
+    """(1 + n_candidates, n_own) bool: which ASes of ``country`` (ascending index) reach no AS located in another
+    country, as they are (row 0) and if each candidate failed too (row ``1 + j``; a failed AS counts as cut off).
+    Equal to ``foreign_reach(...) == 0`` with the candidate removed, for all candidates in one batched pass."""
+    own = np.flatnonzero(topo.country == country)
+    foreign = (topo.country != country) & (topo.country >= 0)
+    return ~reach_any_without(topo, foreign, own, np.asarray(candidates, np.int64), removed_links, plan=plan)
+
+
 def border_shares(topo: Topology, country: int, removed: np.ndarray) -> pd.DataFrame:
     """Per AS at either end of the country's cross-border links: its share of those links before and after."""
     ends = topo.link_endpoints().astype(np.int64)
@@ -112,29 +137,26 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     topo = build_topology(run.topology_config())
     country = topo.country_codes.index(code)
     removed = final_cuts(run, topo)
-    before = foreign_reach(topo, country)
-    after = foreign_reach(topo, country, removed_links=removed)
+    plan = plan_reachability(topo)
     shares = border_shares(topo, country, removed)
     shares = shares[shares["share_after"] > 0].sort_values(["share_after", "as_idx"], ascending=[False, True])
     shares = shares.head(n_chokepoints).copy()
-
-    def cut_off_if_failed(idx: int) -> float:
-        gone = np.zeros(topo.n_ases, bool)
-        gone[idx] = True
-        return float((foreign_reach(topo, country, removed, gone) == 0).mean())
-
-    shares["cut_off_if_failed"] = [cut_off_if_failed(idx) for idx in shares["as_idx"]]
     own = topo.asns[topo.country == country].tolist()
     dep = routes(topo, own, removed_links=removed, measures=True).country_dependence(code)
     best_share = dict(zip(topo.asn_to_idx(dep["asn"].to_numpy()).tolist(), dep["share"].tolist(), strict=True))
     shares["best_path_share"] = [best_share.get(idx, 0.0) for idx in shares["as_idx"]]
+    top = int(topo.asn_to_idx([int(dep["asn"].iloc[0])])[0]) if len(dep) else None
+    candidates = shares["as_idx"].to_numpy(np.int64)
+    cut_before = cut_off_without(topo, country, [], plan=plan)[0]
+    failing = np.array([*candidates.tolist(), *([] if top is None else [top])], np.int64)
+    cut = cut_off_without(topo, country, failing, removed, plan)
+    shares["cut_off_if_failed"] = cut[1 : 1 + len(candidates)].mean(axis=1)
     best_path = {"top_best_path_asn": -1, "top_best_path_share": 0.0, "top_best_path_cut_off_if_failed": 0.0}
-    if len(dep):
-        top = int(topo.asn_to_idx([int(dep["asn"].iloc[0])])[0])
+    if top is not None:
         best_path = {
             "top_best_path_asn": int(topo.asns[top]),
             "top_best_path_share": float(dep["share"].iloc[0]),
-            "top_best_path_cut_off_if_failed": cut_off_if_failed(top),
+            "top_best_path_cut_off_if_failed": float(cut[-1].mean()),
         }
     worst = shares.sort_values(["cut_off_if_failed", "share_after"], ascending=False, kind="stable").head(1)
     best_path["views_agree"] = (
@@ -146,13 +168,14 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
         topo.country_codes[c] if c >= 0 else "??" for c in topo.country[shares["as_idx"].to_numpy()]
     ]
     codes, now, before_pairs = pair_counts(run, topo)
+    before, after = foreign_pairs(topo, country, plan=plan), foreign_pairs(topo, country, removed, plan)
     return CaseOutcome(
         country=code,
-        n_ases=len(before),
+        n_ases=len(cut_before),
         n_country_inferred=int(topo.country_inferred[topo.country == country].sum()),
-        cut_off_before=int((before == 0).sum()),
-        cut_off_after=int((after == 0).sum()),
-        foreign_pairs_retained=float(after.sum() / before.sum()) if before.sum() else float("nan"),
+        cut_off_before=int(cut_before.sum()),
+        cut_off_after=int(cut[0].sum()),
+        foreign_pairs_retained=float(after / before) if before else float("nan"),
         chokepoints=shares[
             ["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed", "best_path_share"]
         ],

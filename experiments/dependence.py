@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.analysis.figures import country_label, new_figure, percent_axis, save
 from sim.experiments import Study, write_csv
-from sim.experiments.cases import border_shares, foreign_reach
+from sim.experiments.cases import border_shares, cut_off_without
 from sim.routes import routes
 
 
@@ -70,15 +70,10 @@ def compare_chokepoints(topo, r, codes: list[str], n: int) -> pd.DataFrame:
         ranked = topo.asn_to_idx(dep["asn"].to_numpy()).tolist()  # largest share first
         share = dict(zip(ranked, dep["share"].tolist(), strict=True))
         rank = {idx: i + 1 for i, idx in enumerate(ranked)}
-        for idx in candidates:
-            gone = np.zeros(topo.n_ases, bool)
-            gone[idx] = True
-            if topo.country[idx] == country:  # the AS's own absence is not a loss of foreign reach
-                own = np.flatnonzero(topo.country == country)
-                keep = own != idx
-            else:
-                keep = slice(None)
-            cut_off = foreign_reach(topo, country, removed_ases=gone)[keep] == 0
+        own = np.flatnonzero(topo.country == country)
+        cut_off = cut_off_without(topo, country, candidates)  # every candidate's failure in one pass
+        for j, idx in enumerate(candidates):
+            keep = own != idx  # a domestic AS's own absence is not a loss of foreign reach
             cc = topo.country[idx]
             rows.append(
                 {
@@ -87,7 +82,7 @@ def compare_chokepoints(topo, r, codes: list[str], n: int) -> pd.DataFrame:
                     "as_country": topo.country_codes[cc] if cc >= 0 else "??",
                     "best_path_share": share.get(idx, 0.0),
                     "best_path_rank": rank.get(idx, -1),
-                    "cut_off_if_failed": float(cut_off.mean()),
+                    "cut_off_if_failed": float(cut_off[1 + j][keep].mean()),
                 }
             )
     return pd.DataFrame(rows)

@@ -32,6 +32,8 @@ _PUBLIC = {
     "MemoryBudgetError": "sim.memory",
     "ReachResult": "sim.reach.api",
     "reachability": "sim.reach.api",
+    "ReachPlan": "sim.reach.reuse",
+    "plan_reachability": "sim.reach.reuse",
     "RouteClass": "sim.routes.route_class",
     "RoutesResult": "sim.routes.result",
     "routes": "sim.routes",  # the package itself, callable as sim.routes.api.routes

@@ -106,12 +106,11 @@ def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:
     An AS whose customers and peers are all worth nothing gets the share of them located there instead; one
     with no customer and no peer gets 0.
     """
-    owner, links = world.links_of_ases(ases)
-    sells = ~world.is_p2c[links] | (world.ends[links, 0] == owner)
-    owner, links = owner[sells], links[sells]
-    pos = np.searchsorted(ases, owner)
-    other = world.other_end(links, owner)
-    there = np.isin(world.country[other], countries).astype(np.float64)
+    pos, _, other, sells = world.neighbours_of(ases)
+    pos, other = pos[sells], other[sells]
+    in_market = np.zeros(world.n_states + 1, bool)  # the last slot: unknown country (-1), never in the market
+    in_market[np.asarray(countries)] = True
+    there = in_market[world.country[other]].astype(np.float64)
     worth = market.worth[other]
     total = np.bincount(pos, weights=worth, minlength=len(ases))
     inside = np.bincount(pos, weights=worth * there, minlength=len(ases))

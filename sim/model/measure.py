@@ -20,7 +20,8 @@ from sim.model.metrics import (
     transit_concentration,
 )
 from sim.model.world import World
-from sim.reach.api import ReachResult, reachability
+from sim.reach.api import ReachResult
+from sim.reach.incremental import IncrementalReach
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def measure(
     forbid: np.ndarray | None,
     exempt: np.ndarray | None,
     baseline: Measurement | None,
+    tracker: IncrementalReach | None = None,
 ) -> Measurement:
     """Reachability over ``world`` with the ``cut`` links (bool over the model's link ids) removed.
 
@@ -68,6 +70,10 @@ def measure(
         ``forbid_transit[t, c]`` of the transit restrictions in force, and the ASes exempt from them.
     baseline : Measurement or None
         Step 0's measurement; None when measuring the baseline itself.
+    tracker : IncrementalReach, optional
+        The run's reachability across steps (made for ``world``, ``sources`` and ``protected_sets``): a step that
+        changed nothing reuses the previous answer, an exact step that changed a few links is updated
+        incrementally. Without one, reachability is computed afresh (with the world's reused plan).
 
     Returns
     -------
@@ -75,20 +81,27 @@ def measure(
         With ``country_loss`` relative to ``baseline`` (None for the baseline).
     """
     topo = world.kernel_topology()
-    r = reachability(
-        topo,
-        sources,
-        removed_links=world.to_kernel(cut),
-        forbid_transit=forbid,
-        transit_exempt=exempt,
-        reach_any=protected_sets,
-        per_source=sources is not None,
-        sampled=sources is not None,
-    )
+    if tracker is None:
+        tracker = reach_tracker(world, sources, protected_sets)
+    r = tracker.update(world.to_kernel(cut), forbid_transit=forbid, transit_exempt=exempt)
     source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
     loss = per_country_loss(r.country_pairs, baseline.country_pairs) if baseline is not None else None
     return Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r, loss)
+
+
+def reach_tracker(world: World, sources: list[int] | None, protected_sets: dict[str, np.ndarray]) -> IncrementalReach:
+    """The :class:`~sim.reach.incremental.IncrementalReach` of a run on ``world`` (exact all-pairs when ``sources``
+    is None, else a sample), with the world's reused plan."""
+    sampled = sources is not None
+    return IncrementalReach(
+        world.kernel_topology(),
+        sources,
+        sampled=sampled,
+        per_source=sampled,
+        reach_any=protected_sets,
+        plan=world.reach_plan,
+    )
 
 
 # -- model reporters (named functions of the model) ------------------------------------------------------------

@@ -10,6 +10,8 @@ here, from what the operators, the mechanisms and the measurement return.
 
 from __future__ import annotations
 
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ from sim.model.checks import check_config
 from sim.model.config import ModelConfig
 from sim.model.cut_log import CutLog
 from sim.model.market import market_weights
-from sim.model.measure import Measurement, measure, reporters_for
+from sim.model.measure import Measurement, measure, reach_tracker, reporters_for
 from sim.model.mechanisms import CoordinationMechanism, instantiate
 from sim.model.operators import Operators, Resolution
 from sim.model.paths import MODEL_REPORTERS as PATH_MODEL_REPORTERS
@@ -29,8 +31,25 @@ from sim.model.paths import PathMeasurement, exposure_countries, measure_paths
 from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
 from sim.reach.api import customer_cone_sizes
+from sim.reach.incremental import IncrementalReach
 
 __all__ = ["FragmentationModel", "check_config"]
+
+#: what a run derives from its topology alone (customer cones, markets), by topology object: the runs of a sweep
+#: worker share the (cached) topology, so they compute these once; the arrays are read-only
+_DERIVED: weakref.WeakKeyDictionary[Topology, dict] = weakref.WeakKeyDictionary()
+
+
+def _derived(topology: Topology, key, make):
+    cache = _DERIVED.setdefault(topology, {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
 
 
 class FragmentationModel(mesa.Model):
@@ -69,12 +88,13 @@ class FragmentationModel(mesa.Model):
             _spawn_streams(self.rng)
         )
         self.protected_sets = protected_sets(topology)
-        self.cone = customer_cone_sizes(topology)
+        self.cone = _derived(topology, "cone", lambda: _read_only(customer_cone_sizes(topology)))
         self.population = topology.facts.population  #: (K,) people per country (NaN: no outline), for weights
+        market = self.config.market
         self.world = World(
             topology,
             protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases),
-            market=market_weights(topology, self.config.market, self.cone),
+            market=_derived(topology, ("market", market), lambda: market_weights(topology, market, self.cone)),
         )
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []
@@ -97,6 +117,7 @@ class FragmentationModel(mesa.Model):
         self.rel_links = links_between_states(self.world)
         self.conflicts = self.conflict_matrix()
         self.sources = self._draw_sources(topology)
+        self._tracker: IncrementalReach | None = None  # reachability across steps, one per World
         self.baseline: Measurement | None = None
         self._observe(self._measure())
         self.baseline = self.current
@@ -417,7 +438,18 @@ class FragmentationModel(mesa.Model):
                 mask = mechanism.transit_exempt(self)
                 if mask is not None:
                     exempt |= mask
-        return measure(self.world, self.cut_by >= 0, self.sources, self.protected_sets, forbid, exempt, self.baseline)
+        if self._tracker is None or self._tracker.topology is not self.world.kernel_topology():  # links bought
+            self._tracker = reach_tracker(self.world, self.sources, self.protected_sets)
+        return measure(
+            self.world,
+            self.cut_by >= 0,
+            self.sources,
+            self.protected_sets,
+            forbid,
+            exempt,
+            self.baseline,
+            self._tracker,
+        )
 
     def _measure_paths(self) -> None:
         """The chosen routes' measures under the links in force (:mod:`sim.model.paths`), when they are on

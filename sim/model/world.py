@@ -7,13 +7,19 @@ link for any regulation: the data says nothing about where that AS is, so no sta
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from sim.arrays import expand_ranges
 from sim.data.topology import Topology
 from sim.model.market import Market
+from sim.reach import ReachPlan, plan_reachability
+
+#: reachability plans by topology object: the runs of one sweep worker share a (cached) topology, so they plan once
+_PLANS: weakref.WeakKeyDictionary[Topology, ReachPlan] = weakref.WeakKeyDictionary()
 
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,12 +86,18 @@ class World:
         rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
         ids = np.concatenate([np.arange(self.n_links)] * 2)
         self.as_indptr, self.as_links = _csr(n, rows, ids)
+        # beside each (AS, link) entry: the AS at the other end, and whether the AS sells on that link (a peer
+        # link, or the provider's end of a customer link), gathered once instead of per regulation and step
+        _, self.as_other = _csr(n, rows, np.concatenate([self.ends[:, 1], self.ends[:, 0]]))
+        side0 = np.r_[np.ones(self.n_links, bool), np.zeros(self.n_links, bool)]  # the provider's end of a c2p link
+        _, self.as_sells = _csr(n, rows, np.concatenate([~self.is_p2c, ~self.is_p2c]) | side0)
         crow = np.concatenate([self.end_country[:, 0], self.end_country[:, 1]])
         keep = crow >= 0
         self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])
         self.c_links = c_links
         ec = self.end_country
         self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
+        self.memo: dict = {}  # results of pure functions of this world (e.g. who serves a market), by key
 
     def links_of_country(self, c: int) -> np.ndarray:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""
@@ -93,9 +105,19 @@ class World:
 
     def links_of_ases(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(AS, link id) pairs for every link of the given ASes."""
+        pos, at = self._entries(ases)
+        return ases[pos], self.as_links[at]
+
+    def neighbours_of(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the AS in ``ases``, link id, the AS at the other end, whether the AS sells on the link) for
+        every link of the given ASes, in the order of :meth:`links_of_ases`."""
+        pos, at = self._entries(ases)
+        return pos, self.as_links[at], self.as_other[at], self.as_sells[at]
+
+    def _entries(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, stops = self.as_indptr[ases], self.as_indptr[ases + 1]
         counts = stops - starts
-        return np.repeat(ases, counts), self.as_links[expand_ranges(starts, counts)]
+        return np.repeat(np.arange(len(ases)), counts), expand_ranges(starts, counts)
 
     def other_end(self, links: np.ndarray, ases: np.ndarray) -> np.ndarray:
         """The AS at the other end of each link from ``ases``."""
@@ -103,12 +125,26 @@ class World:
         return np.where(a == ases, b, a)
 
     def kernel_topology(self) -> Topology:
-        """The topology with the bought links, as the kernel reads it."""
+        """The topology with the bought links, as the kernel reads it (one object per World)."""
+        return self._kernel_topology
+
+    @cached_property
+    def _kernel_topology(self) -> Topology:
         if not len(self.bought):
             return self.topo
         topo = self.topo
         p2c = np.concatenate([np.stack([topo.provider, topo.customer], axis=1), self.bought])
         return topo.replace(provider=p2c[:, 0].astype(np.int32), customer=p2c[:, 1].astype(np.int32))
+
+    @cached_property
+    def reach_plan(self) -> ReachPlan:
+        """The reachability plan of :meth:`kernel_topology`, made once and reused by every step's measurement
+        (cut links and transit restrictions only take away; a World is rebuilt, so planned again, when links are
+        bought). Shared by the Worlds of one topology object (the runs of a sweep worker)."""
+        topo = self.kernel_topology()
+        if topo not in _PLANS:
+            _PLANS[topo] = plan_reachability(topo)
+        return _PLANS[topo]
 
     def to_kernel(self, mask: np.ndarray) -> np.ndarray:
         """A mask over the model's link ids, in the kernel's order."""

@@ -2,5 +2,6 @@
 reference. Knows nothing of Mesa or Hydra."""
 
 from sim.reach.api import ReachResult, customer_cone_sizes, reachability
+from sim.reach.reuse import ReachPlan, plan_reachability
 
-__all__ = ["ReachResult", "customer_cone_sizes", "reachability"]
+__all__ = ["ReachPlan", "ReachResult", "customer_cone_sizes", "plan_reachability", "reachability"]

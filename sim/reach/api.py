@@ -19,8 +19,9 @@ from sim.data.topology import Topology
 from sim.memory import MemoryBudgetError, gib, kernel_budget
 from sim.reach.checks import check_forbid, check_mask
 from sim.reach.kernel import Forward, propagate_block, up_rows
-from sim.reach.plan import SourceLayout, make_plan, source_layout
+from sim.reach.plan import Plan, SourceLayout, make_plan, source_layout
 from sim.reach.reduce import Reducer
+from sim.reach.reuse import ReachPlan
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def reachability(
     transit_exempt=None,
     reach_any=None,
     sampled: bool | None = None,
+    plan: ReachPlan | None = None,
 ) -> ReachResult:
     """Valley-free reachability from a set of sources, with the regulations' restrictions.
 
@@ -192,6 +194,10 @@ def reachability(
     n_threads : int, optional
         Blocks of sources processed at once (default: the machine's cores, at most 4). Results do not depend
         on it: blocks are independent and their integer counts are summed.
+    plan : ReachPlan, optional
+        The plan of ``topology`` from :func:`sim.plan_reachability`, made once and reused: the call then skips
+        its own planning (levels, pruning, stub classes) and only applies the removals to the plan. Results are
+        identical to planning afresh.
 
     Returns
     -------
@@ -200,7 +206,7 @@ def reachability(
     Raises
     ------
     TypeError, ValueError
-        A bad argument, named in the message.
+        A bad argument, named in the message; ``ValueError`` for a ``plan`` made for another topology.
     sim.memory.MemoryBudgetError
         A ``MemoryError`` (and a ``ValueError``): the estimate for the smallest block, with the kept matrix and the
         transit masks, exceeds ``memory_budget``; raised before anything large is allocated, estimate and budget
@@ -230,7 +236,7 @@ def reachability(
     reach_any = {
         name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()
     }
-    plan = make_plan(topo, removed_links, removed_ases, prune=forbid is None)
+    graph = _graph(topo, plan, removed_links, removed_ases, prune=forbid is None)
     layout = source_layout(topo, src_idx)
     n_slots, slot = topo.n_slots, topo.country_slot
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
@@ -241,16 +247,18 @@ def reachability(
     if forbid is not None:
         held["transit masks"] = 3 * 64 * layout.n_words * (len(forbid) + 1)
     block, n_threads = _plan_blocks(
-        len(plan.transit), layout.n_words, held, _check_budget(memory_budget), _n_threads(n_threads)
+        len(graph.transit), layout.n_words, held, _check_budget(memory_budget), _n_threads(n_threads)
     )
     matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
 
     def run(span: tuple[int, int]) -> Reducer:
         w0, w1 = span
-        bit_rel = np.where((layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64), layout.bit_of - w0 * 64, -1)
+        # removed ASes hold no bit (a reused plan keeps rows for them that nothing reaches)
+        in_block = (layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64) & graph.alive
+        bit_rel = np.where(in_block, layout.bit_of - w0 * 64, -1)
         fwd = Forward(transit_slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
         red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words, reach_any)
-        propagate_block(plan, layout, w0, w1, fwd, red)
+        propagate_block(graph, layout, w0, w1, fwd, red)
         return red
 
     spans = [(w0, min(w0 + block, layout.n_words)) for w0 in range(0, layout.n_words, block)]
@@ -268,11 +276,11 @@ def reachability(
     reached_any = {name: bits[layout.bitpos][by_source] for name, bits in any_bits.items()}
 
     # every alive source reaches itself; pairs exclude s = d
-    self_src = src_idx[plan.alive[src_idx]]
+    self_src = src_idx[graph.alive[src_idx]]
     total -= len(self_src)
     dest_counts[self_src] -= 1
     np.add.at(country_pairs, (slot[self_src], slot[self_src]), -1)
-    alive_src = plan.alive[layout.source_idx]
+    alive_src = graph.alive[layout.source_idx]
     source_counts = None
     if per_source:
         counts = (bit_counts[layout.bitpos] if len(layout.bitpos) else np.zeros(0, np.int64)) - alive_src
@@ -290,6 +298,16 @@ def reachability(
         total,
         reached_any,
     )
+
+
+def _graph(topo: Topology, plan, removed_links, removed_ases, prune: bool) -> Plan:
+    """The kernel's plan of one call: planned afresh, or restricted from a reused ``plan``."""
+    if plan is None:
+        return make_plan(topo, removed_links, removed_ases, prune=prune)
+    if not isinstance(plan, ReachPlan):
+        raise TypeError(f"plan must be a ReachPlan from sim.plan_reachability, got {type(plan).__name__}")
+    plan.check(topo)
+    return plan.restrict(removed_links, removed_ases, prune)
 
 
 def _n_threads(n_threads: int | None) -> int:

@@ -25,13 +25,15 @@ from sim.data.topology import Topology
 
 @dataclass(frozen=True)
 class Edges:
-    """Directed edges ``src → dst`` (AS indices), the order is the caller's."""
+    """Directed edges ``src → dst`` (AS indices), the order is the caller's; ``link``, when known, is the
+    topology's link id of each edge (a peer link gives two edges with the same id)."""
 
     src: np.ndarray
     dst: np.ndarray
+    link: np.ndarray | None = None
 
     def select(self, keep: np.ndarray) -> Edges:
-        return Edges(self.src[keep], self.dst[keep])
+        return Edges(self.src[keep], self.dst[keep], None if self.link is None else self.link[keep])
 
     def __len__(self) -> int:
         return len(self.src)
@@ -113,23 +115,53 @@ def _pairs_within_groups(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, 
     return i[keep], j[keep]
 
 
-def _has_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """Whether each ``(a, b)`` is in ``keys`` (sorted ``a * n + b`` codes)."""
+def _find_pair(keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """For each ``(a, b)``, its position in ``keys`` (sorted ``a * n + b`` codes), -1 where it is absent."""
     if not len(keys) or not len(a):
-        return np.zeros(len(a), bool)
+        return np.full(len(a), -1, np.int64)
     code = a.astype(np.int64) * n + b
     order = np.argsort(code)  # sorted queries make the binary searches cache-friendly
     pos = np.minimum(np.searchsorted(keys, code[order]), len(keys) - 1)
-    found = np.empty(len(code), bool)
-    found[order] = keys[pos] == code[order]
+    found = np.full(len(code), -1, np.int64)
+    found[order] = np.where(keys[pos] == code[order], pos, -1)
     return found
 
 
-def prune_redundant(
-    n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray, up_level: np.ndarray
-):
-    """Drop edges whose contribution another kept edge already brings (valid only without transit
-    restrictions, where every AS forwards every bit):
+def _pair_index(edges: Edges, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted ``src * n + dst`` codes of ``edges``, the link id of each code)."""
+    code = edges.src.astype(np.int64) * n + edges.dst
+    order = np.argsort(code, kind="stable")
+    return code[order], edges.link[order]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Why edges may be dropped: edge ``edge[k]`` is redundant while the links ``link_a[k]`` and ``link_b[k]``
+    both exist. An edge may have several justifications."""
+
+    edge: np.ndarray
+    link_a: np.ndarray
+    link_b: np.ndarray
+
+    def covered(self, n_edges: int, link_ok: np.ndarray | None = None) -> np.ndarray:
+        """(n_edges,) bool: edges with at least one justification whose links all exist (``link_ok``)."""
+        edge = self.edge if link_ok is None else self.edge[link_ok[self.link_a] & link_ok[self.link_b]]
+        out = np.zeros(n_edges, bool)
+        out[edge] = True
+        return out
+
+
+def redundant_edges(
+    n: int,
+    down: Edges,
+    peer: Edges,
+    transit_mask: np.ndarray,
+    down_level: np.ndarray,
+    up_level: np.ndarray,
+    exhaustive: bool = False,
+) -> tuple[Edges, Cover, Cover]:
+    """The edges whose contribution another edge already brings (valid only without transit restrictions, where
+    every AS forwards every bit), with the links that justify dropping them:
 
     - provider ``q1 → v`` when ``q1`` is a provider of another provider ``q2`` of ``v`` (``D[q2] ⊇ D[q1]``);
     - transit peer ``p → v`` when ``p`` is a peer or a provider of a provider ``q`` of ``v``
@@ -139,40 +171,65 @@ def prune_redundant(
 
     The covering provider (``q2``, ``q``) must sit on a strictly lower down-level than ``v``, and ``q2`` on a
     strictly higher one than ``q1``: justifications then run down the levels and never in a circle, which
-    inside a c2p cycle they otherwise can (every edge into the cycle "covered" by another one).
+    inside a c2p cycle they otherwise can (every edge into the cycle "covered" by another one). So an edge may be
+    dropped while *any* of its justifications has both links present, whatever else is dropped: the plan
+    reused across removals (:class:`sim.reach.reuse.ReachPlan`) relies on it.
+
+    ``down`` and ``peer`` carry link ids. Returns ``(down sorted by customer, its Cover, the peer edges' Cover)``.
+    Without ``exhaustive`` the third rule is only tried on peers the second leaves (enough for one fixed graph, and
+    faster).
     """
-    c2p_keys = np.sort(down.src.astype(np.int64) * n + down.dst)
+    c2p_keys, c2p_link = _pair_index(down, n)
     by_cust = down.select(np.argsort(down.dst, kind="stable"))
     v_level = np.where(down_level >= 0, down_level, np.iinfo(np.int32).max)  # stubs sit below everything
     i, j = _pairs_within_groups(by_cust.dst, n)
     q1, q2 = by_cust.src[i], by_cust.src[j]
     ok = (down_level[q2] > down_level[q1]) & (down_level[q2] < v_level[by_cust.dst[i]])
-    i, q1, q2 = i[ok], q1[ok], q2[ok]
-    drop = np.zeros(len(by_cust), bool)
-    drop[i[_has_pair(c2p_keys, q1, q2, n)]] = True
+    i, j, q1, q2 = i[ok], j[ok], q1[ok], q2[ok]
+    pos = _find_pair(c2p_keys, q1, q2, n)
+    hit = pos >= 0
+    down_cover = Cover(i[hit], c2p_link[pos[hit]], by_cust.link[j[hit]])
     # peers: pair each transit peer p -> v with every provider q of v on a lower level
     indptr = np.concatenate([[0], np.cumsum(np.bincount(by_cust.dst, minlength=n))])
     tp = np.flatnonzero(transit_mask[peer.src])
     n_prov = indptr[peer.dst[tp] + 1] - indptr[peer.dst[tp]]
     e = np.repeat(tp, n_prov)
-    q = by_cust.src[expand_ranges(indptr[peer.dst[tp]], n_prov)]
+    k = expand_ranges(indptr[peer.dst[tp]], n_prov)  # the edge q -> v in by_cust
+    q = by_cust.src[k]
     ok = down_level[q] < v_level[peer.dst[e]]
-    e, q = e[ok], q[ok]
-    # p is a peer of q, or q's provider: one lookup in the union of both relations
-    peer_codes = peer.src.astype(np.int64) * n + peer.dst
-    adjacent = np.sort(np.concatenate([peer_codes, c2p_keys]))  # the two relations are disjoint
-    peer_drop = np.zeros(len(peer), bool)
-    peer_drop[e[_has_pair(adjacent, peer.src[e], q, n)]] = True
-    # peers still kept: pair each transit peer p -> v with every provider p2 of p on a higher up-level
-    tp = tp[~peer_drop[tp]]
+    e, k, q = e[ok], k[ok], q[ok]
+    # p is a peer of q, or q's provider: one lookup in the union of both relations (they are disjoint)
+    p2p_keys, p2p_link = _pair_index(peer, n)
+    adj_code = np.concatenate([p2p_keys, c2p_keys])
+    adj_order = np.argsort(adj_code, kind="stable")
+    adj_keys, adj_link = adj_code[adj_order], np.concatenate([p2p_link, c2p_link])[adj_order]
+    pos = _find_pair(adj_keys, peer.src[e], q, n)
+    hit = pos >= 0
+    rule2 = (e[hit], by_cust.link[k[hit]], adj_link[pos[hit]])
+    if not exhaustive:  # only the peers still kept
+        dropped = np.zeros(len(peer), bool)
+        dropped[rule2[0]] = True
+        tp = tp[~dropped[tp]]
+    # pair each transit peer p -> v with every provider p2 of p on a higher up-level
     n_up = indptr[peer.src[tp] + 1] - indptr[peer.src[tp]]
     e = np.repeat(tp, n_up)
-    p2 = by_cust.src[expand_ranges(indptr[peer.src[tp]], n_up)]
+    k = expand_ranges(indptr[peer.src[tp]], n_up)  # the edge p2 -> p in by_cust
+    p2 = by_cust.src[k]
     ok = up_level[p2] > up_level[peer.src[e]]
-    e, p2 = e[ok], p2[ok]
-    p2p_keys = np.sort(peer_codes)
-    peer_drop[e[_has_pair(p2p_keys, p2, peer.dst[e], n)]] = True
-    return by_cust.select(~drop), peer.select(~peer_drop)
+    e, k, p2 = e[ok], k[ok], p2[ok]
+    pos = _find_pair(p2p_keys, p2, peer.dst[e], n)
+    hit = pos >= 0
+    rule3 = (e[hit], by_cust.link[k[hit]], p2p_link[pos[hit]])
+    peer_cover = Cover(*(np.concatenate([a, b]) for a, b in zip(rule2, rule3, strict=True)))
+    return by_cust, down_cover, peer_cover
+
+
+def prune_redundant(
+    n: int, down: Edges, peer: Edges, transit_mask: np.ndarray, down_level: np.ndarray, up_level: np.ndarray
+):
+    """``(down, peer)`` without the edges :func:`redundant_edges` finds (down sorted by customer)."""
+    by_cust, down_cover, peer_cover = redundant_edges(n, down, peer, transit_mask, down_level, up_level)
+    return by_cust.select(~down_cover.covered(len(by_cust))), peer.select(~peer_cover.covered(len(peer)))
 
 
 def _hash_weights(n: int) -> np.ndarray:
@@ -180,9 +237,10 @@ def _hash_weights(n: int) -> np.ndarray:
     return np.random.default_rng(0).integers(1, 2**63, size=(2, n), dtype=np.uint64)
 
 
-def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: Edges) -> StubClasses:
-    """Group stubs by (country slot, alive providers, alive peers): hash the neighbour sets, then verify
-    member lists against the representative's so the grouping is exact whatever the hash does."""
+def group_stubs(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: Edges) -> np.ndarray:
+    """(n,) int64: for each AS of ``stub``, the representative of its group of stubs with the same country slot,
+    alive providers and alive peers (-1 for other ASes). Neighbour sets are hashed, then every member's list is
+    verified against its representative's, so the grouping is exact whatever the hash does."""
     stubs = np.flatnonzero(stub)
     h_prov, h_peer = _hash_weights(n)
     into = [down.select(stub[down.dst]), peer.select(stub[peer.dst])]
@@ -201,7 +259,11 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
         offset = np.arange(len(srt)) - np.searchsorted(srt.dst, srt.dst)
         bad = srt.dst[rep_e.src[pos + offset] != srt.src]
         rep_of_stub[bad] = bad  # a hash collision: such a stub stands alone
-    member_rep = rep_of_stub[stubs]
+    return rep_of_stub
+
+
+def classes_of(stubs: np.ndarray, member_rep: np.ndarray, slot: np.ndarray) -> StubClasses:
+    """The :class:`StubClasses` of ``stubs`` (ascending) given each one's representative, classes by country."""
     reps = unique_sorted(member_rep)
     member_class = np.searchsorted(reps, member_rep)
     by_slot = np.argsort(slot[reps], kind="stable")  # classes by country: faster reductions
@@ -210,6 +272,12 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
     member_class = rank[member_class]
     order = np.argsort(member_class, kind="stable")
     return StubClasses(reps[by_slot], stubs[order], member_class[order])
+
+
+def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: Edges) -> StubClasses:
+    """Group stubs by (country slot, alive providers, alive peers) (see :func:`group_stubs`)."""
+    stubs = np.flatnonzero(stub)
+    return classes_of(stubs, group_stubs(n, stub, slot, down, peer)[stubs], slot)
 
 
 def make_plan(
@@ -223,6 +291,7 @@ def make_plan(
     c2p_ok, p2p_ok = link_ok[: topo.n_p2c], link_ok[topo.n_p2c :]
     prov, cust = topo.provider[c2p_ok], topo.customer[c2p_ok]
     pa, pb = topo.peer_a[p2p_ok], topo.peer_b[p2p_ok]
+    c2p_id, p2p_id = np.flatnonzero(c2p_ok), topo.n_p2c + np.flatnonzero(p2p_ok)
     has_customer = np.zeros(n, bool)
     has_customer[prov] = True
     stub = alive & ~has_customer
@@ -231,9 +300,9 @@ def make_plan(
     transit = transit[np.argsort(slot[transit], kind="stable")]  # rows by country: faster reductions
     row_of = np.full(n, -1, dtype=np.int64)
     row_of[transit] = np.arange(len(transit))
-    up = Edges(cust, prov)
-    down = Edges(prov, cust)
-    peer = Edges(np.concatenate([pa, pb]), np.concatenate([pb, pa]))
+    up = Edges(cust, prov, c2p_id)
+    down = Edges(prov, cust, c2p_id)
+    peer = Edges(np.concatenate([pa, pb]), np.concatenate([pb, pa]), np.concatenate([p2p_id, p2p_id]))
     # transit-to-transit edges define the order; stubs are leaves of both hierarchies
     up_t = up.select(has_customer[up.src])
     down_levels = levels(n, transit, Edges(up_t.dst, up_t.src))

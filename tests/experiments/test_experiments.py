@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments.cases import border_shares, foreign_reach, involvement, other_losers, pair_measures
+import sim
+from sim.experiments.cases import (
+    border_shares,
+    cut_off_without,
+    foreign_pairs,
+    foreign_reach,
+    involvement,
+    other_losers,
+    pair_measures,
+)
 from tests.worlds import world
 
 SMALL = ["topology.n_ases=1000"]
@@ -295,6 +304,28 @@ def test_foreign_reach_counts_foreign_ases_reached():
     assert foreign_reach(topo, xa, removed).tolist() == [0, 0, 1]
     gone = np.isin(topo.asns, [6])
     assert foreign_reach(topo, xa, removed, gone).tolist() == [0, 0, 0]
+
+
+def test_batched_cut_off_and_pair_sums_equal_the_matrix_of_foreign_reach():
+    topo = world(**CASE)
+    xa = topo.country_codes.index("XA")
+    removed = np.zeros(topo.n_links, bool)
+    removed[topo.n_p2c] = True
+    # row 0 as is; then 6 failing (3 loses its last foreign AS), 1 (counted as cut off itself; 3 keeps 6), 4
+    cut = cut_off_without(topo, xa, topo.asn_to_idx([6, 1, 4]), removed)
+    assert cut.tolist() == [[True, True, False], [True, True, True], [True, True, False], [True, True, False]]
+    assert foreign_pairs(topo, xa) == 7 and foreign_pairs(topo, xa, removed) == 1
+    synthetic = sim.synthetic_topology(600, seed=2)
+    rng = np.random.default_rng(2)
+    removed = rng.random(synthetic.n_links) < 0.1
+    country = int(np.argmax(synthetic.ases_per_country()))
+    candidates = rng.choice(synthetic.n_ases, 6, replace=False)
+    cut = cut_off_without(synthetic, country, candidates, removed)
+    assert np.array_equal(cut[0], foreign_reach(synthetic, country, removed) == 0)
+    for j, x in enumerate(candidates):
+        gone = np.isin(np.arange(synthetic.n_ases), [x])
+        assert np.array_equal(cut[1 + j], foreign_reach(synthetic, country, removed, gone) == 0)
+    assert foreign_pairs(synthetic, country, removed) == foreign_reach(synthetic, country, removed).sum()
 
 
 def test_border_shares_before_and_after():

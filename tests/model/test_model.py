@@ -136,3 +136,61 @@ def test_imposed_events_are_checked(event, message):
     with pytest.raises(ValueError) as err:
         quiet_model(world(**TWO_COUNTRIES), imposed=[event])
     assert message in str(err.value)
+
+
+def test_one_reachability_plan_per_run_and_the_same_metrics_as_planning_every_step(monkeypatch):
+    from sim.model import world as world_module
+    from sim.reach import api
+
+    topo = sim.synthetic_topology(2000, seed=1)
+
+    def run():
+        model = sim.FragmentationModel(topology=topo, rng=5, n_sources=256, adoption_frac=0.6)
+        for _ in range(6):
+            model.step()
+        return model.datacollector.get_model_vars_dataframe()
+
+    made = []
+    real_plan = world_module.plan_reachability
+    monkeypatch.setattr(world_module, "plan_reachability", lambda t: made.append(t) or real_plan(t))
+    reused = run()
+    assert len(made) == 1  # no links bought (no M7): one plan for the baseline and every step
+    assert reused["n_links_cut"].iloc[-1] > 0
+    real_graph = api._graph
+    monkeypatch.setattr(api, "_graph", lambda topo, plan, *args, **kw: real_graph(topo, None, *args, **kw))
+    assert reused.equals(run())  # every step planned afresh: the same bytes
+
+
+def test_exact_steps_updated_incrementally_give_the_same_bytes_as_full_passes(monkeypatch):
+    from sim.reach import incremental
+
+    topo = sim.synthetic_topology(1500, seed=2)
+
+    def run():
+        model = sim.FragmentationModel(topology=topo, rng=4, n_sources=None, adoption_frac=0.4)
+        for _ in range(12):
+            model.step()
+        return model, model.datacollector.get_model_vars_dataframe()
+
+    model, tracked = run()
+    # this run: steps without a change, and steps changing few links (incremental with a larger threshold)
+    assert model._tracker.n_unchanged > 0
+    monkeypatch.setattr(incremental.IncrementalReach, "_same", staticmethod(lambda *args: False))
+    monkeypatch.setattr(incremental.IncrementalReach, "_incremental", lambda self, last, removed: None)
+    model, full = run()
+    assert model._tracker.n_full == 13 and tracked.equals(full)
+    monkeypatch.undo()
+    monkeypatch.setattr(incremental.IncrementalReach, "__init__", _always_incremental(incremental.IncrementalReach))
+    model, forced = run()
+    assert model._tracker.n_incremental > 0 and tracked.equals(forced)
+
+
+def _always_incremental(cls):
+    """``IncrementalReach.__init__`` with ``max_affected_frac=1``: every exact step without restrictions goes
+    incremental."""
+    init = cls.__init__
+
+    def forced(self, *args, **kwargs):
+        init(self, *args, **{**kwargs, "max_affected_frac": 1.0})
+
+    return forced

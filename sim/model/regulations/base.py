@@ -140,7 +140,7 @@ def between(world: World, c: int, t: int) -> np.ndarray:
 
 def cut_links_to(world: World, ases: np.ndarray, countries: np.ndarray) -> np.ndarray:
     """Links of each AS ``ases[i]`` whose other end is located in ``countries[i]``."""
-    owner, links = world.links_of_ases(ases)
-    pos = np.searchsorted(ases, owner) if len(ases) else owner
-    other = world.other_end(links, owner)
+    at, links, other, _ = world.neighbours_of(ases)
+    owner = ases[at]
+    pos = np.searchsorted(ases, owner) if len(ases) else owner  # the first copy of a repeated AS, as before
     return links[world.country[other] == countries[pos]]

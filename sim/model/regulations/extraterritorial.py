@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.market import share_in
-from sim.model.regulations.base import Context, Effect, RegKind, Regulation, cross_of, cut_links_to, register
+from sim.model.regulations.base import Context, Effect, RegKind, Regulation, cross_of, register
 from sim.model.world import World
 
 
@@ -36,26 +36,34 @@ def serving(world: World, c: int) -> np.ndarray:
     return np.unique(np.concatenate([foreign[sells], owned]))
 
 
+def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(:func:`serving` of ``c``, each one's :func:`~sim.model.market.share_in` of ``market``, and the links of
+    each one to ``c`` as (position in the serving array, link id)): pure functions of the world, so memoized on it
+    (a World is rebuilt when links are bought). Both are per AS, so indexing the whole set's answers equals
+    computing them for a subset (:func:`cut_links_to` of the leaving operators)."""
+    key = ("extraterritorial", c, tuple(np.asarray(market).ravel().tolist()))
+    if key not in world.memo:
+        bound = serving(world, c)
+        at, links, other, _ = world.neighbours_of(bound)
+        to_c = world.country[other] == c
+        world.memo[key] = bound, share_in(world, world.market_measure, bound, market), at[to_c], links[to_c]
+    return world.memo[key]
+
+
 @register(RegKind.EXTRATERRITORIAL)
 def extraterritorial(world: World, reg: Regulation, ctx: Context) -> Effect:
     """The links of the operators that exit ``c``'s market; ``n_conflicts`` counts the torn operators."""
     c = reg.state
-    bound = serving(world, c)
-    home = world.country[bound]
-    torn = ctx.conflict[c, home]
-    bound, home = bound[torn], home[torn]
+    served, share, link_at, link_to_c = _served(world, c, ctx.bloc_of.get(c, np.array([c])))
+    torn = np.flatnonzero(ctx.conflict[c, world.country[served]])
+    bound, home, share = served[torn], world.country[served[torn]], share[torn]
     if ctx.operator_choice == "exit":
         exits = np.ones(len(bound), bool)
         cost = np.zeros(len(bound))
     else:
         severity = ctx.severity[c, home] if ctx.severity is not None else np.ones(len(bound))
         cost = ctx.compliance_cost * severity
-        market = ctx.bloc_of.get(c, np.array([c]))
-        exits = (cost > share_in(world, world.market_measure, bound, market)) & (world.topo.owner[bound] != c)
-    leaving = bound[exits]
-    return Effect(
-        cut_links_to(world, leaving, np.full(len(leaving), c)),
-        int(len(bound)),
-        int(exits.sum()),
-        float(cost[~exits].sum()),
-    )
+        exits = (cost > share) & (world.topo.owner[bound] != c)
+    leaving = np.zeros(len(served), bool)
+    leaving[torn[exits]] = True
+    return Effect(link_to_c[leaving[link_at]], int(len(bound)), int(exits.sum()), float(cost[~exits].sum()))

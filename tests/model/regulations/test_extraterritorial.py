@@ -173,3 +173,32 @@ def test_extraterritorial_rule_binds_the_states_own_ases_abroad(owned, choice, n
     assert cut_pairs(model) == set()
     assert (model.n_conflicts, model.n_exits) == (n_conflicts, n_exits)
     assert lost_pairs(before, reach_sets(model)) == set()
+
+
+def test_memoized_serving_shares_and_links_equal_computing_them_for_the_torn_operators():
+    """The rule memoizes, per World, who serves a market, their share of it and their links to it, and indexes them
+    by the torn and leaving operators: the same cut, conflicts, exits and cost as computing them for those alone."""
+    import sim
+    from sim.model.market import share_in
+    from sim.model.regulations.base import Context, RegKind, Regulation, cut_links_to, effect
+
+    model = sim.FragmentationModel(topology=sim.synthetic_topology(1500, seed=3), rng=1, n_sources=64)
+    w = model.world
+    rng = np.random.default_rng(3)
+    k = w.n_states
+    n_exits = n_complying = 0
+    for c in rng.choice(k, 6, replace=False).tolist():
+        ctx = Context(rng.random((k, k)) < 0.5, "weigh", model.cone, rng.random((k, k)), 0.05 + 0.2 * rng.random())
+        got = effect(w, Regulation(0, RegKind.EXTRATERRITORIAL, c, 1), ctx)  # memoized on the second pass too
+        bound = serving(w, c)
+        bound = bound[ctx.conflict[c, w.country[bound]]]
+        cost = ctx.compliance_cost * ctx.severity[c, w.country[bound]]
+        exits = (cost > share_in(w, w.market_measure, bound, np.array([c]))) & (w.topo.owner[bound] != c)
+        leaving = bound[exits]
+        assert np.array_equal(got.cut, np.unique(cut_links_to(w, leaving, np.full(len(leaving), c))))
+        assert (got.n_conflicts, got.n_exits) == (len(bound), int(exits.sum()))
+        assert got.compliance_cost == float(cost[~exits].sum())
+        again = effect(w, Regulation(0, RegKind.EXTRATERRITORIAL, c, 1), ctx)  # from the memo
+        assert np.array_equal(again.cut, got.cut) and again.n_exits == got.n_exits
+        n_exits, n_complying = n_exits + got.n_exits, n_complying + got.n_conflicts - got.n_exits
+    assert n_exits > 0 and n_complying > 0  # both choices were made

@@ -49,8 +49,8 @@ class SourceClasses:
 
 @dataclass(frozen=True)
 class ClassLinks:
-    """The source classes' providers and transit peers as CSR rows per class, and the classes each stub AS
-    peers with as CSR rows per AS."""
+    """The source classes' providers and transit peers as CSR rows per class, the classes each transit row peers
+    with as CSR rows per row, and the classes each stub AS peers with as CSR rows per AS."""
 
     prov_ptr: np.ndarray
     prov_row: np.ndarray
@@ -58,6 +58,8 @@ class ClassLinks:
     peer_row: np.ndarray
     sp_ptr: np.ndarray
     sp_cls: np.ndarray
+    rpeer_ptr: np.ndarray
+    rpeer_cls: np.ndarray
 
 
 def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +103,10 @@ def source_classes(topo: Topology, plan: RoutePlan) -> SourceClasses:
         peer=peer,
         stub_peer=stub_peer,
         links=ClassLinks(
-            *_csr(n_cls, prov.dst, prov.src), *_csr(n_cls, peer.dst, peer.src), *_csr(n, stub_peer.src, stub_peer.dst)
+            *_csr(n_cls, prov.dst, prov.src),
+            *_csr(n_cls, peer.dst, peer.src),
+            *_csr(n, stub_peer.src, stub_peer.dst),
+            *_csr(len(plan.transit), peer.src, peer.dst),
         ),
     )
 
@@ -219,6 +224,7 @@ def column_bytes(n_transit: int, n_classes: int, key_bytes: int) -> int:
     return n_transit * 80 + n_classes * (key_bytes + 16)
 
 
+SUPER_COLUMNS = 256  # compiled kernels: columns copied at once into tile-major order (read at call time)
 CLASS_CHUNK = 2048  # source classes decoded at once (read at call time; tests force it small)
 
 
@@ -275,28 +281,48 @@ def block_tally(
     return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
 
 
+def lone_classes(sc: SourceClasses) -> np.ndarray:
+    """``(n_classes,)`` int64: the only provider row of each class with one provider and no peer (*lone*: its
+    route is its provider's one hop longer), -1 for the others."""
+    lk = sc.links
+    lone = (np.diff(lk.prov_ptr) == 1) & (np.diff(lk.peer_ptr) == 0)
+    lone &= np.bincount(sc.stub_peer.dst, minlength=len(sc.size)) == 0
+    prov = np.full(len(sc.size), -1, np.int64)
+    prov[lone] = lk.prov_row[lk.prov_ptr[:-1][lone]]
+    return prov
+
+
+def class_net(plan: RoutePlan, sc: SourceClasses, anchors: np.ndarray) -> tuple:
+    """The source classes' links as the compiled kernels take them (:func:`sim.routes.jit.route_tile`), for the
+    columns ``anchors``: providers per class, classes per peering transit row, per column the classes peering
+    with its stub destination, the classes routed per column (``multi``), the lone ones and their providers."""
+    from sim.routes import jit
+
+    lk = sc.links
+    d_ptr, d_cls = jit.direct_peers(lk.sp_ptr, lk.sp_cls, anchors, plan.row_of)
+    lone_prov = lone_classes(sc)
+    arrays = (lk.prov_ptr, lk.prov_row, lk.rpeer_ptr, lk.rpeer_cls, d_ptr, d_cls)
+    arrays += (np.flatnonzero(lone_prov < 0), np.flatnonzero(lone_prov >= 0), lone_prov)
+    return tuple(np.ascontiguousarray(a, np.int64) for a in arrays)
+
+
 def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K) -> Tally:
     from sim.routes import jit
 
     n_t, W = len(plan.transit), len(anchors)
     load, den = np.zeros(n_t, np.int64), np.zeros(topo.n_slots, np.int64)
     dep, hist = np.zeros((topo.n_slots, n_t), np.int64), np.zeros(plan.max_length + 2, np.int64)
-    lk = sc.links
-    d_ptr, d_cls = jit.direct_peers(lk.sp_ptr, lk.sp_cls, anchors, plan.row_of)
-    as_int = np.rint  # views hold exact integer sums as float64
-    n_prov = np.diff(lk.prov_ptr)
-    lone = (n_prov == 1) & (np.diff(lk.peer_ptr) == 0) & (np.bincount(sc.stub_peer.dst, minlength=len(sc.size)) == 0)
-    lone_prov = np.full(len(sc.size), -1, np.int64)
-    lone_prov[lone] = lk.prov_row[lk.prov_ptr[:-1][lone]]
+    net = class_net(plan, sc, anchors)
+    lone_prov = net[-1]
+    lone = lone_prov >= 0
     lone_size = np.bincount(lone_prov[lone], weights=sc.size[lone], minlength=n_t).astype(np.int64)
     lone_cc = np.zeros((topo.n_slots, n_t), np.int64)
     np.add.at(lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
+    as_int = np.rint  # views hold exact integer sums as float64
     jit.tally_block(
-        K, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
-        plan.row_of.astype(np.int32), topo.country_slot[plan.transit],
-        sc.size.astype(np.int64), sc.slot.astype(np.int64),
-        lk.prov_ptr, lk.prov_row, lk.peer_ptr, lk.peer_row, d_ptr, d_cls,
-        np.flatnonzero(~lone), lone_prov.astype(np.int64), lone_size, lone_cc,
+        K, SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
+        plan.row_of.astype(np.int32), topo.country_slot[plan.transit], sc.size.astype(np.int64),
+        sc.slot.astype(np.int64), net, lone_size, lone_cc,
         np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
         *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
         load, dep, den, hist,

@@ -39,10 +39,12 @@ def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, widt
     """Many stubs per class, branches, peers; blocks of a few columns; a subset of destinations."""
     asns = topo.asns.tolist()
     dst = data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True))
+    max_block = data.draw(st.sampled_from([width, 64]))  # few columns per block, or all in one
     with (
-        mock.patch.object(api, "MAX_BLOCK", width),
+        mock.patch.object(api, "MAX_BLOCK", max_block),
         mock.patch.object(kernel, "TALL", 1),
         mock.patch.object(measures, "CLASS_CHUNK", 3),
+        mock.patch.object(measures, "SUPER_COLUMNS", data.draw(st.integers(1, 20))),  # tiles of a few columns
     ):
         r = routes(topo, destinations=dst, measures=True, n_threads=2, backend=backend)
     assert_measures_match(r, topo, destinations=sorted(dst))

@@ -168,7 +168,7 @@ def routes(
             if baseline is not None:
                 here = dst[(dst_col >= c0) & (dst_col < c1)]
                 stretched = block_stretch(
-                    topo, side_a, side_b, joint, here, key[:, c0:c1], anchors[c0:c1], baseline, n_bins
+                    topo, side_a, side_b, joint, here, key[:, c0:c1], anchors[c0:c1], baseline, n_bins, backend
                 )
             with lock:
                 tally.add(part)
@@ -182,7 +182,7 @@ def routes(
         gone = dst[~served]
         for g0 in range(0, len(gone), MAX_BLOCK):
             h, n_lost = block_stretch(
-                topo, side_a, side_b, joint, gone[g0 : g0 + MAX_BLOCK], None, None, baseline, n_bins
+                topo, side_a, side_b, joint, gone[g0 : g0 + MAX_BLOCK], None, None, baseline, n_bins, backend
             )
             change += h
             lost[0] += n_lost

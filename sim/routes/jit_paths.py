@@ -64,3 +64,182 @@ def stretch_pairs(LB, LA, ub, off_b, ua, off_a, first, mult, j_before, j_after, 
             else:
                 hist[la - lb + shift] += m * j_size[g]
     return lost
+
+
+@njit(nogil=True, cache=True)
+def _path_sets(length, hop, root, t_slot, unknown, count, order, C):
+    """``C[r]``: the countries (bitset words) of the ASes on transit row ``r``'s path, ``r`` included and the
+    destination left out, top-down by depth (each row its next hop's set and its own country)."""
+    n_t, n_words = C.shape
+    for r in range(n_t):
+        for w in range(n_words):
+            C[r, w] = 0
+        s = t_slot[r]
+        if length[r] >= 1 and s != unknown:
+            C[r, s >> 6] |= np.uint64(1) << np.uint64(s & 63)
+    n = _depth_order(length, hop, root, count, order)
+    for i in range(n - 1, -1, -1):  # shallowest first: a next hop's set is final before its subtree reads it
+        r = order[i]
+        h = hop[r]
+        for w in range(n_words):
+            C[r, w] |= C[h, w]
+
+
+@njit(nogil=True, cache=True)
+def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
+    """One group of ``w`` sources of wanted country ``a`` entering row ``h`` (-1: the destination itself), with
+    the country slot ``extra`` on every path (-1: none), into ``acc = (tot, n1, one, via)``."""
+    tot, n1, one, via = acc
+    tot[a] += w
+    own = slots[a]
+    m = 0
+    single = -1
+    n_words = C.shape[1]
+    for wd in range(n_words):
+        bits = C[h, wd] if h >= 0 else np.uint64(0)
+        if extra >= 0 and (extra >> 6) == wd:
+            bits |= np.uint64(1) << np.uint64(extra & 63)
+        if (own >> 6) == wd:
+            bits &= ~(np.uint64(1) << np.uint64(own & 63))
+        while bits:
+            low = bits & (~bits + np.uint64(1))
+            x = wd * 64 + int(np.log2(np.float64(low)) + 0.5)
+            bits ^= low
+            m += 1
+            single = x
+            if want_via:
+                via[a, x] += w
+    if m >= 1:
+        n1[a] += w
+    if m == 1 and index[single] >= 0:
+        one[a, index[single]] += w
+
+
+@njit(nogil=True, cache=True)
+def _clear(acc):
+    acc[0][:] = 0
+    acc[1][:] = 0
+    acc[2][:, :] = 0
+    acc[3][:, :] = 0
+
+
+@njit(nogil=True, cache=True)
+def exposure_block(
+    K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, t_slot, t_src, c_src, cls_size, slots, index,
+    unknown, vptr, v_b, v_corr, v_ndest, v_branch, want_via, paths, third, via,
+):  # fmt: skip
+    """Adds one block's exposure counts: ``paths[a, b]`` chosen paths from the ASes of wanted country ``a`` to
+    those of ``b``, ``third[a, b]`` those crossing a third country, ``via[a, b, x]`` those crossing slot ``x``
+    (``want_via``; the ends' own slots are cleared by the caller). ``t_src``/``c_src``: a transit row's / source
+    class's wanted-country index (-1: not wanted); views of column ``c`` are ``vptr[c]:vptr[c + 1]``, ``v_b``
+    their wanted-country index (-1: skip), ``v_corr`` the destinations' own source class, ``v_ndest`` their
+    number, ``v_branch`` whether they hang below the column's root (a branch: the root crosses every path)."""
+    n_t, W = K.shape
+    k = len(slots)
+    n_slots = unknown + 1
+    n_words = (n_slots + 63) // 64
+    scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
+    Kt, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
+    count = np.empty(2 * n_t + 2, np.int64)
+    order = np.empty(n_t, np.int64)
+    C = np.empty((n_t, n_words), np.uint64)
+    N = np.zeros((n_t + 1, k), np.int64)  # sources by (entered row, country); row n_t: the destination itself
+    ent_h = np.empty((n_t + 1) * k, np.int64)
+    ent_a = np.empty((n_t + 1) * k, np.int64)
+    vw = n_slots if want_via else 1
+    accs = []
+    for _ in range(2):  # the paths as they are, and with the root's country added (branch destinations)
+        accs.append((np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64),
+                     np.zeros((k, vw), np.int64)))  # fmt: skip
+    one_acc = (np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64), np.zeros((k, vw), np.int64))
+    for s0 in range(0, W, super_w):
+        sw = min(super_w, W - s0)
+        wanted = False
+        for v in range(vptr[s0], vptr[s0 + sw]):
+            wanted |= v_b[v] >= 0
+        if not wanted:
+            continue
+        copy_super(K, s0, sw, Kt)
+        for c0 in range(s0, s0 + sw, TILE):
+            tw = min(TILE, s0 + sw - c0)
+            wanted = False
+            for v in range(vptr[c0], vptr[c0 + tw]):
+                wanted |= v_b[v] >= 0
+            if not wanted:
+                continue
+            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
+            for t in range(tw):
+                c = c0 + t
+                plain, branch = False, False
+                for v in range(vptr[c], vptr[c + 1]):
+                    if v_b[v] >= 0:
+                        if v_branch[v]:
+                            branch = True
+                        else:
+                            plain = True
+                if not (plain or branch):
+                    continue
+                root = roots[c]
+                _path_sets(length[t], hop[t], root, t_slot, unknown, count, order, C)
+                # sources grouped by (entered row, country)
+                n_ent = 0
+                for r in range(n_t):
+                    a = t_src[r]
+                    if a < 0 or length[t, r] < 1:
+                        continue
+                    h = hop[t, r] if hop[t, r] >= 0 else n_t
+                    if N[h, a] == 0:
+                        ent_h[n_ent] = h
+                        ent_a[n_ent] = a
+                        n_ent += 1
+                    N[h, a] += 1
+                for q in range(n_c):
+                    a = c_src[q]
+                    if a < 0 or c_len[t, q] < 0:
+                        continue
+                    h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
+                    if N[h, a] == 0:
+                        ent_h[n_ent] = h
+                        ent_a[n_ent] = a
+                        n_ent += 1
+                    N[h, a] += cls_size[q]
+                extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+                for var in range(2):
+                    if (var == 0 and not plain) or (var == 1 and not branch):
+                        continue
+                    acc = accs[var]
+                    _clear(acc)
+                    extra = extra_root if var == 1 else -1
+                    for e in range(n_ent):
+                        h = ent_h[e]
+                        _add_source(C, h if h < n_t else -1, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc,
+                                    want_via)  # fmt: skip
+                    if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
+                        acc[0][t_src[root]] += 1
+                for e in range(n_ent):
+                    N[ent_h[e], ent_a[e]] = 0
+                for v in range(vptr[c], vptr[c + 1]):
+                    b = v_b[v]
+                    if b < 0:
+                        continue
+                    tot, n1, one, vx = accs[1 if v_branch[v] else 0]
+                    n = v_ndest[v]
+                    for a in range(k):
+                        paths[a, b] += n * tot[a]
+                        third[a, b] += n * (n1[a] - one[a, b])
+                    if want_via:
+                        for a in range(k):
+                            for x in range(n_slots):
+                                via[a, b, x] += n * vx[a, x]
+                    q = v_corr[v]  # each destination is no source of itself
+                    if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
+                        continue
+                    _clear(one_acc)
+                    extra = extra_root if v_branch[v] else -1
+                    _add_source(C, c_hop[t, q], extra, c_src[q], 1, slots, index, one_acc, want_via)
+                    a = c_src[q]
+                    paths[a, b] -= n * one_acc[0][a]
+                    third[a, b] -= n * (one_acc[1][a] - one_acc[2][a, b])
+                    if want_via:
+                        for x in range(n_slots):
+                            via[a, b, x] -= n * one_acc[3][a, x]

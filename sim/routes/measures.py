@@ -525,16 +525,75 @@ def _bits(rows: np.ndarray, n_slots: int) -> np.ndarray:
     return np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")[:, :n_slots].astype(bool)
 
 
-def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def exposure_counts(
+    result, countries=None, want_via: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(slots, paths, third, via)``: for the country slots ``slots`` (default every country), ``paths[a, b]``
     the chosen paths from the ASes of ``slots[a]`` to those of ``slots[b]``, ``third[a, b]`` those crossing an
-    AS of a third country, ``via[a, b, x]`` those crossing country slot ``x`` (``x`` any country)."""
-    topo, plan, keys = result.topology, result.plan, result.keys
+    AS of a third country, ``via[a, b, x]`` those crossing country slot ``x`` (``x`` any country; zeros when
+    not ``want_via`` with the compiled backend)."""
+    topo = result.topology
     n_slots = topo.n_slots
     slots = np.arange(len(topo.country_codes)) if countries is None else np.asarray(countries, np.int64)
     k = len(slots)
     index = np.full(n_slots, -1, np.int64)
     index[slots] = np.arange(k)
+    if result.backend is Backend.NUMBA:
+        paths, third, via = _exposure_compiled(result, slots, index, want_via)
+    else:
+        paths, third, via = _exposure_numpy(result, slots, index)
+    rng = np.arange(k)
+    via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
+    via[:, rng, slots] = 0
+    return slots, paths, third, via
+
+
+def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: bool):
+    """The compiled exposure pass: blocks of ``EXPOSURE_BLOCK`` stored columns, each thread summing its own
+    blocks' integer counts (so the sums do not depend on the threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.routes import jit_paths
+
+    topo, plan, keys = result.topology, result.plan, result.keys
+    k, n_slots = len(slots), topo.n_slots
+    sc = source_classes(topo, plan)
+    views = make_views(topo, plan, sc, result.destinations, result.anchors)
+    t_slot = topo.country_slot[plan.transit].astype(np.int64)
+    n_cols = len(result.anchors)
+    step = max(1, EXPOSURE_BLOCK)
+    n_threads = max(1, min(2, -(-n_cols // step)))
+
+    def run(first: int):
+        paths, third = np.zeros((k, k), np.int64), np.zeros((k, k), np.int64)
+        via = np.zeros((k, k, n_slots if want_via else 1), np.int64)
+        for c0 in range(first * step, n_cols, n_threads * step):
+            c1 = min(c0 + step, n_cols)
+            part, anchors = views.block(c0, c1), result.anchors[c0:c1]
+            jit_paths.exposure_block(
+                result.key[:, c0:c1], SUPER_COLUMNS, keys.shift, keys.rank_shift,
+                keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors], plan.row_of.astype(np.int32),
+                len(sc.size), class_net(plan, sc, anchors), t_slot, index[t_slot], index[sc.slot],
+                sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1,
+                np.searchsorted(part.col, np.arange(c1 - c0 + 1)), index[part.slot],
+                part.corr.astype(np.int64), np.rint(part.n_self + part.n_branch).astype(np.int64),
+                part.n_branch > 0, want_via, paths, third, via,
+            )  # fmt: skip
+        return paths, third, via
+
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        parts = list(pool.map(run, range(n_threads)))
+    paths, third = (sum(p[i] for p in parts).astype(np.float64) for i in (0, 1))
+    via = np.zeros((k, k, n_slots))
+    if want_via:
+        via += sum(p[2] for p in parts)
+    return paths, third, via
+
+
+def _exposure_numpy(result, slots: np.ndarray, index: np.ndarray):
+    topo, plan, keys = result.topology, result.plan, result.keys
+    n_slots = topo.n_slots
+    k = len(slots)
     paths, third, via = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k, n_slots))
     sc = source_classes(topo, plan)
     views = make_views(topo, plan, sc, result.destinations, result.anchors)
@@ -593,7 +652,4 @@ def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.
             paths[:, b] += n_dest * total
             third[:, b] += n_dest * (N[rows] * (on > 0)).sum(axis=0)
             via[:, b, :] += n_dest * counts
-    rng = np.arange(k)
-    via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
-    via[:, rng, slots] = 0
-    return slots, paths, third, via
+    return paths, third, via

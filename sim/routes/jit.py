@@ -194,7 +194,7 @@ def _depth_order(length, hop, root, count, order):
 def tally_block(
     K, super_w, shift, rank_shift, inf, roots, row_of, t_slot, cls_size, cls_slot, net,
     lone_size, lone_cc, vptr, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-    load, dep, den, hist,
+    load, dep, den, hist, out_len,
 ):  # fmt: skip
     """Adds one block's measures into ``load`` (n_t), ``dep`` (n_slots, n_t), ``den`` (n_slots), ``hist`` (n_len).
 
@@ -204,7 +204,8 @@ def tally_block(
 
     Source classes with one provider and no peer (*lone*) enter their provider wherever it has a route, so they
     are counted per provider row (``lone_size``, and by country ``lone_cc``); only the others are routed per
-    column."""
+    column. With ``out_len`` of ``W`` rows, the stretch's group lengths are written there on the way
+    (:func:`sim.routes.jit_paths.group_lengths`)."""
     n_t, W = K.shape
     n_len = len(hist)
     scratch = tile_scratch(n_t, len(cls_size), K[:1, 0], super_w)
@@ -235,6 +236,8 @@ def tally_block(
             route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, False)
             for t in range(tw):
                 c = c0 + t
+                if out_len.shape[0]:
+                    _write_lengths(length[t], c_len[t], multi, net[7], lone_prov, out_len[c])
                 if vptr[c + 1] == vptr[c]:
                     continue
                 _tally_column(
@@ -243,6 +246,19 @@ def tally_block(
                     vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
                     count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
                 )  # fmt: skip
+
+
+@njit(nogil=True, cache=True)
+def _write_lengths(length, c_len, multi, lone, lone_prov, o):
+    """One column's AS hops per source group: transit rows, then source classes (lone ones from their provider)."""
+    n_t = len(length)
+    for r in range(n_t):
+        o[r] = length[r]
+    for k in multi:
+        o[n_t + k] = c_len[k]
+    for k in lone:
+        p = lone_prov[k]
+        o[n_t + k] = length[p] + 1 if length[p] >= 0 else -1
 
 
 @njit(nogil=True, cache=True)

@@ -85,34 +85,52 @@ def _path_sets(length, hop, root, t_slot, unknown, count, order, C):
             C[r, w] |= C[h, w]
 
 
+M1 = np.uint64(0x5555555555555555)
+M2 = np.uint64(0x3333333333333333)
+M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+H01 = np.uint64(0x0101010101010101)
+ONE = np.uint64(1)
+
+
+@njit(nogil=True, cache=True)
+def _popcount(x):
+    x = x - ((x >> ONE) & M1)
+    x = (x & M2) + ((x >> np.uint64(2)) & M2)
+    x = (x + (x >> np.uint64(4))) & M4
+    return np.int64((x * H01) >> np.uint64(56))
+
+
 @njit(nogil=True, cache=True)
 def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
     """One group of ``w`` sources of wanted country ``a`` entering row ``h`` (-1: the destination itself), with
-    the country slot ``extra`` on every path (-1: none), into ``acc = (tot, n1, one, via)``."""
+    the country slot ``extra`` on every path (-1: none), into ``acc = (tot, n1, one, via)``: all of them, those
+    crossing a country other than their own, those crossing exactly one such country (by that country, when it
+    is wanted), and those crossing each country."""
     tot, n1, one, via = acc
     tot[a] += w
     own = slots[a]
     m = 0
-    single = -1
-    n_words = C.shape[1]
-    for wd in range(n_words):
+    first = -1
+    for wd in range(C.shape[1]):
         bits = C[h, wd] if h >= 0 else np.uint64(0)
         if extra >= 0 and (extra >> 6) == wd:
-            bits |= np.uint64(1) << np.uint64(extra & 63)
+            bits |= ONE << np.uint64(extra & 63)
         if (own >> 6) == wd:
-            bits &= ~(np.uint64(1) << np.uint64(own & 63))
-        while bits:
-            low = bits & (~bits + np.uint64(1))
-            x = wd * 64 + int(np.log2(np.float64(low)) + 0.5)
-            bits ^= low
-            m += 1
-            single = x
-            if want_via:
-                via[a, x] += w
+            bits &= ~(ONE << np.uint64(own & 63))
+        if bits == 0:
+            continue
+        m += _popcount(bits)
+        if first < 0:
+            first = wd * 64 + _popcount((bits & (~bits + ONE)) - ONE)
+        if want_via:
+            while bits:
+                low = bits & (~bits + ONE)
+                via[a, wd * 64 + _popcount(low - ONE)] += w
+                bits ^= low
     if m >= 1:
         n1[a] += w
-    if m == 1 and index[single] >= 0:
-        one[a, index[single]] += w
+    if m == 1 and index[first] >= 0:
+        one[a, index[first]] += w
 
 
 @njit(nogil=True, cache=True)

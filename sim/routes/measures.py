@@ -273,11 +273,13 @@ def block_tally(
     anchors: np.ndarray,
     K: np.ndarray,
     backend: Backend = Backend.NUMPY,
+    lengths_out: np.ndarray | None = None,
 ) -> Tally:
     """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
-    ``views.col`` indexes the block's columns."""
+    ``views.col`` indexes the block's columns. With the compiled backend, ``lengths_out`` (``(W, n_transit +
+    n_classes)`` int16) also receives the stretch's group lengths (:func:`sim.routes.stretch.group_lengths`)."""
     if backend is Backend.NUMBA:
-        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K)
+        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out)
     return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
 
 
@@ -306,7 +308,7 @@ def class_net(plan: RoutePlan, sc: SourceClasses, anchors: np.ndarray) -> tuple:
     return tuple(np.ascontiguousarray(a, np.int64) for a in arrays)
 
 
-def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K) -> Tally:
+def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=None) -> Tally:
     from sim.routes import jit
 
     n_t, W = len(plan.transit), len(anchors)
@@ -325,7 +327,7 @@ def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K) -> Tally:
         sc.slot.astype(np.int64), net, lone_size, lone_cc,
         np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
         *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
-        load, dep, den, hist,
+        load, dep, den, hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out,
     )  # fmt: skip
     return Tally(load.astype(np.float64), dep.T.astype(np.float64), den.astype(np.float64), hist.astype(np.float64))
 

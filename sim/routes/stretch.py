@@ -100,6 +100,7 @@ def block_stretch(
     baseline,
     n_bins: int,
     backend: Backend = Backend.NUMPY,
+    lengths_a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """``(hist, lost)`` over the destinations ``dst`` (AS indices) served by the after columns ``anchors_a`` (keys
     ``K_a``; None when none is served after): ``hist[n_bins // 2 + change]`` pairs whose length changed by
@@ -116,7 +117,7 @@ def block_stretch(
     off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
     served_a = np.isin(pa.kind[dst], SERVED)
     if K_a is not None and served_a.any():
-        LA = group_lengths(after, K_a, anchors_a, backend)
+        LA = group_lengths(after, K_a, anchors_a, backend) if lengths_a is None else lengths_a
         ua = np.where(served_a, np.searchsorted(anchors_a, np.where(served_a, pa.anchor[dst], anchors_a[0])), -1)
     else:
         LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1, np.int64)

@@ -92,7 +92,7 @@ H01 = np.uint64(0x0101010101010101)
 ONE = np.uint64(1)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
 def _popcount(x):
     x = x - ((x >> ONE) & M1)
     x = (x & M2) + ((x >> np.uint64(2)) & M2)
@@ -100,7 +100,7 @@ def _popcount(x):
     return np.int64((x * H01) >> np.uint64(56))
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
 def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
     """One group of ``w`` sources of wanted country ``a`` entering row ``h`` (-1: the destination itself), with
     the country slot ``extra`` on every path (-1: none), into ``acc = (tot, n1, one, via)``: all of them, those
@@ -133,6 +133,51 @@ def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
         one[a, index[first]] += w
 
 
+@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
+def _row_stats(C, h, stats):
+    """``stats[h] = (countries, lowest, second lowest)`` of row ``h``'s path set (-1: none)."""
+    pc, f1, f2 = 0, -1, -1
+    for wd in range(C.shape[1]):
+        bits = C[h, wd]
+        if bits == 0:
+            continue
+        pc += _popcount(bits)
+        while bits and f2 < 0:
+            low = bits & (~bits + ONE)
+            x = wd * 64 + _popcount(low - ONE)
+            if f1 < 0:
+                f1 = x
+            else:
+                f2 = x
+            bits ^= low
+    stats[h, 0] = pc
+    stats[h, 1] = f1
+    stats[h, 2] = f2
+
+
+@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
+def _add_counted(C, h, stats, extra, a, w, slots, index, acc):
+    """:func:`_add_source` without the via counts, from the row's cached ``stats``: a set with its lowest two
+    countries known is enough to tell whether it holds none, one (which) or more countries besides ``a``'s."""
+    tot, n1, one, _ = acc
+    tot[a] += w
+    own = slots[a]
+    if h < 0:
+        m, f1, f2 = 0, -1, -1
+    else:
+        m, f1, f2 = stats[h, 0], stats[h, 1], stats[h, 2]
+    if h >= 0 and (C[h, own >> 6] >> np.uint64(own & 63)) & ONE:
+        m -= 1
+    if extra >= 0 and extra != own and not (h >= 0 and (C[h, extra >> 6] >> np.uint64(extra & 63)) & ONE):
+        m += 1
+    if m >= 1:
+        n1[a] += w
+    if m == 1:
+        single = f1 if f1 >= 0 and f1 != own else (f2 if f2 >= 0 and f2 != own else extra)
+        if index[single] >= 0:
+            one[a, index[single]] += w
+
+
 @njit(nogil=True, cache=True)
 def _clear(acc):
     acc[0][:] = 0
@@ -161,6 +206,8 @@ def exposure_block(
     count = np.empty(2 * n_t + 2, np.int64)
     order = np.empty(n_t, np.int64)
     C = np.empty((n_t, n_words), np.uint64)
+    stats = np.empty((n_t, 3), np.int64)  # per row: its path set's countries, lowest and second lowest
+    stamp = np.zeros(n_t, np.int64)  # the column (+ 1) whose stats a row holds
     N = np.zeros((n_t + 1, k), np.int64)  # sources by (entered row, country); row n_t: the destination itself
     ent_h = np.empty((n_t + 1) * k, np.int64)
     ent_a = np.empty((n_t + 1) * k, np.int64)
@@ -230,8 +277,14 @@ def exposure_block(
                     extra = extra_root if var == 1 else -1
                     for e in range(n_ent):
                         h = ent_h[e]
-                        _add_source(C, h if h < n_t else -1, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc,
-                                    want_via)  # fmt: skip
+                        hh = h if h < n_t else -1
+                        if want_via:
+                            _add_source(C, hh, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc, True)
+                        else:
+                            if hh >= 0 and stamp[hh] != c + 1:
+                                stamp[hh] = c + 1
+                                _row_stats(C, hh, stats)
+                            _add_counted(C, hh, stats, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc)
                     if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
                         acc[0][t_src[root]] += 1
                 for e in range(n_ent):

@@ -1,9 +1,11 @@
 """The path measures' compiled kernels (numba): one destination column at a time, the tree walked by depth.
 
-The numpy path (:mod:`sim.routes.measures`) moves whole blocks with scatter-adds; here each column's routes are
-decoded into small arrays that stay in cache, the source classes' routes are chosen by a loop over their
-providers and peers, and subtree counts move deepest entry first. Every count is an integer (``int64``), so the
-sums do not depend on the order of the blocks or on the threads. Compiled on first use and cached on disk.
+The numpy path (:mod:`sim.routes.measures`) moves whole blocks with scatter-adds; here a block's keys are copied
+into tile-major order (:func:`copy_super`), each tile of ``TILE`` columns is decoded and its source classes routed
+for all its columns at once (:func:`route_tile`: peer offers pushed from the rows holding customer routes,
+provider offers pulled per class), and per column the subtree counts move deepest entry first. The stretch and
+exposure kernels (:mod:`sim.routes.jit_paths`) share the tile routing. Every count is an integer (``int64``), so
+the sums do not depend on the order of the blocks or on the threads. Compiled on first use and cached on disk.
 
 The kernels take plain arrays; :mod:`sim.routes.measures` prepares them and decides which kernel runs.
 """

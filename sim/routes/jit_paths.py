@@ -189,21 +189,22 @@ def _clear(acc):
 @njit(nogil=True, cache=True)
 def exposure_block(
     K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, t_slot, t_src, c_src, cls_size, slots, index,
-    unknown, vptr, v_b, v_corr, v_ndest, v_branch, want_via, paths, third, via,
+    unknown, n_len, vptr, v_b, v_corr, v_ndest, v_branch, want_via, paths, third, via,
 ):  # fmt: skip
     """Adds one block's exposure counts: ``paths[a, b]`` chosen paths from the ASes of wanted country ``a`` to
     those of ``b``, ``third[a, b]`` those crossing a third country, ``via[a, b, x]`` those crossing slot ``x``
     (``want_via``; the ends' own slots are cleared by the caller). ``t_src``/``c_src``: a transit row's / source
     class's wanted-country index (-1: not wanted); views of column ``c`` are ``vptr[c]:vptr[c + 1]``, ``v_b``
     their wanted-country index (-1: skip), ``v_corr`` the destinations' own source class, ``v_ndest`` their
-    number, ``v_branch`` whether they hang below the column's root (a branch: the root crosses every path)."""
+    number, ``v_branch`` whether they hang below the column's root (a branch: the root crosses every path);
+    ``n_len`` bounds the AS hops of any route, plus one."""
     n_t, W = K.shape
     k = len(slots)
     n_slots = unknown + 1
     n_words = (n_slots + 63) // 64
     scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
     Kt, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
-    count = np.empty(2 * n_t + 2, np.int64)
+    count = np.empty(n_len, np.int64)  # rows by length, for the depth order
     order = np.empty(n_t, np.int64)
     C = np.empty((n_t, n_words), np.uint64)
     stats = np.empty((n_t, 3), np.int64)  # per row: its path set's countries, lowest and second lowest

@@ -576,7 +576,7 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
                 result.key[:, c0:c1], SUPER_COLUMNS, keys.shift, keys.rank_shift,
                 keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors], plan.row_of.astype(np.int32),
                 len(sc.size), class_net(plan, sc, anchors), t_slot, index[t_slot], index[sc.slot],
-                sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1,
+                sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1, plan.max_length + 2,
                 np.searchsorted(part.col, np.arange(c1 - c0 + 1)), index[part.slot],
                 part.corr.astype(np.int64), np.rint(part.n_self + part.n_branch).astype(np.int64),
                 part.n_branch > 0, want_via, paths, third, via,

@@ -10,6 +10,7 @@ here, from what the operators, the mechanisms and the measurement return.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 
 import mesa
@@ -460,7 +461,14 @@ class FragmentationModel(mesa.Model):
             return
         if self.paths_baseline is None:
             self.exposure_countries = exposure_countries(self.world, params.exposure_countries)
-        self.paths_now = measure_paths(self.world, self.cut_by >= 0, self.sources, self.exposure_countries)
+            self.paths_routes0 = None
+        self.paths_now, routes_now = measure_paths(
+            self.world, self.cut_by >= 0, self.sources, self.exposure_countries, self.paths_routes0
+        )
+        if self.paths_routes0 is None:  # step 0: its routes are the per-pair stretch's baseline, unchanged
+            self.paths_routes0 = routes_now
+            same = 0.0 if self.paths_now.n_pairs else float("nan")
+            self.paths_now = dataclasses.replace(self.paths_now, mean_change=same, longer_frac=same)
 
     def _observe(self, m: Measurement) -> None:
         self.current = m

@@ -163,12 +163,16 @@ def routes(
         c1 = min(c0 + width, n_cols)
         route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
         if measures:
-            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], key[:, c0:c1], backend)
+            la = None  # the compiled tally writes the stretch's lengths after the removals on its way
+            if baseline is not None and backend is Backend.NUMBA:
+                la = np.empty((c1 - c0, n_t + len(sc.size)), np.int16)
+            block = key[:, c0:c1]
+            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, backend, la)
             stretched = None
             if baseline is not None:
                 here = dst[(dst_col >= c0) & (dst_col < c1)]
                 stretched = block_stretch(
-                    topo, side_a, side_b, joint, here, key[:, c0:c1], anchors[c0:c1], baseline, n_bins
+                    topo, side_a, side_b, joint, here, block, anchors[c0:c1], baseline, n_bins, backend, la
                 )
             with lock:
                 tally.add(part)
@@ -182,7 +186,7 @@ def routes(
         gone = dst[~served]
         for g0 in range(0, len(gone), MAX_BLOCK):
             h, n_lost = block_stretch(
-                topo, side_a, side_b, joint, gone[g0 : g0 + MAX_BLOCK], None, None, baseline, n_bins
+                topo, side_a, side_b, joint, gone[g0 : g0 + MAX_BLOCK], None, None, baseline, n_bins, backend
             )
             change += h
             lost[0] += n_lost

@@ -1,9 +1,11 @@
 """The path measures' compiled kernels (numba): one destination column at a time, the tree walked by depth.
 
-The numpy path (:mod:`sim.routes.measures`) moves whole blocks with scatter-adds; here each column's routes are
-decoded into small arrays that stay in cache, the source classes' routes are chosen by a loop over their
-providers and peers, and subtree counts move deepest entry first. Every count is an integer (``int64``), so the
-sums do not depend on the order of the blocks or on the threads. Compiled on first use and cached on disk.
+The numpy path (:mod:`sim.routes.measures`) moves whole blocks with scatter-adds; here a block's keys are copied
+into tile-major order (:func:`copy_super`), each tile of ``TILE`` columns is decoded and its source classes routed
+for all its columns at once (:func:`route_tile`: peer offers pushed from the rows holding customer routes,
+provider offers pulled per class), and per column the subtree counts move deepest entry first. The stretch and
+exposure kernels (:mod:`sim.routes.jit_paths`) share the tile routing. Every count is an integer (``int64``), so
+the sums do not depend on the order of the blocks or on the threads. Compiled on first use and cached on disk.
 
 The kernels take plain arrays; :mod:`sim.routes.measures` prepares them and decides which kernel runs.
 """
@@ -18,25 +20,56 @@ from sim.arrays import expand_ranges
 INF = np.iinfo(np.int64).max
 
 
-TILE = 16  # columns decoded and routed together: one cache line of 4-byte keys per row
+TILE = 16  # columns routed together: one cache line of 4-byte keys per row
+CLASS_RUN = 64  # classes whose best offers are held before being written out lane by lane
 
 
 @njit(nogil=True, cache=True)
-def _decode_tile(K, c0, T, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer):
-    """Columns ``c0 .. c0 + T - 1`` of the keys ``K``: ``length[t, r]`` (-1: no route), ``hop[t, r]`` (the next
-    hop's transit row; -1 for the origin and a stub next hop), and what row ``r`` offers a stub class in column
-    ``t`` as provider (any route) and as peer (customer routes): class keys one hop longer whose next hop is the
-    row itself (rows follow AS indices, so ties break as on ASNs); ``inf`` where it offers nothing."""
+def tile_scratch(n_t, n_c, dtype_probe, super_w):
+    """``(Kt, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop)``: the arrays
+    :func:`route_tile` fills, allocated once per block; ``Kt`` holds ``super_w`` columns in tile-major order."""
+    Kt = np.empty(((super_w + TILE - 1) // TILE, n_t, TILE), dtype_probe.dtype)
+    length = np.empty((TILE, n_t), np.int32)
+    hop = np.empty((TILE, n_t), np.int32)
+    prov_offer = np.empty((n_t, TILE), dtype_probe.dtype)
+    peer_offer = np.empty((n_t, TILE), dtype_probe.dtype)
+    peer_best = np.empty((n_c, TILE), dtype_probe.dtype)
+    touched = np.zeros(n_c, np.bool_)
+    cust = np.empty(n_t, np.int64)
+    best = np.empty((CLASS_RUN, TILE), dtype_probe.dtype)
+    c_len = np.empty((TILE, n_c), np.int32)
+    c_hop = np.empty((TILE, n_c), np.int32)
+    return Kt, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop
+
+
+@njit(nogil=True, cache=True)
+def copy_super(K, s0, sw, Kt):
+    """Columns ``s0 .. s0 + sw - 1`` of ``K`` into tile-major order ``Kt[tile, row, lane]``, reading each row's
+    run in sequence (a column of ``K`` read directly touches one page per row)."""
+    for r in range(K.shape[0]):
+        for c in range(sw):
+            Kt[c // TILE, r, c % TILE] = K[r, s0 + c]
+
+
+@njit(nogil=True, cache=True)
+def _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer, cust):
+    """A tile of ``T`` columns (``Kt``, ``(n_t, TILE)``; the first column is ``c0``): ``length[t, r]`` (-1: no
+    route), ``hop[t, r]`` (the next hop's transit row; -1 for the origin and a stub next hop), and what row ``r``
+    offers a stub class in lane ``t`` as provider (any route) and as peer (customer routes): class keys one hop
+    longer whose next hop is the row itself (rows follow AS indices, so ties break as on ASNs); ``inf`` where it
+    offers nothing. ``cust`` lists the rows with a customer route in some lane; returns how many."""
     len_mask = (1 << (rank_shift - shift)) - 1
     hop_mask = (1 << shift) - 1
     provider_rank = 2 << rank_shift
     peer_rank = 1 << rank_shift
-    for r in range(K.shape[0]):
+    n_cust = 0
+    for r in range(Kt.shape[0]):
+        any_cust = False
         for t in range(T, TILE):  # lanes past the last column offer nothing
             prov_offer[r, t] = inf
             peer_offer[r, t] = inf
         for t in range(T):
-            key = np.int64(K[r, c0 + t])
+            key = np.int64(Kt[r, t])
             rank = key >> rank_shift
             if rank == 3:
                 length[t, r] = -1
@@ -52,36 +85,91 @@ def _decode_tile(K, c0, T, shift, rank_shift, row_of, roots, inf, length, hop, p
                 hop[t, r] = roots[c0 + t] if L == 1 else -1
             offer = ((L + 1) << shift) | r
             prov_offer[r, t] = provider_rank | offer
-            peer_offer[r, t] = peer_rank | offer if rank == 0 else inf
+            if rank == 0:
+                peer_offer[r, t] = peer_rank | offer
+                any_cust = True
+            else:
+                peer_offer[r, t] = inf
+        if any_cust:
+            cust[n_cust] = r
+            n_cust += 1
+    return n_cust
 
 
 @njit(nogil=True, cache=True)
-def _class_tile(T, prov_offer, peer_offer, prov_ptr, prov_row, peer_ptr, peer_row, shift, rank_shift, inf, best,
-                c_len, c_hop, classes):  # fmt: skip
-    """The route of each source class in ``classes`` in the tile's columns: the best of its providers' and
-    transit peers' offers, a minimum over all lanes at once. Writes ``c_len[t, k]`` (-1: no route) and
-    ``c_hop[t, k]`` (the transit row entered)."""
+def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, classes):  # fmt: skip
+    """The route of each source class in ``classes`` in the tile's lanes: the best of its transit peers' customer
+    routes and its providers' routes (one hop longer). Peer offers are pushed from the few rows holding a customer
+    route (``cust``: the destinations' upstream cones) to the classes peering with them (``peer_best``); provider
+    offers are pulled, a minimum over the class's providers for all lanes at once. Writes ``c_len[t, k]`` (-1: no
+    route) and ``c_hop[t, k]`` (the transit row entered); ``best`` holds a run of classes' minima, written out one
+    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``."""
     len_mask = (1 << (rank_shift - shift)) - 1
     hop_mask = (1 << shift) - 1
-    for k in classes:
-        for t in range(TILE):
-            best[t] = inf
-        for e in range(prov_ptr[k], prov_ptr[k + 1]):
-            p = prov_row[e]
-            for t in range(TILE):
-                best[t] = min(best[t], prov_offer[p, t])
-        for e in range(peer_ptr[k], peer_ptr[k + 1]):
-            p = peer_row[e]
-            for t in range(TILE):
-                best[t] = min(best[t], peer_offer[p, t])
-        for t in range(T):
-            b = np.int64(best[t])
-            if best[t] == inf:
-                c_len[t, k] = -1
-                c_hop[t, k] = -1
+    for i in range(n_cust):
+        r = cust[i]
+        o = peer_offer[r]
+        for e in range(rpeer_ptr[r], rpeer_ptr[r + 1]):
+            k = rpeer_cls[e]
+            if not touched[k]:
+                touched[k] = True
+                for t in range(TILE):
+                    peer_best[k, t] = o[t]
             else:
-                c_len[t, k] = (b >> shift) & len_mask
-                c_hop[t, k] = b & hop_mask
+                for t in range(TILE):
+                    peer_best[k, t] = min(peer_best[k, t], o[t])
+    n = len(classes)
+    for i0 in range(0, n, CLASS_RUN):
+        i1 = min(i0 + CLASS_RUN, n)
+        for i in range(i0, i1):
+            k = classes[i]
+            if touched[k]:
+                touched[k] = False
+                for t in range(TILE):
+                    best[i - i0, t] = peer_best[k, t]
+            else:
+                for t in range(TILE):
+                    best[i - i0, t] = inf
+            for e in range(prov_ptr[k], prov_ptr[k + 1]):
+                p = prov_row[e]
+                for t in range(TILE):
+                    best[i - i0, t] = min(best[i - i0, t], prov_offer[p, t])
+        for t in range(T):
+            for i in range(i0, i1):
+                k = classes[i]
+                v = best[i - i0, t]
+                if v == inf:
+                    c_len[t, k] = -1
+                    c_hop[t, k] = -1
+                else:
+                    w = np.int64(v)
+                    c_len[t, k] = (w >> shift) & len_mask
+                    c_hop[t, k] = w & hop_mask
+
+
+@njit(nogil=True, cache=True)
+def route_tile(Kt, T, c0, shift, rank_shift, inf, row_of, roots, net, scratch, with_lone):
+    """Every transit row's and source class's route in the ``T`` columns of one tile (``c0`` the first):
+    ``length``/``hop`` per row and ``c_len``/``c_hop`` per class in ``scratch``. ``net`` holds the classes'
+    links (see :func:`sim.routes.measures.class_net`); lone classes (one provider, no peer) are routed only when
+    ``with_lone`` (the tally counts them per provider row instead)."""
+    prov_ptr, prov_row, rpeer_ptr, rpeer_cls, direct_ptr, direct_cls, multi, lone, lone_prov = net
+    _, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
+    n_cust = _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer,
+                          cust)  # fmt: skip
+    _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi)  # fmt: skip
+    for t in range(T):
+        if with_lone:
+            for k in lone:
+                p = lone_prov[k]
+                c_len[t, k] = length[t, p] + 1 if length[t, p] >= 0 else -1
+                c_hop[t, k] = p
+        c = c0 + t
+        for e in range(direct_ptr[c], direct_ptr[c + 1]):  # a class peering with the stub destination
+            c_len[t, direct_cls[e]] = 1
+            c_hop[t, direct_cls[e]] = -1
 
 
 @njit(nogil=True, cache=True)
@@ -106,32 +194,26 @@ def _depth_order(length, hop, root, count, order):
 
 @njit(nogil=True, cache=True)
 def tally_block(
-    K, shift, rank_shift, inf, roots, row_of, t_slot,
-    cls_size, cls_slot, prov_ptr, prov_row, peer_ptr, peer_row, direct_ptr, direct_cls,
-    multi, lone_prov, lone_size, lone_cc, vptr, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-    load, dep, den, hist,
+    K, super_w, shift, rank_shift, inf, roots, row_of, t_slot, cls_size, cls_slot, net,
+    lone_size, lone_cc, vptr, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
+    load, dep, den, hist, out_len,
 ):  # fmt: skip
     """Adds one block's measures into ``load`` (n_t), ``dep`` (n_slots, n_t), ``den`` (n_slots), ``hist`` (n_len).
 
-    ``roots[c]``: the destination's own transit row (-1 for a stub class column); ``direct_cls[direct_ptr[c]:
-    direct_ptr[c + 1]]`` the source classes peering with column ``c``'s stub destination; views ``vptr[c]:vptr[c +
-    1]`` of column ``c``: their country slot, own source class (``v_corr``, -1: none), destinations served as
+    ``roots[c]``: the destination's own transit row (-1 for a stub class column); views ``vptr[c]:vptr[c + 1]``
+    of column ``c``: their country slot, own source class (``v_corr``, -1: none), destinations served as
     themselves and as branches below the root, and those destinations' weights.
 
-    Source classes with one provider and no peer (*lone*: ``lone_prov[k] >= 0``) enter their provider wherever
-    it has a route, so they are counted per provider row (``lone_size``, and by country ``lone_cc``); only the
-    others (``multi``) are routed per column."""
+    Source classes with one provider and no peer (*lone*) enter their provider wherever it has a route, so they
+    are counted per provider row (``lone_size``, and by country ``lone_cc``); only the others are routed per
+    column. With ``out_len`` of ``W`` rows, the stretch's group lengths are written there on the way
+    (:func:`sim.routes.jit_paths.group_lengths`)."""
     n_t, W = K.shape
-    n_c = len(cls_size)
     n_len = len(hist)
-    T = TILE
-    length = np.empty((T, n_t), np.int32)
-    hop = np.empty((T, n_t), np.int32)
-    prov_offer = np.empty((n_t, T), K.dtype)
-    peer_offer = np.empty((n_t, T), K.dtype)
-    best = np.empty(T, K.dtype)
-    c_len = np.empty((T, n_c), np.int32)
-    c_hop = np.empty((T, n_c), np.int32)
+    scratch = tile_scratch(n_t, len(cls_size), K[:1, 0], super_w)
+    Kt, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
+    lone_prov = net[8]
+    multi = net[6]
     count = np.empty(n_len, np.int64)
     order = np.empty(n_t, np.int64)
     col_hist = np.empty(n_len, np.int64)
@@ -144,26 +226,41 @@ def tally_block(
     h_dom = np.empty(max_views, np.int64)
     j_weight = np.empty(max_views, np.int64)
     local = np.full(len(den), -1, np.int64)
-    for c0 in range(0, W, T):
-        tw = min(T, W - c0)
-        if vptr[c0 + tw] == vptr[c0]:
+    for s0 in range(0, W, super_w):
+        sw = min(super_w, W - s0)
+        if vptr[s0 + sw] == vptr[s0]:
             continue
-        _decode_tile(K, c0, tw, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer)
-        _class_tile(tw, prov_offer, peer_offer, prov_ptr, prov_row, peer_ptr, peer_row, shift, rank_shift, inf,
-                    best, c_len, c_hop, multi)  # fmt: skip
-        for t in range(tw):
-            c = c0 + t
-            if vptr[c + 1] == vptr[c]:
+        copy_super(K, s0, sw, Kt)
+        for c0 in range(s0, s0 + sw, TILE):
+            tw = min(TILE, s0 + sw - c0)
+            if vptr[c0 + tw] == vptr[c0]:
                 continue
-            for e in range(direct_ptr[c], direct_ptr[c + 1]):  # a class peering with the stub destination
-                c_len[t, direct_cls[e]] = 1
-                c_hop[t, direct_cls[e]] = -1
-            _tally_column(
-                length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, cls_slot, multi, lone_prov,
-                lone_size, lone_cc,
-                vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-                count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
-            )  # fmt: skip
+            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, False)
+            for t in range(tw):
+                c = c0 + t
+                if out_len.shape[0]:
+                    _write_lengths(length[t], c_len[t], multi, net[7], lone_prov, out_len[c])
+                if vptr[c + 1] == vptr[c]:
+                    continue
+                _tally_column(
+                    length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, cls_slot, multi, lone_prov,
+                    lone_size, lone_cc,
+                    vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
+                    count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
+                )  # fmt: skip
+
+
+@njit(nogil=True, cache=True)
+def _write_lengths(length, c_len, multi, lone, lone_prov, o):
+    """One column's AS hops per source group: transit rows, then source classes (lone ones from their provider)."""
+    n_t = len(length)
+    for r in range(n_t):
+        o[r] = length[r]
+    for k in multi:
+        o[n_t + k] = c_len[k]
+    for k in lone:
+        p = lone_prov[k]
+        o[n_t + k] = length[p] + 1 if length[p] >= 0 else -1
 
 
 @njit(nogil=True, cache=True)

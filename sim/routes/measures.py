@@ -49,8 +49,8 @@ class SourceClasses:
 
 @dataclass(frozen=True)
 class ClassLinks:
-    """The source classes' providers and transit peers as CSR rows per class, and the classes each stub AS
-    peers with as CSR rows per AS."""
+    """The source classes' providers and transit peers as CSR rows per class, the classes each transit row peers
+    with as CSR rows per row, and the classes each stub AS peers with as CSR rows per AS."""
 
     prov_ptr: np.ndarray
     prov_row: np.ndarray
@@ -58,6 +58,8 @@ class ClassLinks:
     peer_row: np.ndarray
     sp_ptr: np.ndarray
     sp_cls: np.ndarray
+    rpeer_ptr: np.ndarray
+    rpeer_cls: np.ndarray
 
 
 def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +103,10 @@ def source_classes(topo: Topology, plan: RoutePlan) -> SourceClasses:
         peer=peer,
         stub_peer=stub_peer,
         links=ClassLinks(
-            *_csr(n_cls, prov.dst, prov.src), *_csr(n_cls, peer.dst, peer.src), *_csr(n, stub_peer.src, stub_peer.dst)
+            *_csr(n_cls, prov.dst, prov.src),
+            *_csr(n_cls, peer.dst, peer.src),
+            *_csr(n, stub_peer.src, stub_peer.dst),
+            *_csr(len(plan.transit), peer.src, peer.dst),
         ),
     )
 
@@ -219,6 +224,7 @@ def column_bytes(n_transit: int, n_classes: int, key_bytes: int) -> int:
     return n_transit * 80 + n_classes * (key_bytes + 16)
 
 
+SUPER_COLUMNS = 256  # compiled kernels: columns copied at once into tile-major order (read at call time)
 CLASS_CHUNK = 2048  # source classes decoded at once (read at call time; tests force it small)
 
 
@@ -267,39 +273,61 @@ def block_tally(
     anchors: np.ndarray,
     K: np.ndarray,
     backend: Backend = Backend.NUMPY,
+    lengths_out: np.ndarray | None = None,
 ) -> Tally:
     """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
-    ``views.col`` indexes the block's columns."""
+    ``views.col`` indexes the block's columns. With the compiled backend, ``lengths_out`` (``(W, n_transit +
+    n_classes)`` int16) also receives the stretch's group lengths (:func:`sim.routes.stretch.group_lengths`)."""
     if backend is Backend.NUMBA:
-        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K)
+        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out)
     return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
 
 
-def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K) -> Tally:
+def lone_classes(sc: SourceClasses) -> np.ndarray:
+    """``(n_classes,)`` int64: the only provider row of each class with one provider and no peer (*lone*: its
+    route is its provider's one hop longer), -1 for the others."""
+    lk = sc.links
+    lone = (np.diff(lk.prov_ptr) == 1) & (np.diff(lk.peer_ptr) == 0)
+    lone &= np.bincount(sc.stub_peer.dst, minlength=len(sc.size)) == 0
+    prov = np.full(len(sc.size), -1, np.int64)
+    prov[lone] = lk.prov_row[lk.prov_ptr[:-1][lone]]
+    return prov
+
+
+def class_net(plan: RoutePlan, sc: SourceClasses, anchors: np.ndarray) -> tuple:
+    """The source classes' links as the compiled kernels take them (:func:`sim.routes.jit.route_tile`), for the
+    columns ``anchors``: providers per class, classes per peering transit row, per column the classes peering
+    with its stub destination, the classes routed per column (``multi``), the lone ones and their providers."""
+    from sim.routes import jit
+
+    lk = sc.links
+    d_ptr, d_cls = jit.direct_peers(lk.sp_ptr, lk.sp_cls, anchors, plan.row_of)
+    lone_prov = lone_classes(sc)
+    arrays = (lk.prov_ptr, lk.prov_row, lk.rpeer_ptr, lk.rpeer_cls, d_ptr, d_cls)
+    arrays += (np.flatnonzero(lone_prov < 0), np.flatnonzero(lone_prov >= 0), lone_prov)
+    return tuple(np.ascontiguousarray(a, np.int64) for a in arrays)
+
+
+def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=None) -> Tally:
     from sim.routes import jit
 
     n_t, W = len(plan.transit), len(anchors)
     load, den = np.zeros(n_t, np.int64), np.zeros(topo.n_slots, np.int64)
     dep, hist = np.zeros((topo.n_slots, n_t), np.int64), np.zeros(plan.max_length + 2, np.int64)
-    lk = sc.links
-    d_ptr, d_cls = jit.direct_peers(lk.sp_ptr, lk.sp_cls, anchors, plan.row_of)
-    as_int = np.rint  # views hold exact integer sums as float64
-    n_prov = np.diff(lk.prov_ptr)
-    lone = (n_prov == 1) & (np.diff(lk.peer_ptr) == 0) & (np.bincount(sc.stub_peer.dst, minlength=len(sc.size)) == 0)
-    lone_prov = np.full(len(sc.size), -1, np.int64)
-    lone_prov[lone] = lk.prov_row[lk.prov_ptr[:-1][lone]]
+    net = class_net(plan, sc, anchors)
+    lone_prov = net[-1]
+    lone = lone_prov >= 0
     lone_size = np.bincount(lone_prov[lone], weights=sc.size[lone], minlength=n_t).astype(np.int64)
     lone_cc = np.zeros((topo.n_slots, n_t), np.int64)
     np.add.at(lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
+    as_int = np.rint  # views hold exact integer sums as float64
     jit.tally_block(
-        K, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
-        plan.row_of.astype(np.int32), topo.country_slot[plan.transit],
-        sc.size.astype(np.int64), sc.slot.astype(np.int64),
-        lk.prov_ptr, lk.prov_row, lk.peer_ptr, lk.peer_row, d_ptr, d_cls,
-        np.flatnonzero(~lone), lone_prov.astype(np.int64), lone_size, lone_cc,
+        K, SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
+        plan.row_of.astype(np.int32), topo.country_slot[plan.transit], sc.size.astype(np.int64),
+        sc.slot.astype(np.int64), net, lone_size, lone_cc,
         np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
         *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
-        load, dep, den, hist,
+        load, dep, den, hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out,
     )  # fmt: skip
     return Tally(load.astype(np.float64), dep.T.astype(np.float64), den.astype(np.float64), hist.astype(np.float64))
 
@@ -499,16 +527,75 @@ def _bits(rows: np.ndarray, n_slots: int) -> np.ndarray:
     return np.unpackbits(rows.view(np.uint8), axis=1, bitorder="little")[:, :n_slots].astype(bool)
 
 
-def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def exposure_counts(
+    result, countries=None, want_via: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(slots, paths, third, via)``: for the country slots ``slots`` (default every country), ``paths[a, b]``
     the chosen paths from the ASes of ``slots[a]`` to those of ``slots[b]``, ``third[a, b]`` those crossing an
-    AS of a third country, ``via[a, b, x]`` those crossing country slot ``x`` (``x`` any country)."""
-    topo, plan, keys = result.topology, result.plan, result.keys
+    AS of a third country, ``via[a, b, x]`` those crossing country slot ``x`` (``x`` any country; zeros when
+    not ``want_via`` with the compiled backend)."""
+    topo = result.topology
     n_slots = topo.n_slots
     slots = np.arange(len(topo.country_codes)) if countries is None else np.asarray(countries, np.int64)
     k = len(slots)
     index = np.full(n_slots, -1, np.int64)
     index[slots] = np.arange(k)
+    if result.backend is Backend.NUMBA:
+        paths, third, via = _exposure_compiled(result, slots, index, want_via)
+    else:
+        paths, third, via = _exposure_numpy(result, slots, index)
+    rng = np.arange(k)
+    via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
+    via[:, rng, slots] = 0
+    return slots, paths, third, via
+
+
+def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: bool):
+    """The compiled exposure pass: blocks of ``EXPOSURE_BLOCK`` stored columns, each thread summing its own
+    blocks' integer counts (so the sums do not depend on the threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.routes import jit_paths
+
+    topo, plan, keys = result.topology, result.plan, result.keys
+    k, n_slots = len(slots), topo.n_slots
+    sc = source_classes(topo, plan)
+    views = make_views(topo, plan, sc, result.destinations, result.anchors)
+    t_slot = topo.country_slot[plan.transit].astype(np.int64)
+    n_cols = len(result.anchors)
+    step = max(1, EXPOSURE_BLOCK)
+    n_threads = max(1, min(2, -(-n_cols // step)))
+
+    def run(first: int):
+        paths, third = np.zeros((k, k), np.int64), np.zeros((k, k), np.int64)
+        via = np.zeros((k, k, n_slots if want_via else 1), np.int64)
+        for c0 in range(first * step, n_cols, n_threads * step):
+            c1 = min(c0 + step, n_cols)
+            part, anchors = views.block(c0, c1), result.anchors[c0:c1]
+            jit_paths.exposure_block(
+                result.key[:, c0:c1], SUPER_COLUMNS, keys.shift, keys.rank_shift,
+                keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors], plan.row_of.astype(np.int32),
+                len(sc.size), class_net(plan, sc, anchors), t_slot, index[t_slot], index[sc.slot],
+                sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1, plan.max_length + 2,
+                np.searchsorted(part.col, np.arange(c1 - c0 + 1)), index[part.slot],
+                part.corr.astype(np.int64), np.rint(part.n_self + part.n_branch).astype(np.int64),
+                part.n_branch > 0, want_via, paths, third, via,
+            )  # fmt: skip
+        return paths, third, via
+
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        parts = list(pool.map(run, range(n_threads)))
+    paths, third = (sum(p[i] for p in parts).astype(np.float64) for i in (0, 1))
+    via = np.zeros((k, k, n_slots))
+    if want_via:
+        via += sum(p[2] for p in parts)
+    return paths, third, via
+
+
+def _exposure_numpy(result, slots: np.ndarray, index: np.ndarray):
+    topo, plan, keys = result.topology, result.plan, result.keys
+    n_slots = topo.n_slots
+    k = len(slots)
     paths, third, via = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k, n_slots))
     sc = source_classes(topo, plan)
     views = make_views(topo, plan, sc, result.destinations, result.anchors)
@@ -567,7 +654,4 @@ def exposure_counts(result, countries=None) -> tuple[np.ndarray, np.ndarray, np.
             paths[:, b] += n_dest * total
             third[:, b] += n_dest * (N[rows] * (on > 0)).sum(axis=0)
             via[:, b, :] += n_dest * counts
-    rng = np.arange(k)
-    via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
-    via[:, rng, slots] = 0
-    return slots, paths, third, via
+    return paths, third, via

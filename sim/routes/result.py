@@ -121,7 +121,7 @@ class RoutesResult:
 
         codes = self.topology.country_codes
         slots = None if countries is None else [self.topology.country_index(c) for c in countries]
-        slots, paths, third, through = exposure_counts(self, slots)
+        slots, paths, third, through = exposure_counts(self, slots, want_via=via)
         a, b = np.nonzero(paths > 0)
         names = np.array([codes[s] for s in slots], dtype=object)
         if not via:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import group_rows
+from sim.routes.backend import Backend
 from sim.routes.kernel import Keys, route_block
-from sim.routes.measures import SourceClasses, _class_keys, source_classes
+from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
 from sim.routes.plan import DestKind, RoutePlan
 
 SERVED = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH]
@@ -63,21 +64,43 @@ def make_joint(after: Side, before: Side) -> Joint:
     return Joint(after.group[keep][first], before.group[keep][first], np.bincount(label), of)
 
 
-def group_lengths(side: Side, K: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-    """``(n_groups, W)`` int16: each group's AS hops to each column's destination (-1: no route)."""
+def group_lengths(side: Side, K: np.ndarray, anchors: np.ndarray, backend: Backend = Backend.NUMPY) -> np.ndarray:
+    """``(W, n_groups)`` int16: each group's AS hops to each column's destination (-1: no route), a column per
+    row (a pair of columns then reads two rows)."""
     keys = side.keys
+    n_t, W = K.shape
+    out = np.empty((W, n_t + len(side.sc.size)), np.int16)
+    if backend is Backend.NUMBA:
+        from sim.routes import jit_paths, measures
+
+        plan = side.plan
+        jit_paths.group_lengths(
+            K, measures.SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max),
+            plan.row_of[anchors], plan.row_of.astype(np.int32), len(side.sc.size),
+            class_net(plan, side.sc, anchors), out,
+        )  # fmt: skip
+        return out
     word = keys.word
     mask = word((1 << (keys.rank_shift - keys.shift)) - 1)
     CK = _class_keys(np.ascontiguousarray(K), keys, side.plan, side.sc, anchors)
-    out = np.empty((K.shape[0] + CK.shape[0], K.shape[1]), np.int16)
-    for part, rows in ((K, slice(0, K.shape[0])), (CK, slice(K.shape[0], None))):
+    for part, rows in ((K, slice(0, n_t)), (CK, slice(n_t, None))):
         has = (part >> word(keys.rank_shift)) != 3
-        out[rows] = np.where(has, (part >> word(keys.shift)) & mask, -1)
+        out[:, rows] = np.where(has, (part >> word(keys.shift)) & mask, -1).T
     return out
 
 
 def block_stretch(
-    topo, after: Side, before: Side, joint: Joint, dst: np.ndarray, K_a, anchors_a, baseline, n_bins: int
+    topo,
+    after: Side,
+    before: Side,
+    joint: Joint,
+    dst: np.ndarray,
+    K_a,
+    anchors_a,
+    baseline,
+    n_bins: int,
+    backend: Backend = Backend.NUMPY,
+    lengths_a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """``(hist, lost)`` over the destinations ``dst`` (AS indices) served by the after columns ``anchors_a`` (keys
     ``K_a``; None when none is served after): ``hist[n_bins // 2 + change]`` pairs whose length changed by
@@ -89,36 +112,45 @@ def block_stretch(
         return hist, lost
     anchors_b = np.unique(pb.anchor[dst])
     K_b = _baseline_columns(baseline, pb, before.keys, anchors_b)
-    LB = group_lengths(before, K_b, anchors_b)
+    LB = group_lengths(before, K_b, anchors_b, backend)
     ub = np.searchsorted(anchors_b, pb.anchor[dst])
     off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
     served_a = np.isin(pa.kind[dst], SERVED)
     if K_a is not None and served_a.any():
-        LA = group_lengths(after, K_a, anchors_a)
+        LA = group_lengths(after, K_a, anchors_a, backend) if lengths_a is None else lengths_a
         ua = np.where(served_a, np.searchsorted(anchors_a, np.where(served_a, pa.anchor[dst], anchors_a[0])), -1)
     else:
-        LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1)
+        LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1, np.int64)
     off_a = (pa.kind[dst] == DestKind.BRANCH).astype(np.int16)
     # destinations sharing (column before, offset, column after, offset) share every source's lengths
     label, first = group_rows(ub, off_b, ua, off_a)
     mult = np.bincount(label)
-    has_a = joint.after >= 0
-    for u, m in zip(first.tolist(), mult.tolist(), strict=True):
-        lb = LB[joint.before, ub[u]].astype(np.int64)
-        la = np.full(len(lb), -1, np.int64)
-        if ua[u] >= 0:
-            la[has_a] = LA[joint.after[has_a], ua[u]]
-        h, n_lost = _pairs(lb, la, off_b[u], off_a[u], joint.size, n_bins)
-        hist += m * h
-        lost += m * n_lost
+    if backend is Backend.NUMBA:
+        from sim.routes import jit_paths
+
+        LA_ = LA if len(LA) else np.full((1, 1), -1, np.int16)
+        lost += jit_paths.stretch_pairs(
+            LB, LA_, ub, off_b.astype(np.int64), ua.astype(np.int64), off_a.astype(np.int64), first.astype(np.int64),
+            mult.astype(np.int64), joint.before, joint.after, joint.size.astype(np.int64), hist,
+        )  # fmt: skip
+    else:
+        has_a = joint.after >= 0
+        for u, m in zip(first.tolist(), mult.tolist(), strict=True):
+            lb = LB[ub[u], joint.before].astype(np.int64)
+            la = np.full(len(lb), -1, np.int64)
+            if ua[u] >= 0:
+                la[has_a] = LA[ua[u], joint.after[has_a]]
+            h, n_lost = _pairs(lb, la, off_b[u], off_a[u], joint.size, n_bins)
+            hist += m * h
+            lost += m * n_lost
     # each destination is no source of itself
     j = joint.of[dst]
     mine = j >= 0
     j, d_ub, d_ua = j[mine], ub[mine], ua[mine]
-    lb = LB[joint.before[j], d_ub].astype(np.int64)
+    lb = LB[d_ub, joint.before[j]].astype(np.int64)
     la = np.full(len(j), -1, np.int64)
     ok = (d_ua >= 0) & (joint.after[j] >= 0)
-    la[ok] = LA[joint.after[j][ok], d_ua[ok]]
+    la[ok] = LA[d_ua[ok], joint.after[j][ok]]
     h, n_lost = _pairs(lb, la, off_b[mine], off_a[mine], np.ones(len(j), np.int64), n_bins)
     return hist - h, lost - n_lost
 

@@ -14,7 +14,15 @@ from sim.runner.run import execute
 from sim.runner.schema import ConfigError
 from tests.worlds import quiet_model, world
 
-MODEL_COLUMNS = {"path_length_mean", "path_stretch", "path_exposure", "dependence_hhi_mean", "dependence_top_mean"}
+MODEL_COLUMNS = {
+    "path_length_mean",
+    "path_stretch",
+    "path_stretch_mean",
+    "path_longer_frac",
+    "path_exposure",
+    "dependence_hhi_mean",
+    "dependence_top_mean",
+}
 STATE_COLUMNS = {"dependence_hhi", "dependence_top", "path_exposure"}
 
 # XA: 1 > 2; XB: 10 > 11; XC: 20 > 1, 20 > 10; 1 = 10, the only link between XA and XB
@@ -55,7 +63,9 @@ def test_a_cut_peering_lengthens_paths_as_counted_by_hand():
         from 10 and 11: the same as 1 and 2        13 → 17
         from 20: 1:1, 2:2, 10:1, 11:2              6 → 6
 
-    mean 32/20 = 1.6 → 40/20 = 2.0: stretch 1.25. Exposure among XA, XB, XC: 16 cross-border paths (8 between
+    mean 32/20 = 1.6 → 40/20 = 2.0: stretch 1.25. Per pair: the 8 pairs between XA and XB one hop longer, the
+    other 12 unchanged, all 20 routed before and after: mean change 8/20 = 0.4 hops, 8/20 longer.
+    Exposure among XA, XB, XC: 16 cross-border paths (8 between
     XA and XB, 4 each with XC); after, the 8 between XA and XB cross XC: 0 → 1/2; for XA (and XB) 8 of its 12,
     for XC none of its 8. XB's 6 inbound paths (from 1, 2, 20 to 10, 11), before: 10 on 1→11, 2→11, 20→11 (1/2),
     1 on 2→10, 2→11 (1/3); after: 20 on the four from XA (2/3), 10 on the three to 11 (1/2), 1 on two (1/3).
@@ -70,6 +80,8 @@ def test_a_cut_peering_lengthens_paths_as_counted_by_hand():
     assert df["n_links_cut"].tolist() == [0, 1]
     assert df["path_length_mean"].tolist() == pytest.approx([1.6, 2.0])
     assert df["path_stretch"].tolist() == pytest.approx([1.0, 1.25])
+    assert df["path_stretch_mean"].tolist() == pytest.approx([0.0, 0.4])
+    assert df["path_longer_frac"].tolist() == pytest.approx([0.0, 0.4])
     assert df["path_exposure"].tolist() == pytest.approx([0.0, 0.5])
     states = model.datacollector.get_agent_vars_dataframe().reset_index().set_index(["Step", "code"])
     assert states.loc[(1, "XA"), "path_exposure"] == pytest.approx(2 / 3)
@@ -98,6 +110,7 @@ def test_a_run_folder_records_the_measures_in_range_and_config_yaml_names_the_sw
     metrics = pd.read_csv(tmp_path / "metrics.csv").pivot(index="step", columns="metric", values="value")
     assert metrics.index.tolist() == [0, 1, 2, 3] and metrics["n_links_cut"].iloc[-1] > 0
     assert metrics["path_stretch"].iloc[0] == 1 and metrics["path_stretch"].between(0.5, 2).all()
+    assert metrics["path_stretch_mean"].iloc[0] == 0 and metrics["path_longer_frac"].between(0, 1).all()
     assert (metrics["path_length_mean"] >= 1).all()
     for name in ("path_exposure", "dependence_top_mean"):
         assert metrics[name].between(0, 1).all(), name

@@ -39,10 +39,12 @@ def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, widt
     """Many stubs per class, branches, peers; blocks of a few columns; a subset of destinations."""
     asns = topo.asns.tolist()
     dst = data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True))
+    max_block = data.draw(st.sampled_from([width, 64]))  # few columns per block, or all in one
     with (
-        mock.patch.object(api, "MAX_BLOCK", width),
+        mock.patch.object(api, "MAX_BLOCK", max_block),
         mock.patch.object(kernel, "TALL", 1),
         mock.patch.object(measures, "CLASS_CHUNK", 3),
+        mock.patch.object(measures, "SUPER_COLUMNS", data.draw(st.integers(1, 20))),  # tiles of a few columns
     ):
         r = routes(topo, destinations=dst, measures=True, n_threads=2, backend=backend)
     assert_measures_match(r, topo, destinations=sorted(dst))
@@ -63,9 +65,10 @@ def test_stretch_matches_the_reference_on_random_graphs(backend, case, stored):
     assert_stretch_matches(r, topo, **masks)
 
 
+@BACKENDS
 @PROPERTY
 @given(hub_topologies(min_ases=20, max_ases=45), st.integers(1, 5), st.data())
-def test_stretch_matches_with_forced_small_blocks_and_subsets(topo, width, data):
+def test_stretch_matches_with_forced_small_blocks_and_subsets(backend, topo, width, data):
     asns = topo.asns.tolist()
     dst = sorted(data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True)))
     links = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_links, max_size=topo.n_links)), bool)
@@ -73,8 +76,12 @@ def test_stretch_matches_with_forced_small_blocks_and_subsets(topo, width, data)
     ases &= np.random.default_rng(0).random(topo.n_ases) < 0.2  # a few ASes gone, most alive
     stored = data.draw(st.sampled_from([None, [], dst[: len(dst) // 2]]))  # all, none, some baseline columns
     baseline = routes(topo, stored)
-    with mock.patch.object(api, "MAX_BLOCK", width), mock.patch.object(measures, "CLASS_CHUNK", 3):
-        r = routes(topo, dst, links, ases, measures=True, n_threads=2, baseline=baseline)
+    with (
+        mock.patch.object(api, "MAX_BLOCK", width),
+        mock.patch.object(measures, "CLASS_CHUNK", 3),
+        mock.patch.object(measures, "SUPER_COLUMNS", data.draw(st.integers(1, 20))),
+    ):
+        r = routes(topo, dst, links, ases, measures=True, n_threads=2, baseline=baseline, backend=backend)
     assert_stretch_matches(r, topo, dst, links, ases)
 
 

@@ -2,7 +2,7 @@
 
     python -m pytest benchmarks/test_bench_measures.py --benchmark-enable --benchmark-json=results/bench_measures.json
 
-One round is the regulated all-pairs pass of issue 13: the routes of all 55,809 destinations with a regulation's
+One round is the regulated all-pairs pass with every measure: the routes of all 55,809 destinations with a regulation's
 links removed (every link between two countries of a sanctions pair), with transit load, country dependence
 for every country, path lengths and the per-pair stretch against the unregulated baseline (given as a result
 without stored columns: its columns are computed block by block beside the regulated ones), then jurisdiction

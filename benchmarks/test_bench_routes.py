@@ -4,7 +4,7 @@
 
 ``extra_info`` records the stored columns (transit rows × destination columns, and their bytes) and the process's
 peak resident memory after the rounds. Under CI the suite runs with ``--benchmark-disable`` (each body once, as a
-plain test that also checks the answer's shape). The target of issue 13: all pairs of the 2016 graph in ≤ 10 s
+plain test that also checks the answer's shape). The target: all pairs of the 2016 graph in ≤ 10 s
 (median of 3) and ≤ 8 GB.
 """
 

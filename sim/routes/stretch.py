@@ -2,7 +2,7 @@
 its AS-path length after the removals, or the loss of its route; block by block beside the routes kernel.
 
 A pair's length is read from its destination's column in each plan (the baseline's and the one with removals):
-a transit row's key, or a source class's route (:func:`sim.routes.measures._class_keys`), one hop more for a
+a transit row's key, or a source class's route (as the measures route them), one hop more for a
 branch destination. Sources are grouped once by (group after, group before), a group being a transit row or a
 source class of the plan (an AS in neither never has a route), so each column pair costs one pass over the joint
 groups; each destination then leaves itself out. Baseline columns come from the baseline result when it holds

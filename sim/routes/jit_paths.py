@@ -178,6 +178,27 @@ def _add_counted(C, h, stats, extra, a, w, slots, index, acc):
             one[a, index[single]] += w
 
 
+@njit(nogil=True, cache=True, inline="always")  # called per source: no call overhead
+def _enter(N, ent_h, ent_a, n_ent, h, a, w):
+    """Add ``w`` sources of country ``a`` entering row ``h`` (``n_t``: the destination) to ``N``, listing a pair
+    seen for the first time in ``ent_h, ent_a``; returns the number of listed pairs."""
+    if N[h, a] == 0:
+        ent_h[n_ent] = h
+        ent_a[n_ent] = a
+        n_ent += 1
+    N[h, a] += w
+    return n_ent
+
+
+@njit(nogil=True, cache=True)
+def _any_wanted(vptr, v_b, c0, c1):
+    """Whether a view of the columns ``c0:c1`` has a destination country asked for."""
+    for v in range(vptr[c0], vptr[c1]):
+        if v_b[v] >= 0:
+            return True
+    return False
+
+
 @njit(nogil=True, cache=True)
 def _clear(acc):
     acc[0][:] = 0
@@ -220,18 +241,12 @@ def exposure_block(
     one_acc = (np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64), np.zeros((k, vw), np.int64))
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
-        wanted = False
-        for v in range(vptr[s0], vptr[s0 + sw]):
-            wanted |= v_b[v] >= 0
-        if not wanted:
+        if not _any_wanted(vptr, v_b, s0, s0 + sw):
             continue
         copy_super(K, s0, sw, Kt)
         for c0 in range(s0, s0 + sw, TILE):
             tw = min(TILE, s0 + sw - c0)
-            wanted = False
-            for v in range(vptr[c0], vptr[c0 + tw]):
-                wanted |= v_b[v] >= 0
-            if not wanted:
+            if not _any_wanted(vptr, v_b, c0, c0 + tw):
                 continue
             route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
             for t in range(tw):
@@ -250,25 +265,12 @@ def exposure_block(
                 # sources grouped by (entered row, country)
                 n_ent = 0
                 for r in range(n_t):
-                    a = t_src[r]
-                    if a < 0 or length[t, r] < 1:
-                        continue
-                    h = hop[t, r] if hop[t, r] >= 0 else n_t
-                    if N[h, a] == 0:
-                        ent_h[n_ent] = h
-                        ent_a[n_ent] = a
-                        n_ent += 1
-                    N[h, a] += 1
+                    if t_src[r] >= 0 and length[t, r] >= 1:
+                        n_ent = _enter(N, ent_h, ent_a, n_ent, hop[t, r] if hop[t, r] >= 0 else n_t, t_src[r], 1)
                 for q in range(n_c):
-                    a = c_src[q]
-                    if a < 0 or c_len[t, q] < 0:
-                        continue
-                    h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
-                    if N[h, a] == 0:
-                        ent_h[n_ent] = h
-                        ent_a[n_ent] = a
-                        n_ent += 1
-                    N[h, a] += cls_size[q]
+                    if c_src[q] >= 0 and c_len[t, q] >= 0:
+                        h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
+                        n_ent = _enter(N, ent_h, ent_a, n_ent, h, c_src[q], cls_size[q])
                 extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
                 for var in range(2):
                     if (var == 0 and not plain) or (var == 1 and not branch):

@@ -118,7 +118,9 @@ def draw_world(ax, values: Mapping[str, float], scale: Scale, outlines: Outlines
     bins = scale.bin_of(vals)
     colors = np.array(scale.colors() + [NO_DATA])
     fill = colors[np.where(bins >= 0, bins, len(colors) - 1)]
-    ax.add_collection(PolyCollection(polys, facecolors=fill, edgecolors="#555555", linewidths=0.25))
+    # the outlines are raster inside the SVG (its text stays vector): as vector paths a map of several panels
+    # weighed megabytes
+    ax.add_collection(PolyCollection(polys, facecolors=fill, edgecolors="#555555", linewidths=0.25, rasterized=True))
     missing = bins < 0
     if missing.any():
         ax.add_collection(
@@ -128,6 +130,7 @@ def draw_world(ax, values: Mapping[str, float], scale: Scale, outlines: Outlines
                 edgecolors="#9a9a9a",
                 linewidths=0.0,
                 hatch=HATCH,
+                rasterized=True,
             )
         )
     ax.set_xlim(-180, 180)

@@ -12,6 +12,7 @@ from tests.shared_data import ROOT
 RANK = {
     "sim.arrays": 0,  # array helpers shared by every layer
     "sim.memory": 0,  # memory budgets, checked by every layer that allocates
+    "sim.backend": 0,  # numpy or compiled kernels, chosen by every kernel family
     "sim.data": 0,
     "sim.reach": 1,
     "sim.routes": 1,  # a kernel beside reach: it may use reach's plan helpers, never the model

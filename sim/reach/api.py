@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.arrays import unique_sorted
+from sim.backend import REACH_ENV, Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.memory import MemoryBudgetError, gib, kernel_budget
+from sim.reach import compiled
 from sim.reach.checks import check_forbid, check_mask
+from sim.reach.compiled import compiled_threads, word_pieces
 from sim.reach.kernel import Forward, propagate_block, up_rows
 from sim.reach.plan import Plan, SourceLayout, make_plan, source_layout
 from sim.reach.reduce import Reducer
@@ -155,6 +158,7 @@ def reachability(
     reach_any=None,
     sampled: bool | None = None,
     plan: ReachPlan | None = None,
+    backend: str | None = None,
 ) -> ReachResult:
     """Valley-free reachability from a set of sources, with the regulations' restrictions.
 
@@ -198,6 +202,9 @@ def reachability(
         The plan of ``topology`` from :func:`sim.plan_reachability`, made once and reused: the call then skips
         its own planning (levels, pruning, stub classes) and only applies the removals to the plan. Results are
         identical to planning afresh.
+    backend : {"numba", "numpy"}, optional
+        The compiled kernel (:mod:`sim.reach.jit`, the default when numba is installed) or the vectorized numpy one
+        (:mod:`sim.reach.kernel`); default ``$FRAGSIM_REACH_BACKEND`` if set. Results are identical.
 
     Returns
     -------
@@ -246,33 +253,23 @@ def reachability(
         held["the kept matrix"] = 8 * topo.n_ases * layout.n_words + len(src_idx) * topo.n_ases
     if forbid is not None:
         held["transit masks"] = 3 * 64 * layout.n_words * (len(forbid) + 1)
-    block, n_threads = _plan_blocks(
-        len(graph.transit), layout.n_words, held, _check_budget(memory_budget), _n_threads(n_threads)
+    bit_of = np.where(graph.alive, layout.bit_of, -1)  # removed ASes hold no bit
+    passes = {Backend.NUMPY: _numpy_pass, Backend.NUMBA: _compiled_pass}
+    total, dest_counts, country_pairs, bit_counts, any_bits, matrix_words = passes[resolve_backend(backend, REACH_ENV)](
+        topo,
+        graph,
+        layout,
+        bit_of,
+        transit_slot,
+        allowed,
+        per_source,
+        keep_matrix,
+        reach_any,
+        held,
+        _check_budget(memory_budget),
+        _n_threads(n_threads),
     )
-    matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
-
-    def run(span: tuple[int, int]) -> Reducer:
-        w0, w1 = span
-        # removed ASes hold no bit (a reused plan keeps rows for them that nothing reaches)
-        in_block = (layout.bit_of >= w0 * 64) & (layout.bit_of < w1 * 64) & graph.alive
-        bit_rel = np.where(in_block, layout.bit_of - w0 * 64, -1)
-        fwd = Forward(transit_slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
-        red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words, reach_any)
-        propagate_block(graph, layout, w0, w1, fwd, red)
-        return red
-
-    spans = [(w0, min(w0 + block, layout.n_words)) for w0 in range(0, layout.n_words, block)]
-    with ThreadPoolExecutor(max_workers=min(n_threads, max(len(spans), 1))) as pool:
-        reducers = list(pool.map(run, spans))  # numpy releases the GIL in the row gathers and ORs
-    total = sum(red.total for red in reducers)
-    dest_counts = sum((red.dest_counts for red in reducers), np.zeros(topo.n_ases, np.int64))
-    country_pairs = sum((red.country_pairs() for red in reducers), np.zeros((n_slots, n_slots), np.int64))
-    bit_counts = np.concatenate([red.bit_counts for red in reducers]) if per_source and reducers else None
     by_source = np.argsort(layout.source_idx)
-    any_bits = {
-        name: np.concatenate([red.any_bits[name] for red in reducers]) if reducers else np.zeros(0, bool)
-        for name in reach_any
-    }
     reached_any = {name: bits[layout.bitpos][by_source] for name, bits in any_bits.items()}
 
     # every alive source reaches itself; pairs exclude s = d
@@ -297,6 +294,71 @@ def reachability(
         sampled,
         total,
         reached_any,
+    )
+
+
+def _numpy_pass(
+    topo, graph, layout, bit_of, transit_slot, allowed, per_source, keep_matrix, reach_any, held, budget, n_threads
+):
+    """The vectorized kernel, blocks of source words on threads: (total with own bits, dest_counts, country pairs,
+    per-bit counts or None, name → per-bit reach_any, kept bit rows or None)."""
+    n_slots, slot = topo.n_slots, topo.country_slot
+    block, n_threads = _plan_blocks(len(graph.transit), layout.n_words, held, budget, n_threads)
+    matrix_words = np.zeros((topo.n_ases, layout.n_words), np.uint64) if keep_matrix else None
+
+    def run(span: tuple[int, int]) -> Reducer:
+        w0, w1 = span
+        in_block = (bit_of >= w0 * 64) & (bit_of < w1 * 64)
+        bit_rel = np.where(in_block, bit_of - w0 * 64, -1)
+        fwd = Forward(transit_slot, None if allowed is None else allowed[:, w0:w1], bit_rel, w1 - w0)
+        red = Reducer(slot, n_slots, layout, w0, w1, bit_rel, per_source, matrix_words, reach_any)
+        propagate_block(graph, layout, w0, w1, fwd, red)
+        return red
+
+    spans = [(w0, min(w0 + block, layout.n_words)) for w0 in range(0, layout.n_words, block)]
+    with ThreadPoolExecutor(max_workers=min(n_threads, max(len(spans), 1))) as pool:
+        reducers = list(pool.map(run, spans))  # numpy releases the GIL in the row gathers and ORs
+    total = sum(red.total for red in reducers)
+    dest_counts = sum((red.dest_counts for red in reducers), np.zeros(topo.n_ases, np.int64))
+    country_pairs = sum((red.country_pairs() for red in reducers), np.zeros((n_slots, n_slots), np.int64))
+    bit_counts = np.concatenate([red.bit_counts for red in reducers]) if per_source and reducers else None
+    any_bits = {
+        name: np.concatenate([red.any_bits[name] for red in reducers]) if reducers else np.zeros(0, bool)
+        for name in reach_any
+    }
+    return total, dest_counts, country_pairs, bit_counts, any_bits, matrix_words
+
+
+def _compiled_pass(
+    topo, graph, layout, bit_of, transit_slot, allowed, per_source, keep_matrix, reach_any, held, budget, n_threads
+):
+    """The compiled kernel (:mod:`sim.reach.jit`), tiles of source words on threads; returns as
+    :func:`_numpy_pass`."""
+    n, n_words, n_slots = topo.n_ases, layout.n_words, topo.n_slots
+    n_threads = compiled_threads(graph, n_slots, held, budget, n_threads)
+    matrix_words = np.zeros((n, n_words), np.uint64) if keep_matrix else np.zeros((1, 1), np.uint64)
+    bit_counts = np.zeros(64 * n_words if per_source else 1, np.int64)
+    names = list(reach_any)
+    in_set = np.stack([reach_any[k] for k in names]) if names else np.zeros((0, n), bool)
+    any_words = np.zeros((len(names), n_words), np.uint64)
+    masked = allowed is not None
+    fwd_arrays = (masked, allowed if masked else np.zeros((1, 1), np.uint64), transit_slot.astype(np.int64), bit_of)
+    out = (bit_counts, in_set, any_words, matrix_words, bool(per_source), bool(keep_matrix))
+    red_arrays = (topo.country_slot.astype(np.int64), word_pieces(layout, n_words), out)
+    total, dest_counts, country_pairs = compiled.run(
+        compiled.graph_arrays(graph, bit_of, 64 * n_words), fwd_arrays, red_arrays, n, n_slots, n_words, n_threads
+    )
+    any_bits = {
+        name: np.unpackbits(any_words[j].astype("<u8").view(np.uint8), bitorder="little").astype(bool)
+        for j, name in enumerate(names)
+    }
+    return (
+        total,
+        dest_counts,
+        country_pairs,
+        bit_counts if per_source else None,
+        any_bits,
+        matrix_words if keep_matrix else None,
     )
 
 

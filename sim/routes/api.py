@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from sim.arrays import unique_sorted
+from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
-from sim.routes.backend import Backend, resolve_backend
 from sim.routes.kernel import Keys, route_block
 from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.backend import Backend
 from sim.data.topology import Topology
 from sim.reach.plan import Edges, stub_classes
-from sim.routes.backend import Backend
 from sim.routes.kernel import Keys, relax
 from sim.routes.plan import DestKind, RoutePlan
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.backend import Backend
 from sim.data.topology import Topology
 from sim.reach.kernel import Forward, accumulate, scatter_bits
-from sim.routes.backend import Backend
 from sim.routes.kernel import Keys
 from sim.routes.measures import PathMeasures
 from sim.routes.plan import DestKind, RoutePlan

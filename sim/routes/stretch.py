@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import group_rows
-from sim.routes.backend import Backend
+from sim.backend import Backend
 from sim.routes.kernel import Keys, route_block
 from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
 from sim.routes.plan import DestKind, RoutePlan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from sim.data.topology import Topology
 from sim.reach.reference import reference_reach_sets
@@ -36,3 +37,21 @@ def assert_matches_reference(r, topo, restr: Restrictions, sources=None, transit
     for name, in_set in (reach_any or {}).items():
         targets = set(topo.asns[in_set].tolist())
         assert r.reach_any[name].tolist() == [bool(expected[int(a)] & targets) for a in topo.asns[r.source_idx]]
+
+
+REDUCTIONS = ("source_idx", "dest_counts", "source_counts", "country_pairs", "matrix")
+
+
+def assert_same(a, b):
+    """Two reachability results agree on every reduction and every ``reach_any`` set."""
+    assert a.n_pairs() == b.n_pairs()
+    for name in REDUCTIONS:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.reach_any.keys() == b.reach_any.keys()
+    for name in a.reach_any:
+        assert np.array_equal(a.reach_any[name], b.reach_any[name]), name
+
+
+def masks(data, n: int) -> np.ndarray:
+    """A drawn boolean mask over ``n`` ASes (``data``: hypothesis ``st.data()``)."""
+    return np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), bool)

@@ -1,4 +1,4 @@
-"""Every size-dependent branch of the kernel against the reference.
+"""Every size-dependent branch of the numpy kernel against the reference (the compiled one: test_compiled.py).
 
 The kernel switches paths on sizes: targets with more than ``kernel.TALL`` in-edges are reduced on their own,
 gathers run in chunks of ``kernel.SCRATCH_BYTES`` and target groups of ``kernel.GROUP_BYTES``, and
@@ -14,13 +14,15 @@ from contextlib import ExitStack, contextmanager
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.backend import REACH_ENV
 from sim.data.topology import Topology
 from sim.reach import api, kernel
 from sim.reach.api import customer_cone_sizes, reachability
-from tests.reach.reference_checks import assert_matches_reference
+from tests.reach.reference_checks import assert_matches_reference, assert_same, masks
 from tests.strategies import Restrictions, hub_topologies, restrictions, topologies_with_restrictions
 
 FORCED = settings(
@@ -29,7 +31,14 @@ FORCED = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-REDUCTIONS = ("source_idx", "dest_counts", "source_counts", "country_pairs", "matrix")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def numpy_kernel():
+    """Every call of this module runs the numpy kernel, whatever the default."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(REACH_ENV, "numpy")
+        yield
 
 
 @contextmanager
@@ -48,19 +57,6 @@ def thresholds(**values):
 
 def run(topo, restr: Restrictions, sources=None, **kwargs):
     return reachability(topo, sources, **restr._asdict(), keep_matrix=True, per_source=True, **kwargs)
-
-
-def assert_same(a, b):
-    assert a.n_pairs() == b.n_pairs()
-    for name in REDUCTIONS:
-        assert np.array_equal(getattr(a, name), getattr(b, name)), name
-    assert a.reach_any.keys() == b.reach_any.keys()
-    for name in a.reach_any:
-        assert np.array_equal(a.reach_any[name], b.reach_any[name]), name
-
-
-def masks(data, n: int) -> np.ndarray:
-    return np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), bool)
 
 
 def n_transit(topo, restr: Restrictions) -> int:

@@ -60,11 +60,15 @@ def test_kept_matrix_chunked_unpacking_matches_the_unchunked(monkeypatch):
     assert np.array_equal(whole.matrix, chunked.matrix)
 
 
-def test_default_budget_follows_the_process_budget(monkeypatch):
+@pytest.mark.parametrize(
+    "backend, budget, shown",
+    [("numpy", "16MiB", "0.02"), ("numba", "256KiB", "0.00")],  # below the scratch / the flat plan and one tile
+)
+def test_default_budget_follows_the_process_budget(monkeypatch, backend, budget, shown):
     topo = synthetic_topology(2_000, seed=0)
-    monkeypatch.setenv(ENV_VAR, "16MiB")  # below the kernel's 64 MiB of scratch
-    with pytest.raises(MemoryBudgetError, match="over the memory_budget of 0.02 GiB"):
-        reachability(topo)
+    monkeypatch.setenv(ENV_VAR, budget)
+    with pytest.raises(MemoryBudgetError, match=f"over the memory_budget of {shown} GiB"):
+        reachability(topo, backend=backend)
 
 
 @pytest.mark.parametrize("budget, error", [(0, ValueError), (-5, ValueError), (1.5e9, TypeError), ("4G", TypeError)])

@@ -26,11 +26,12 @@ def check_against_reference(topo, restr, sources=None, **kwargs):
     return r
 
 
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @PROPERTY
-@given(topologies_with_restrictions(max_ases=14))
-def test_kernel_matches_reference_with_every_restriction(case):
+@given(case=topologies_with_restrictions(max_ases=14))
+def test_kernel_matches_reference_with_every_restriction(case, backend):
     topo, restr = case
-    check_against_reference(topo, restr)
+    check_against_reference(topo, restr, backend=backend)
 
 
 @PROPERTY
@@ -67,7 +68,13 @@ def test_blocks_of_sources_give_the_same_answer(seed):
     held = topo.n_ases * topo.n_ases + 3 * 64 * 5 * (4 + 1)  # the kept boolean matrix, the transit masks
     tiny_budget = (64 << 20) + 8 * 3 * topo.n_ases + 8 * topo.n_ases * 10 + held  # forces one word per block
     blocks = reachability(
-        topo, removed_links=removed, forbid_transit=forbid, per_source=True, keep_matrix=True, memory_budget=tiny_budget
+        topo,
+        removed_links=removed,
+        forbid_transit=forbid,
+        per_source=True,
+        keep_matrix=True,
+        memory_budget=tiny_budget,
+        backend="numpy",  # the numpy kernel's blocks (the compiled kernel's tiles: test_compiled.py)
     )
     for name in ("dest_counts", "country_pairs", "source_counts", "matrix"):
         assert np.array_equal(getattr(whole, name), getattr(blocks, name)), name
@@ -147,9 +154,9 @@ def test_sampled_sources_estimate_the_exact_fraction_within_their_error(seed):
 def test_memory_budget_refused_before_allocating():
     topo = random_topology(100, 0)
     with pytest.raises(MemoryError, match=r"needs about .* GiB .* over the memory_budget of 0.01 GiB"):
-        reachability(topo, memory_budget=int(0.01 * 2**30))
+        reachability(topo, memory_budget=int(0.01 * 2**30), backend="numpy")
     with pytest.raises(MemoryError, match="drop keep_matrix"):
-        reachability(topo, keep_matrix=True, memory_budget=(64 << 20) + 100)
+        reachability(topo, keep_matrix=True, memory_budget=(64 << 20) + 100, backend="numpy")
 
 
 # -- the real 2016 graph -------------------------------------------------------------------------------------

@@ -121,7 +121,8 @@ def test_measures_need_the_switch():
 
 
 def test_backend_is_checked_and_recorded(monkeypatch):
-    from sim.routes.backend import ENV_VAR, Backend
+    from sim.backend import MEASURES_ENV as ENV_VAR
+    from sim.backend import Backend
     from tests.routes.cases import CASES
 
     topo = CASES[0].topology()

@@ -1,0 +1,178 @@
+"""The compiled kernel's side of :func:`sim.reachability`: the plan laid out as the flat arrays
+:func:`sim.reach.jit.run_tiles` reads (edges grouped by target in processing order, single bits sorted by bit, the
+word pieces of each source country), and the threads that run the tiles.
+
+Everything here is index arithmetic over the plan's edges, O(n_links) once per call (counting sorts).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from sim.arrays import expand_ranges
+from sim.memory import MemoryBudgetError, gib
+from sim.reach.plan import Edges, Levels, Plan, SourceLayout
+
+U64 = np.uint64
+
+
+def _group(target: np.ndarray, n_targets: int) -> tuple[np.ndarray, np.ndarray]:
+    from sim.reach.jit import group_by  # numba only when the compiled kernel runs
+
+    return group_by(np.ascontiguousarray(target, np.int64), int(n_targets))
+
+
+def _csr(target: np.ndarray, n_targets: int, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(indptr, *columns)`` with the entries grouped by ``target`` (stable)."""
+    indptr, order = _group(target, n_targets)
+    return (indptr, *(c[order].astype(np.int64) for c in columns))
+
+
+def _bits(target: np.ndarray, bit: np.ndarray, n_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Single-bit contributions ``(target, bit)`` that carry a source bit, sorted by bit."""
+    keep = bit >= 0
+    _, order = _group(bit[keep], n_bits)
+    return target[keep][order].astype(np.int64), bit[keep][order].astype(np.int64)
+
+
+def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
+    """One level pass over the transit rows: rows in level order, in-edges from lower levels grouped by the
+    target's position in that order, and each level's cycle edges."""
+    row_of, n_t = plan.row_of, len(plan.transit)
+    src_row, dst_row = row_of[edges.src], row_of[edges.dst]
+    level_start, order = _group(lv.level[plan.transit], lv.n_levels)
+    position = np.empty(n_t, np.int64)
+    position[order] = np.arange(n_t)
+    both = (src_row >= 0) & (dst_row >= 0)
+    src_level, dst_level = lv.level[edges.src], lv.level[edges.dst]
+    low = both & (src_level < dst_level)
+    cyc = np.flatnonzero(both & (src_level == dst_level))
+    indptr, in_row, in_as = _csr(position[dst_row[low]], n_t, src_row[low], edges.src[low])
+    cycle_start, by_level = _group(dst_level[cyc], lv.n_levels)
+    cyc = cyc[by_level]
+    return (
+        order,
+        level_start,
+        indptr,
+        in_row,
+        in_as,
+        cycle_start,
+        src_row[cyc],
+        dst_row[cyc],
+        edges.src[cyc].astype(np.int64),
+    )
+
+
+def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
+    """The ``graph`` tuple of :func:`sim.reach.jit.run_tiles` for ``plan``; ``bit_of`` (n,) holds each alive
+    source's bit (-1 for other ASes), below ``n_bits``."""
+    row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
+    cls = plan.classes
+    n_cls = len(cls.rep)
+    local = np.full(plan.n, -1, np.int64)
+    local[cls.rep] = np.arange(n_cls)
+    up_src, up_dst = plan.up.src, plan.up.dst
+    from_stub = stub[up_src]
+    up_bits = _bits(
+        np.r_[np.arange(n_t), row_of[up_dst[from_stub]]], np.r_[bit_of[plan.transit], bit_of[up_src[from_stub]]], n_bits
+    )
+    p_src, p_dst = plan.peer.src, plan.peer.dst
+    p_stub = stub[p_src]
+    to_row, to_cls = row_of[p_dst], local[p_dst]
+    rows = (to_row >= 0) & ~p_stub
+    peer = _csr(to_row[rows], n_t, row_of[p_src[rows]], p_src[rows])
+    bits = (to_row >= 0) & p_stub
+    peer_bits = _bits(to_row[bits], bit_of[p_src[bits]], n_bits)
+    from_u = (to_cls >= 0) & ~p_stub
+    cls_bits = (to_cls >= 0) & p_stub
+    d_src, d_cls = plan.down.src, local[plan.down.dst]
+    into = d_cls >= 0
+    return (
+        plan.transit.astype(np.int64),
+        *up_bits,
+        _phase(plan, plan.up, plan.up_levels),
+        peer,
+        *peer_bits,
+        _phase(plan, plan.down, plan.down_levels),
+        _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
+        _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
+        *_bits(to_cls[cls_bits], bit_of[p_src[cls_bits]], n_bits),
+        np.searchsorted(cls.member_class, np.arange(n_cls + 1)).astype(np.int64),
+        cls.members.astype(np.int64),
+    )
+
+
+def word_pieces(layout: SourceLayout, n_words: int) -> tuple[np.ndarray, ...]:
+    """How source words split by country (sources are laid out country by country):
+    ``(word_slot, split_start, split_word, split_mask, split_slot)``: ``word_slot[w]`` is the country slot of a
+    word inside one country's run of bits (-1 for a word where runs meet); such a split word has the pieces
+    ``split_start[w]:split_start[w + 1]``, each a mask of one country's bits in it."""
+    lo, hi = layout.seg_start, layout.seg_stop
+    first, last = lo // 64, (hi - 1) // 64
+    count = last - first + 1
+    seg = np.repeat(np.arange(len(lo)), count)
+    word = expand_ranges(first, count)
+    a = np.maximum(lo[seg], 64 * word) - 64 * word
+    b = np.minimum(hi[seg], 64 * word + 64) - 64 * word
+    ones = np.full(len(word), ~U64(0), U64)
+    upper = np.where(b == 64, ones, (U64(1) << np.minimum(b, 63).astype(U64)) - U64(1))
+    mask = upper & ~((U64(1) << a.astype(U64)) - U64(1))
+    slot = layout.seg_country[seg].astype(np.int64)
+    whole = (a == 0) & (b == 64)
+    word_slot = np.full(n_words, -1, np.int64)
+    word_slot[word[whole]] = slot[whole]
+    split = ~whole
+    split_start = np.searchsorted(word[split], np.arange(n_words + 1)).astype(np.int64)
+    return word_slot, split_start, word[split].astype(np.int64), mask[split], slot[split]
+
+
+# Sizes that shape the work, never the results; read at call time (tests force them small)
+TILE_WORDS = 8  # source words per tile: 512 sources, one 64-byte cache line per row
+CLASS_CHUNK = 256  # stub-class rows built, then reduced, at a time
+
+
+def thread_bytes(n_transit: int, n: int, n_slots: int) -> int:
+    """One thread's memory: the tile's U and P rows of the transit ASes, class rows, and its own counts."""
+    return 8 * (TILE_WORDS * (2 * n_transit + CLASS_CHUNK + 2 * n_slots) + n + n_slots * n_slots)
+
+
+def compiled_threads(plan: Plan, n_slots: int, held: dict[str, int], budget: int, n_threads: int) -> int:
+    """Threads whose rows and counts fit ``budget`` beside the ``held`` arrays (name → bytes) and the plan's flat
+    arrays (``40 × n_edges`` bytes); raises MemoryBudgetError when not even one fits."""
+    n_edges = len(plan.up) + len(plan.peer) + len(plan.down)
+    fixed = sum(held.values()) + 40 * n_edges
+    one = thread_bytes(len(plan.transit), plan.n, n_slots)
+    if fixed + one > budget:
+        keep = "the kept matrix" in held
+        raise MemoryBudgetError(
+            f"reachability needs about {gib(fixed + one)} even for one tile of {64 * TILE_WORDS} sources "
+            f"({', '.join(['transit rows', 'the flat plan', *held])}), over the memory_budget of {gib(budget)}: "
+            f"raise memory_budget{', drop keep_matrix' if keep else ''} or sample sources"
+        )
+    return int(max(1, min(n_threads, (budget - fixed) // one)))
+
+
+def run(graph: tuple, fwd_arrays: tuple, red_arrays: tuple, n: int, n_slots: int, n_words: int, n_threads: int):
+    """Every tile on ``n_threads`` threads: (total, dest_counts, country_pairs with own bits)."""
+    from sim.reach import jit
+
+    n_threads = max(1, min(n_threads, -(-n_words // TILE_WORDS)))
+    accs = [
+        (np.zeros(1, np.int64), np.zeros(n, np.int64), np.zeros((n_slots, n_slots), np.int64)) for _ in range(n_threads)
+    ]
+
+    def one(k: int) -> None:
+        jit.run_tiles(k, n_threads, n_words, TILE_WORDS, CLASS_CHUNK, graph, fwd_arrays, red_arrays, accs[k])
+
+    if n_threads == 1:
+        one(0)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(one, range(n_threads)))  # the compiled tiles release the GIL
+    return (
+        int(sum(int(a[0][0]) for a in accs)),
+        np.sum([a[1] for a in accs], axis=0),
+        np.sum([a[2] for a in accs], axis=0),
+    )

@@ -344,9 +344,15 @@ def _compiled_pass(
     masked = allowed is not None
     fwd_arrays = (masked, allowed if masked else np.zeros((1, 1), np.uint64), transit_slot.astype(np.int64), bit_of)
     out = (bit_counts, in_set, any_words, matrix_words, bool(per_source), bool(keep_matrix))
-    red_arrays = (topo.country_slot.astype(np.int64), word_pieces(layout, n_words), out)
+    red_arrays = (word_pieces(layout, n_words), out)
     total, dest_counts, country_pairs = compiled.run(
-        compiled.graph_arrays(graph, bit_of, 64 * n_words), fwd_arrays, red_arrays, n, n_slots, n_words, n_threads
+        compiled.graph_arrays(graph, bit_of, 64 * n_words, topo.country_slot, in_set),
+        fwd_arrays,
+        red_arrays,
+        n,
+        n_slots,
+        n_words,
+        n_threads,
     )
     any_bits = {
         name: np.unpackbits(any_words[j].astype("<u8").view(np.uint8), bitorder="little").astype(bool)

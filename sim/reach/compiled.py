@@ -65,9 +65,10 @@ def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
     )
 
 
-def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
+def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray) -> tuple:
     """The ``graph`` tuple of :func:`sim.reach.jit.run_tiles` for ``plan``; ``bit_of`` (n,) holds each alive
-    source's bit (-1 for other ASes), below ``n_bits``."""
+    source's bit (-1 for other ASes), below ``n_bits``; ``slot`` (n,) each AS's country slot; ``in_set``
+    (n_sets, n) bool the ``reach_any`` sets."""
     row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
     cls = plan.classes
     n_cls = len(cls.rep)
@@ -90,7 +91,7 @@ def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
     d_src, d_cls = plan.down.src, local[plan.down.dst]
     into = d_cls >= 0
     return (
-        plan.transit.astype(np.int64),
+        n_t,
         *up_bits,
         _phase(plan, plan.up, plan.up_levels),
         peer,
@@ -99,9 +100,27 @@ def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
         _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
         _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
         *_bits(to_cls[cls_bits], bit_of[p_src[cls_bits]], n_bits),
-        np.searchsorted(cls.member_class, np.arange(n_cls + 1)).astype(np.int64),
-        cls.members.astype(np.int64),
+        *_row_space(plan, bit_of, n_bits, slot, in_set),
     )
+
+
+def _row_space(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray) -> tuple:
+    """``((row_slot, row_size, row_sets, member_start, members), (source_row, source_as))``: the rows the kernel
+    counts (transit ASes, then stub classes) with their members, and the row and AS of each source bit."""
+    cls, n_t = plan.classes, len(plan.transit)
+    cls_start = np.searchsorted(cls.member_class, np.arange(len(cls.rep) + 1))
+    member_start = np.r_[np.arange(n_t), n_t + cls_start].astype(np.int64)
+    members = np.r_[plan.transit, cls.members].astype(np.int64)
+    row_size = np.diff(member_start)
+    row_sets = np.logical_or.reduceat(in_set[:, members], member_start[:-1], axis=1) if len(members) else in_set[:, :0]
+    row_of_as = np.full(plan.n, -1, np.int64)
+    row_of_as[members] = np.repeat(np.arange(len(row_size)), row_size)
+    sources = np.flatnonzero(bit_of >= 0)
+    source_as = np.full(n_bits, -1, np.int64)
+    source_as[bit_of[sources]] = sources
+    source_row = np.where(source_as >= 0, row_of_as[source_as], -1)
+    rows = (slot[members[member_start[:-1]]].astype(np.int64), row_size, row_sets, member_start, members)
+    return rows, (source_row, source_as)
 
 
 def word_pieces(layout: SourceLayout, n_words: int) -> tuple[np.ndarray, ...]:
@@ -159,8 +178,10 @@ def run(graph: tuple, fwd_arrays: tuple, red_arrays: tuple, n: int, n_slots: int
     from sim.reach import jit
 
     n_threads = max(1, min(n_threads, -(-n_words // TILE_WORDS)))
+    _, row_size, _, _, members = graph[-2]
     accs = [
-        (np.zeros(1, np.int64), np.zeros(n, np.int64), np.zeros((n_slots, n_slots), np.int64)) for _ in range(n_threads)
+        (np.zeros(1, np.int64), np.zeros(n, np.int64), np.zeros((n_slots, n_slots), np.int64), np.zeros_like(row_size))
+        for _ in range(n_threads)
     ]
 
     def one(k: int) -> None:
@@ -171,8 +192,6 @@ def run(graph: tuple, fwd_arrays: tuple, red_arrays: tuple, n: int, n_slots: int
     else:
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
             list(pool.map(one, range(n_threads)))  # the compiled tiles release the GIL
-    return (
-        int(sum(int(a[0][0]) for a in accs)),
-        np.sum([a[1] for a in accs], axis=0),
-        np.sum([a[2] for a in accs], axis=0),
-    )
+    dest_counts = np.sum([a[1] for a in accs], axis=0)
+    dest_counts[members] += np.repeat(np.sum([a[3] for a in accs], axis=0), row_size)  # every member counts its row
+    return int(sum(int(a[0][0]) for a in accs)), dest_counts, np.sum([a[2] for a in accs], axis=0)

@@ -122,26 +122,27 @@ def _hierarchy(arr, order, level_start, indptr, in_row, in_as, cyc_start, cyc_sr
 
 
 @njit(nogil=True, cache=True)
-def _reduce_rows(rows, n_rows, members, member_start, W, w0, dest_slot, bit_of, split, sums, out):
-    """Count rows ``0 .. n_rows - 1`` of ``rows``, row ``i`` for the members ``members[member_start[i]:
-    member_start[i + 1]]`` (one country), each member adding its own bit: the pair total, per destination, per
-    (destination country, tile word) in ``wsum`` and per (destination country, split piece ``q0:q1``) in ``ssum``
-    (:func:`_flush` turns both into country pairs), and on demand per source bit, reach of named sets, the bit
-    rows. Own bits go to ``wsum``/``ssum`` too, by the word or piece holding them.
+def _reduce_rows(rows, n_rows, g0, W, w0, rows_info, split, sums, out):
+    """Count rows ``0 .. n_rows - 1`` of ``rows``, the rows ``g0 ..`` of the row space (transit rows, then stub
+    classes), each row for all its members: its set bits per row (``row_counts``), per (destination country,
+    tile word) in ``wsum`` and per (destination country, split piece) in ``ssum`` (:func:`_flush` turns both into
+    country pairs), and on demand per source bit, reach of named sets and the kept bit rows. The members' own bits
+    are :func:`_own_bits`' work: the row is shared, the own bit is not.
 
-    ``split`` = (q0, q1, split_word, split_mask); ``sums`` = (wsum, ssum, total, dest_counts); ``out`` = (bit_counts,
-    in_set, any_words, matrix_words, per_source, keep)."""
+    ``rows_info`` = (row_slot, row_size, row_sets, member_start, members); ``split`` = (q0, q1, split_word,
+    split_mask); ``sums`` = (wsum, ssum, total, dest_counts, row_counts); ``out`` = (bit_counts, in_set, any_words,
+    matrix_words, per_source, keep)."""
+    row_slot, row_size, row_sets, member_start, members = rows_info
     q0, q1, split_word, split_mask = split
-    wsum, ssum, total, dest_counts = sums
+    wsum, ssum, total, dest_counts, row_counts = sums
     bit_counts, in_set, any_words, matrix_words, per_source, keep = out
-    b0, n_bits, n_sets = 64 * w0, 64 * W, in_set.shape[0]
-    one = np.uint64(1)
+    b0, n_sets = 64 * w0, row_sets.shape[0]
     for r in range(n_rows):
-        m0, m1 = member_start[r], member_start[r + 1]
-        size = m1 - m0
+        g = g0 + r
+        size = row_size[g]
         if size == 0:
             continue
-        ds = dest_slot[members[m0]]
+        ds = row_slot[g]
         pc = 0
         for w in range(W):
             c = popcount(rows[r, w])
@@ -149,38 +150,55 @@ def _reduce_rows(rows, n_rows, members, member_start, W, w0, dest_slot, bit_of, 
             wsum[ds, w] += size * c
         for q in range(q0, q1):
             ssum[ds, q - q0] += size * popcount(rows[r, split_word[q] - w0] & split_mask[q])
+        row_counts[g] += pc
+        total[0] += size * pc
         if per_source:
             for w in range(W):
                 x = rows[r, w]
                 while x:
                     bit_counts[b0 + 64 * w + lowest_bit(x)] += size
-                    x &= x - one
-        for k in range(m0, m1):
-            m = members[k]
-            b = bit_of[m] - b0
-            ow = b >> 6 if 0 <= b < n_bits else -1
-            ob = one << np.uint64(b & 63)
-            add = 1 if ow >= 0 and (rows[r, ow] & ob) == 0 else 0
-            dest_counts[m] += pc + add
-            total[0] += pc + add
-            if add:
-                wsum[ds, ow] += 1
-                for q in range(q0, q1):
-                    if split_word[q] - w0 == ow and split_mask[q] & ob:
-                        ssum[ds, q - q0] += 1
-                if per_source:
-                    bit_counts[b0 + b] += 1
-            for j in range(n_sets):
-                if in_set[j, m]:
-                    for w in range(W):
-                        any_words[j, w0 + w] |= rows[r, w]
-                    if ow >= 0:
-                        any_words[j, w0 + ow] |= ob
-            if keep:
+                    x &= x - np.uint64(1)
+        for j in range(n_sets):
+            if row_sets[j, g]:
                 for w in range(W):
-                    matrix_words[m, w0 + w] = rows[r, w]
-                if ow >= 0:
-                    matrix_words[m, w0 + ow] |= ob
+                    any_words[j, w0 + w] |= rows[r, w]
+        if keep:
+            for k in range(member_start[g], member_start[g + 1]):
+                for w in range(W):
+                    matrix_words[members[k], w0 + w] = rows[r, w]
+
+
+@njit(nogil=True, cache=True)
+def _own_bits(rows, g0, g1, tile_src, k, W, w0, row_slot, split, sums, out):
+    """The own bits of the tile's sources whose row is among ``g0 .. g1 - 1`` (``rows[g - g0]``): a source reaches
+    itself, counted where its row lacks its bit. ``tile_src`` = (row, bit, AS) of the tile's alive sources sorted by
+    row, from position ``k``; returns the next position."""
+    t_row, t_bit, t_as = tile_src
+    q0, q1, split_word, split_mask = split
+    wsum, ssum, total, dest_counts, row_counts = sums
+    bit_counts, in_set, any_words, matrix_words, per_source, keep = out
+    b0 = 64 * w0
+    while k < len(t_row) and t_row[k] < g1:
+        r, b, s = t_row[k] - g0, t_bit[k] - b0, t_as[k]
+        k += 1
+        ow, ob = b >> 6, np.uint64(1) << np.uint64(b & 63)
+        for j in range(in_set.shape[0]):
+            if in_set[j, s]:
+                any_words[j, w0 + ow] |= ob
+        if keep:
+            matrix_words[s, w0 + ow] |= ob
+        if rows[r, ow] & ob:
+            continue
+        ds = row_slot[g0 + r]
+        dest_counts[s] += 1
+        total[0] += 1
+        wsum[ds, ow] += 1
+        for q in range(q0, q1):
+            if split_word[q] - w0 == ow and split_mask[q] & ob:
+                ssum[ds, q - q0] += 1
+        if per_source:
+            bit_counts[b0 + b] += 1
+    return k
 
 
 @njit(nogil=True, cache=True)
@@ -207,26 +225,28 @@ def run_tiles(first, step, n_words, tile_words, class_chunk, graph, fwd_arrays, 
 
     The tuples (unpacked once, here) are built by :mod:`sim.reach.compiled`:
 
-    - ``graph``: transit, up bits (target, bit), up phase, peer (indptr, in_row, in_as), peer bits, down phase,
-      class in-edges from U and from P (indptr, in_row, in_as each), class bits, member_start, members; a phase is
+    - ``graph``: n_transit, up bits (target, bit), up phase, peer (indptr, in_row, in_as), peer bits, down phase,
+      class in-edges from U and from P (indptr, in_row, in_as each), class bits, the row space (row_slot, row_size,
+      row_sets, member_start, members: transit rows, then classes), and per source bit (row, AS); a phase is
       (order, level_start, indptr, in_row, in_as, cycle_start, cycle_src, cycle_dst, cycle_as);
     - ``fwd_arrays``: (masked, allowed, slot, bit_of);
-    - ``red_arrays``: (dest_slot, (word_slot, split_start, split_word, split_mask, split_slot), (bit_counts, in_set,
+    - ``red_arrays``: ((word_slot, split_start, split_word, split_mask, split_slot), (bit_counts, in_set,
       any_words, matrix_words, per_source, keep));
-    - ``acc``: this thread's (total, dest_counts, country_pairs).
+    - ``acc``: this thread's (total, dest_counts (own bits), country_pairs, row_counts).
     """
-    (transit, ub_t, ub_b, up, peer, pb_t, pb_b, down, cls_u, cls_p, cb_t, cb_b, member_start, members) = graph
+    (n_t, ub_t, ub_b, up, peer, pb_t, pb_b, down, cls_u, cls_p, cb_t, cb_b, rows_info, sources) = graph
+    source_row, source_as = sources
     up_order, up_levels, up_ptr, up_row, up_as, up_cyc, up_csrc, up_cdst, up_cas = up
     dn_order, dn_levels, dn_ptr, dn_row, dn_as, dn_cyc, dn_csrc, dn_cdst, dn_cas = down
     peer_ptr, peer_row, peer_as = peer
     cu_ptr, cu_row, cu_as = cls_u
     cp_ptr, cp_row, cp_as = cls_p
     masked, allowed, slot, bit_of = fwd_arrays
-    dest_slot, pieces, out = red_arrays
+    pieces, out = red_arrays
     word_slot, split_start, split_word, split_mask, split_slot = pieces
-    total, dest_counts, pairs = acc
-    n_t = len(transit)
-    n_cls = len(member_start) - 1
+    total, dest_counts, pairs, row_counts = acc
+    row_slot = rows_info[0]
+    n_cls = len(row_slot) - n_t
     U = np.zeros((n_t, tile_words), np.uint64)
     P = np.zeros((n_t, tile_words), np.uint64)
     rows = np.zeros((class_chunk, tile_words), np.uint64)
@@ -236,8 +256,7 @@ def run_tiles(first, step, n_words, tile_words, class_chunk, graph, fwd_arrays, 
     for w0 in range(0, n_words, tile_words):
         max_split = max(max_split, split_start[min(w0 + tile_words, n_words)] - split_start[w0])
     ssum = np.zeros((n_slots, max_split), np.int64)
-    sums = (wsum, ssum, total, dest_counts)
-    one_each = np.arange(n_t + 1)
+    sums = (wsum, ssum, total, dest_counts, row_counts)
     rows_t = np.arange(n_t)
     classes = np.arange(n_cls)
     n_tiles = (n_words + tile_words - 1) // tile_words
@@ -255,7 +274,13 @@ def run_tiles(first, step, n_words, tile_words, class_chunk, graph, fwd_arrays, 
         _hierarchy(P, dn_order, dn_levels, dn_ptr, dn_row, dn_as, dn_cyc, dn_csrc, dn_cdst, dn_cas, W, fw_args)
         q0, q1 = split_start[w0], split_start[w0 + W]
         split = (q0, q1, split_word, split_mask)
-        _reduce_rows(P, n_t, transit, one_each, W, w0, dest_slot, bit_of, split, sums, out)
+        # the tile's alive sources by row: their own bits
+        src_row = source_row[b0 : b0 + 64 * W]
+        alive = np.flatnonzero(src_row >= 0)
+        by_row = alive[np.argsort(src_row[alive], kind="mergesort")]
+        tile_src = (src_row[by_row], by_row + b0, source_as[b0 + by_row])
+        _reduce_rows(P, n_t, 0, W, w0, rows_info, split, sums, out)
+        s_k = _own_bits(P, 0, n_t, tile_src, 0, W, w0, row_slot, split, sums, out)
         # the tile's single bits into classes, grouped by class
         lo, hi = np.searchsorted(cb_b, b0), np.searchsorted(cb_b, b0 + 64 * W)
         order = np.argsort(cb_t[lo:hi], kind="mergesort") + lo
@@ -270,7 +295,6 @@ def run_tiles(first, step, n_words, tile_words, class_chunk, graph, fwd_arrays, 
                 b = t_bit[k] - b0
                 rows[t_cls[k] - c0, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
                 k += 1
-            m0 = member_start[c0]
-            starts = member_start[c0 : c1 + 1] - m0
-            _reduce_rows(rows, c1 - c0, members[m0:], starts, W, w0, dest_slot, bit_of, split, sums, out)
+            _reduce_rows(rows, c1 - c0, n_t + c0, W, w0, rows_info, split, sums, out)
+            s_k = _own_bits(rows, n_t + c0, n_t + c1, tile_src, s_k, W, w0, row_slot, split, sums, out)
         _flush(wsum, ssum, W, w0, word_slot, q0, q1, split_slot, pairs)

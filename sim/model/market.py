@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data.topology import Topology
-from sim.reach.api import customer_cone_sizes
+from sim.reach.cones import customer_cone_sizes
 
 log = logging.getLogger(__name__)
 

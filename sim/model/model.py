@@ -31,7 +31,7 @@ from sim.model.paths import STATE_REPORTERS as PATH_STATE_REPORTERS
 from sim.model.paths import PathMeasurement, exposure_countries, measure_paths
 from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
-from sim.reach.api import customer_cone_sizes
+from sim.reach.cones import customer_cone_sizes
 from sim.reach.incremental import IncrementalReach
 
 __all__ = ["FragmentationModel", "check_config"]

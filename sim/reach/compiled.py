@@ -65,6 +65,15 @@ def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
     )
 
 
+def _up(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
+    """The up pass: single bits (the transit ASes' own, their stub customers'), sorted by bit, and the level pass."""
+    row_of, n_t = plan.row_of, len(plan.transit)
+    from_stub = plan.stub[plan.up.src]
+    target = np.r_[np.arange(n_t), row_of[plan.up.dst[from_stub]]]
+    bits = _bits(target, np.r_[bit_of[plan.transit], bit_of[plan.up.src[from_stub]]], n_bits)
+    return (*bits, _phase(plan, plan.up, plan.up_levels))
+
+
 def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray) -> tuple:
     """The ``graph`` tuple of :func:`sim.reach.jit.run_tiles` for ``plan``; ``bit_of`` (n,) holds each alive
     source's bit (-1 for other ASes), below ``n_bits``; ``slot`` (n,) each AS's country slot; ``in_set``
@@ -74,11 +83,6 @@ def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, 
     n_cls = len(cls.rep)
     local = np.full(plan.n, -1, np.int64)
     local[cls.rep] = np.arange(n_cls)
-    up_src, up_dst = plan.up.src, plan.up.dst
-    from_stub = stub[up_src]
-    up_bits = _bits(
-        np.r_[np.arange(n_t), row_of[up_dst[from_stub]]], np.r_[bit_of[plan.transit], bit_of[up_src[from_stub]]], n_bits
-    )
     p_src, p_dst = plan.peer.src, plan.peer.dst
     p_stub = stub[p_src]
     to_row, to_cls = row_of[p_dst], local[p_dst]
@@ -92,8 +96,7 @@ def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, 
     into = d_cls >= 0
     return (
         n_t,
-        *up_bits,
-        _phase(plan, plan.up, plan.up_levels),
+        *_up(plan, bit_of, n_bits),
         peer,
         *peer_bits,
         _phase(plan, plan.down, plan.down_levels),
@@ -195,3 +198,27 @@ def run(graph: tuple, fwd_arrays: tuple, red_arrays: tuple, n: int, n_slots: int
     dest_counts = np.sum([a[1] for a in accs], axis=0)
     dest_counts[members] += np.repeat(np.sum([a[3] for a in accs], axis=0), row_size)  # every member counts its row
     return int(sum(int(a[0][0]) for a in accs)), dest_counts, np.sum([a[2] for a in accs], axis=0)
+
+
+def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.ndarray:
+    """(n_transit,) int64: for each transit row of ``plan`` (every AS a source, at bit = its index), the ASes in its
+    customer cone, itself included, or the sum of their integer ``weights``."""
+    from sim.reach import jit
+
+    n = plan.n
+    n_t, n_words = len(plan.transit), -(-n // 64)
+    ub_t, ub_b, up = _up(plan, np.arange(n, dtype=np.int64), 64 * n_words)  # bit = AS index
+    bit_weight = np.zeros(64 * n_words, np.int64)
+    if weights is not None:
+        bit_weight[:n] = weights
+    n_threads = max(1, min(n_threads, -(-n_words // TILE_WORDS)))
+    counts = [np.zeros(n_t, np.int64) for _ in range(n_threads)]
+
+    def one(k: int) -> None:
+        jit.cone_tiles(
+            k, n_threads, n_words, TILE_WORDS, n_t, (ub_t, ub_b), up, bit_weight, weights is not None, counts[k]
+        )
+
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        list(pool.map(one, range(n_threads)))
+    return np.sum(counts, axis=0)

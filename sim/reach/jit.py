@@ -298,3 +298,32 @@ def run_tiles(first, step, n_words, tile_words, class_chunk, graph, fwd_arrays, 
             _reduce_rows(rows, c1 - c0, n_t + c0, W, w0, rows_info, split, sums, out)
             s_k = _own_bits(rows, n_t + c0, n_t + c1, tile_src, s_k, W, w0, row_slot, split, sums, out)
         _flush(wsum, ssum, W, w0, word_slot, q0, q1, split_slot, pairs)
+
+
+@njit(nogil=True, cache=True)
+def cone_tiles(first, step, n_words, tile_words, n_t, up_bits, up, bit_weight, weighted, counts):
+    """Customer cones: for each transit row, ``counts[row]`` += the sources its U row holds (``weighted``: the sum
+    of their ``bit_weight``, integers), over tiles ``first, first + step, ...``. Only the up pass runs."""
+    ub_t, ub_b = up_bits
+    up_order, up_levels, up_ptr, up_row, up_as, up_cyc, up_csrc, up_cdst, up_cas = up
+    U = np.zeros((n_t, tile_words), np.uint64)
+    none = np.zeros((1, 1), np.uint64)
+    no_slot = np.zeros(1, np.int64)
+    n_tiles = (n_words + tile_words - 1) // tile_words
+    for tile in range(first, n_tiles, step):
+        w0 = tile * tile_words
+        W = min(tile_words, n_words - w0)
+        b0 = 64 * w0
+        U[:] = 0
+        _set_bits(U, ub_t, ub_b, b0, 64 * W)
+        fw_args = (False, none, no_slot, no_slot, w0)
+        _hierarchy(U, up_order, up_levels, up_ptr, up_row, up_as, up_cyc, up_csrc, up_cdst, up_cas, W, fw_args)
+        for r in range(n_t):
+            for w in range(W):
+                x = U[r, w]
+                if not weighted:
+                    counts[r] += popcount(x)
+                    continue
+                while x:
+                    counts[r] += bit_weight[b0 + 64 * w + lowest_bit(x)]
+                    x &= x - np.uint64(1)

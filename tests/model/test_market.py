@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model.market import market_weights, share_in
-from sim.reach.api import customer_cone_sizes
+from sim.reach.cones import customer_cone_sizes
 from tests.worlds import cut_pairs, quiet_model, with_address_space, world
 
 # XA: 1 > 2, 1 > 3        XB: 10 > 11, 10 > 12        XC: 5 > 10 (5 sells transit to 10), 20

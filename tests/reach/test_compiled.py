@@ -98,3 +98,18 @@ def test_memory_budget_refused_before_allocating():
     # a budget for one thread's rows runs on one thread, with the same answer
     fits = reachability(topo, backend="numba", n_threads=2, memory_budget=650_000)
     assert fits.n_pairs() == reachability(topo, backend="numpy").n_pairs()
+
+
+@pytest.mark.parametrize("tile_words", [1, 8])
+def test_customer_cones_equal_numpy_counted_and_weighted(tile_words):
+    from sim.reach.cones import customer_cone_sizes
+
+    topo = synthetic_topology(3000, seed=5)
+    rng = np.random.default_rng(5)
+    removed = rng.random(topo.n_links) < 0.05
+    space = rng.integers(0, 5000, topo.n_ases).astype(float)  # whole numbers: summed exactly in integers
+    with mock.patch.object(compiled, "TILE_WORDS", tile_words):
+        for weights in (None, space, space + 0.25):  # the last falls back to numpy's float sums
+            got = customer_cone_sizes(topo, removed, weights=weights, backend="numba", n_threads=2)
+            want = customer_cone_sizes(topo, removed, weights=weights, backend="numpy")
+            assert got.dtype == want.dtype and np.array_equal(got, want)

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from sim.backend import REACH_ENV
 from sim.data.topology import Topology
 from sim.reach import api, kernel
-from sim.reach.api import customer_cone_sizes, reachability
+from sim.reach.api import reachability
+from sim.reach.cones import customer_cone_sizes
 from tests.reach.reference_checks import assert_matches_reference, assert_same, masks
 from tests.strategies import Restrictions, hub_topologies, restrictions, topologies_with_restrictions
 

@@ -241,7 +241,7 @@ def test_transit_exempt_and_reach_any_match_the_reference(data):
 def test_customer_cone_sizes_match_networkx_descendants(topo):
     import networkx as nx
 
-    from sim.reach.api import customer_cone_sizes
+    from sim.reach.cones import customer_cone_sizes
 
     g = nx.DiGraph()
     g.add_nodes_from(range(topo.n_ases))
@@ -251,7 +251,7 @@ def test_customer_cone_sizes_match_networkx_descendants(topo):
 
 
 def test_customer_cone_sizes_across_blocks():
-    from sim.reach.api import customer_cone_sizes
+    from sim.reach.cones import customer_cone_sizes
 
     topo = random_topology(300, 5)
     tiny = (64 << 20) + 8 * 3 * topo.n_ases
@@ -263,7 +263,7 @@ def test_customer_cone_sizes_across_blocks():
 def test_weighted_customer_cones_sum_the_weights_of_networkx_descendants(topo, data):
     import networkx as nx
 
-    from sim.reach.api import customer_cone_sizes
+    from sim.reach.cones import customer_cone_sizes
 
     weights = np.array(data.draw(st.lists(st.integers(0, 50), min_size=topo.n_ases, max_size=topo.n_ases)), float)
     g = nx.DiGraph()
@@ -274,7 +274,7 @@ def test_weighted_customer_cones_sum_the_weights_of_networkx_descendants(topo, d
 
 
 def test_weighted_customer_cones_across_blocks_and_unit_weights_give_the_sizes():
-    from sim.reach.api import customer_cone_sizes
+    from sim.reach.cones import customer_cone_sizes
 
     topo = random_topology(300, 5)
     tiny = (64 << 20) + 8 * 3 * topo.n_ases

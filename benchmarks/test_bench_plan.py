@@ -1,5 +1,5 @@
-"""Benchmarks of plan reuse and batched what-if removals on the 2016 graph, with the memory-traffic floor printed
-beside the all-pairs time (:mod:`benchmarks.floor`).
+"""Benchmarks of plan reuse and batched what-if removals (of ASes, of links) on the 2016 graph, with the memory-traffic
+floor printed beside the all-pairs time (:mod:`benchmarks.floor`).
 
     python -m pytest benchmarks/test_bench_plan.py --benchmark-enable -m "slow or not slow" -s
 
@@ -14,6 +14,7 @@ import pytest
 from benchmarks.floor import copy_bandwidth, floor_seconds
 from sim import plan_reachability, reachability
 from sim.experiments.cases import cut_off_without, foreign_reach
+from sim.experiments.link_chokepoints import border_links, newly_cut_off
 
 N_PAIRS_2016 = 3_083_229_408
 
@@ -86,3 +87,24 @@ def test_whatif_one_at_a_time_real(benchmark, real):
     counts = benchmark.pedantic(foreign_reach, args=(real, ru), kwargs={"removed_ases": gone}, rounds=1)
     benchmark.extra_info.update(n_candidates=1, scale=float(len(candidates)))  # one candidate, ×16
     assert counts.shape == (int((real.country == ru).sum()),)
+
+
+@pytest.mark.benchmark(group="CAIDA 2016 single-link chokepoints (RU)")
+def test_whatif_links_batched_real(benchmark, real, plan):
+    ru = real.country_index("RU")
+    links = np.sort(np.random.default_rng(0).choice(border_links(real, ru), 16, replace=False))
+    _, newly = benchmark.pedantic(newly_cut_off, args=(real, ru, links), kwargs={"plan": plan}, rounds=3)
+    before = foreign_reach(real, ru) == 0
+    after = foreign_reach(real, ru, removed_links=np.arange(real.n_links) == links[0]) == 0
+    assert newly[0] == (after & ~before).sum()
+    benchmark.extra_info.update(n_candidates=len(links), scale=1.0)
+
+
+@pytest.mark.benchmark(group="CAIDA 2016 single-link chokepoints (RU)")
+def test_whatif_every_border_link_real(benchmark, real, plan):
+    ru = real.country_index("RU")
+    links = border_links(real, ru)
+    _, newly = benchmark.pedantic(newly_cut_off, args=(real, ru, links), kwargs={"plan": plan}, rounds=3)
+    sample = np.sort(np.random.default_rng(0).choice(links, 16, replace=False))
+    assert np.array_equal(newly[np.searchsorted(links, sample)], newly_cut_off(real, ru, sample, plan=plan)[1])
+    benchmark.extra_info.update(n_candidates=len(links), scale=1.0)

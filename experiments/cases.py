@@ -10,6 +10,10 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
 - **chokepoint**: an AS carrying a share of the country's remaining cross-border links (either side of the
   border); for the largest ones, the share of the country's ASes that would be cut off if it failed too (every
   candidate's failure in one batched pass, :func:`sim.reach.whatif.reach_any_without`).
+- **link chokepoint**: a remaining border link (exactly one end in the country) whose cut alone would cut off some
+  of the country's ASes, those cutting off most first; every border link is tried
+  (``sim.experiments.link_chokepoints``), and the case's row counts them (``n_border_links``,
+  ``n_chokepoint_links``).
 - **best-path dependence**: the share of the country's inbound chosen paths (BGP's best paths, after the
   regulation, destinations weighted by address space: :func:`sim.routes`) that cross each AS. It sits beside the
   any-path view: the chokepoints get their ``best_path_share``, and the case's row names its top best-path network,
@@ -34,6 +38,7 @@ import pandas as pd
 
 from sim.data.topology import Topology
 from sim.experiments import Run
+from sim.experiments.link_chokepoints import rank_border_links
 from sim.reach import ReachPlan, plan_reachability
 from sim.reach.api import reachability
 from sim.reach.whatif import reach_any_without
@@ -47,6 +52,8 @@ LEGEND = {
     "before": "before the regulation",
     "after": "after",
 }
+Case = tuple[str, dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""One case of a study: (label, summary row, chokepoints, other losers, link chokepoints), from :func:`outcome_rows`."""
 CHUNK = 2048  # sources per kernel call: bounds the (sources × ASes) matrix to ~110 MB on the 2016 graph
 
 
@@ -127,6 +134,8 @@ class CaseOutcome:
     cut_off_after: int
     foreign_pairs_retained: float  #: the country's reachable (own AS, foreign AS) pairs, after / before
     chokepoints: pd.DataFrame  #: asn, side, share_before, share_after, cut_off_if_failed, best_path_share
+    link_chokepoints: pd.DataFrame  #: asn, neighbour_asn, neighbour_country, neighbour_role, newly_cut_off, ...
+    border: dict  #: n_border_links (remaining), n_chokepoint_links (those whose cut alone cuts off some AS)
     best_path: dict  #: top_best_path_asn, top_best_path_share, top_best_path_cut_off_if_failed, views_agree
     other_losers: pd.DataFrame  #: code, loss, direct_loss, collateral_loss (other countries, most hurt first)
     pairs: dict  #: domestic_retained, cross_border_retained, world_cost
@@ -167,6 +176,7 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     shares["as_country"] = [
         topo.country_codes[c] if c >= 0 else "??" for c in topo.country[shares["as_idx"].to_numpy()]
     ]
+    links = rank_border_links(topo, country, removed, plan)
     codes, now, before_pairs = pair_counts(run, topo)
     before, after = foreign_pairs(topo, country, plan=plan), foreign_pairs(topo, country, removed, plan)
     return CaseOutcome(
@@ -179,6 +189,8 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
         chokepoints=shares[
             ["asn", "as_country", "side", "share_before", "share_after", "cut_off_if_failed", "best_path_share"]
         ],
+        link_chokepoints=links[links["newly_cut_off"] > 0].head(n_chokepoints),
+        border={"n_border_links": len(links), "n_chokepoint_links": int((links["newly_cut_off"] > 0).sum())},
         best_path=best_path,
         other_losers=other_losers(codes, now, before_pairs, code, n_losers),
         pairs=pair_measures(codes, now, before_pairs, code),
@@ -210,8 +222,9 @@ def case_map(out, name: str, title: str, panels: list[tuple[str, Run]], caption:
     return figure_world_maps(maps, LOSS_SCALE, out, name, title, text, ncols=1 if len(maps) == 1 else 2)
 
 
-def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    """(summary row, chokepoint rows, other-loser rows), each labelled with ``labels`` (e.g. k=4)."""
+def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(summary row, chokepoint rows, other-loser rows, link chokepoint rows), each labelled with ``labels``
+    (e.g. k=4)."""
     row = {
         **labels,
         "country": outcome.country,
@@ -222,10 +235,12 @@ def outcome_rows(outcome: CaseOutcome, **labels) -> tuple[dict, pd.DataFrame, pd
         "foreign_pairs_retained": outcome.foreign_pairs_retained,
         **outcome.pairs,
         **outcome.best_path,
+        **outcome.border,
     }
     choke = outcome.chokepoints.assign(**labels, country=outcome.country)
     losers = outcome.other_losers.assign(**labels, country=outcome.country)
-    return row, choke, losers
+    links = outcome.link_chokepoints.assign(**labels, country=outcome.country)
+    return row, choke, losers, links
 
 
 def pair_counts(run: Run, topo: Topology) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -282,15 +297,13 @@ def other_losers(codes: list[str], now: np.ndarray, before: np.ndarray, code: st
     return df.sort_values(["loss", "code"], ascending=[False, True]).head(top).reset_index(drop=True)
 
 
-def case_figure(
-    out, name: str, title: str, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]], caption: str
-) -> list:
-    """One row per case: (label, summary row, chokepoints, other losers) → three panels: the share of the
-    country's ASes cut off from the world, the other countries losing most, the chokepoint ASes."""
+def case_figure(out, name: str, title: str, cases: list[Case], caption: str) -> list:
+    """One row per case → three panels: the share of the country's ASes cut off from the world, the other countries
+    losing most, the chokepoint ASes."""
     from sim.analysis.figures import country_label, new_figure, percent_axis, save
 
     fig, axes = new_figure(width=13, height=2.5 * len(cases) + 0.8, nrows=len(cases), ncols=3, squeeze=False)
-    for row, (label, summary, choke, losers) in zip(axes, cases, strict=True):
+    for row, (label, summary, choke, losers, _) in zip(axes, cases, strict=True):
         a, b, c = row
         before, after = summary["cut_off_share_before"] * 100, summary["cut_off_share"] * 100
         a.barh([0, 1], [before, after], color=["tab:gray", "tab:red"])
@@ -362,17 +375,19 @@ def case_figure(
     return save(fig, out, name, caption)
 
 
-def case_tables(study, cases: list[tuple[str, dict, pd.DataFrame, pd.DataFrame]], prefix: str) -> list:
-    """Write ``PREFIX.csv`` (one row per case), ``PREFIX_chokepoints.csv`` and ``PREFIX_other_losers.csv``."""
+def case_tables(study, cases: list[Case], prefix: str) -> list:
+    """Write ``PREFIX.csv`` (one row per case), ``PREFIX_chokepoints.csv``, ``PREFIX_other_losers.csv`` and
+    ``PREFIX_link_chokepoints.csv``."""
     from sim.experiments import write_csv
 
-    summary = pd.DataFrame([{"case": label, **row} for label, row, _, _ in cases])
-    choke = pd.concat([c.assign(case=label) for label, _, c, _ in cases], ignore_index=True)
-    losers = pd.concat([x.assign(case=label) for label, _, _, x in cases], ignore_index=True)
-    return [
-        write_csv(summary, study.out / f"{prefix}.csv"),
-        write_csv(choke[["case", *[k for k in choke.columns if k != "case"]]], study.out / f"{prefix}_chokepoints.csv"),
-        write_csv(
-            losers[["case", *[k for k in losers.columns if k != "case"]]], study.out / f"{prefix}_other_losers.csv"
-        ),
-    ]
+    summary = pd.DataFrame([{"case": label, **row} for label, row, *_ in cases])
+    # the border link counts came after the other columns: they go last, so the others keep their places
+    last = [c for c in ("n_border_links", "n_chokepoint_links") if c in summary.columns]
+    summary = summary[[c for c in summary.columns if c not in last] + last]
+    written = [write_csv(summary, study.out / f"{prefix}.csv")]
+    for k, suffix in ((2, "chokepoints"), (3, "other_losers"), (4, "link_chokepoints")):
+        df = pd.concat([case[k].assign(case=case[0]) for case in cases], ignore_index=True)
+        written.append(
+            write_csv(df[["case", *[c for c in df.columns if c != "case"]]], study.out / f"{prefix}_{suffix}.csv")
+        )
+    return written

@@ -3,8 +3,8 @@
 
 Tables: ``sanctions.csv`` (one row per target and variant: the target's ASes cut off, its cross-border pairs
 retained, the cost to the rest of the world, links cut, how many of the target's ASes were located by inference),
-``sanctions_chokepoints.csv``, ``sanctions_other_losers.csv``. Figures: ``sanctions``, ``sanctions_map`` (every
-country's loss, one world map per case).
+``sanctions_chokepoints.csv``, ``sanctions_other_losers.csv``, ``sanctions_link_chokepoints.csv``. Figures:
+``sanctions``, ``sanctions_map`` (every country's loss, one world map per case).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ def analyze(study: Study) -> list[Path]:
         ev = run.cfg["scenario"]["imposed"][0]
         variant = "with secondary effect" if ev["secondary"] else "primary only"
         label = f"{country_name(ev['country'])} sanctions {country_name(ev['target'])}, {variant}"
-        row, choke, losers = outcome_rows(
+        row, choke, losers, links = outcome_rows(
             case_outcome(run, ev["target"], n), state=ev["country"], secondary=bool(ev["secondary"])
         )
-        cases.append((label, {**row, **run_summary(run)}, choke, losers))
+        cases.append((label, {**row, **run_summary(run)}, choke, losers, links))
         panels.append((label, run))
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
     text = caption(

@@ -1,9 +1,9 @@
 """Shutdowns replayed from real events: which of the country's ASes are cut off, who else loses, and which
 ASes become chokepoints (the exempted networks, and the foreign networks they still reach).
 
-Tables: ``shutdown.csv`` (one row per event: ASes cut off before/after, the country's foreign pairs
-retained, links cut, global loss, how many of the country's ASes were located by inference),
-``shutdown_chokepoints.csv``, ``shutdown_other_losers.csv``. Figures: ``shutdown``, ``shutdown_map`` (every
+Tables: ``shutdown.csv`` (one row per event: ASes cut off before/after, the country's foreign pairs retained, links
+cut, global loss, how many of the country's ASes were located by inference), ``shutdown_chokepoints.csv``,
+``shutdown_other_losers.csv``, ``shutdown_link_chokepoints.csv``. Figures: ``shutdown``, ``shutdown_map`` (every
 country's loss, one world map per event).
 """
 
@@ -28,8 +28,8 @@ def analyze(study: Study) -> list[Path]:
     cases = []
     for run in runs:
         code = run.cfg["scenario"]["imposed"][0]["country"]
-        row, choke, losers = outcome_rows(case_outcome(run, code, n), event=run.cfg["scenario"]["name"])
-        cases.append((event_label(run.cfg), {**row, **run_summary(run)}, choke, losers))
+        row, choke, losers, links = outcome_rows(case_outcome(run, code, n), event=run.cfg["scenario"]["name"])
+        cases.append((event_label(run.cfg), {**row, **run_summary(run)}, choke, losers, links))
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
     text = caption(
         study,

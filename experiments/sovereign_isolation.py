@@ -1,11 +1,11 @@
 """Sovereign isolation: a country keeps its cross-border links only at its k largest transit networks.
 
-For each country and gateway count k: the share of its domestic reachable pairs retained, of its cross-border
-pairs retained, the cost to the rest of the world (loss of the pairs between other countries) and the share of
-its ASes cut off from the world. Tables: ``sovereign_isolation.csv``, ``sovereign_isolation_chokepoints.csv``,
-``sovereign_isolation_other_losers.csv``. Figures: ``sovereign_isolation`` (the measures vs k) and
-``sovereign_isolation_cases`` (cut off, who else loses, chokepoints at the smallest k), ``sovereign_isolation_map``
-(every country's loss at the smallest k, one world map per country).
+For each country and gateway count k: the share of its domestic reachable pairs retained, of its cross-border pairs
+retained, the cost to the rest of the world (loss of the pairs between other countries) and the share of its ASes
+cut off from the world. Tables: ``sovereign_isolation.csv``, ``sovereign_isolation_chokepoints.csv``,
+``sovereign_isolation_other_losers.csv``, ``sovereign_isolation_link_chokepoints.csv``. Figures:
+``sovereign_isolation`` (the measures vs k) and ``sovereign_isolation_cases`` (cut off, who else loses, chokepoints
+at the smallest k), ``sovereign_isolation_map`` (every country's loss at the smallest k, one world map per country).
 """
 
 from __future__ import annotations
@@ -39,13 +39,12 @@ def analyze(study: Study) -> list[Path]:
     for run in runs:
         ev = run.cfg["scenario"]["imposed"][0]
         by_case[(ev["country"], int(ev["k"]))] = run
-        row, choke, losers = outcome_rows(case_outcome(run, ev["country"], n), k=int(ev["k"]))
-        cases.append(
-            (f"{country_label(ev['country'])}, {ev['k']} gateway(s)", {**row, **run_summary(run)}, choke, losers)
-        )
+        row, choke, losers, links = outcome_rows(case_outcome(run, ev["country"], n), k=int(ev["k"]))
+        label = f"{country_label(ev['country'])}, {ev['k']} gateway(s)"
+        cases.append((label, {**row, **run_summary(run)}, choke, losers, links))
     cases.sort(key=lambda c: (c[1]["country"], c[1]["k"]))
     paths = case_tables(study, cases, "sovereign_isolation")
-    table = pd.DataFrame([row for _, row, _, _ in cases])
+    table = pd.DataFrame([row for _, row, *_ in cases])
     steps = max(int(r.cfg["scenario"]["steps"]) for r in runs)
     text = caption(
         study,
@@ -87,7 +86,7 @@ def analyze(study: Study) -> list[Path]:
         f"Sovereign gateways ({smallest} per country): who loses reach with the world",
         [
             (f"{country_label(row['country'])}, {smallest} gateway(s)", by_case[(row["country"], smallest)])
-            for _, row, _, _ in detail
+            for _, row, *_ in detail
         ],
         text,
     )

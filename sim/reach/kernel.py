@@ -60,7 +60,8 @@ def scatter_bits(acc: np.ndarray, pos: np.ndarray, bits: np.ndarray) -> None:
 
 
 def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
-    """``acc[pos[k]] |= fwd(src_arr[src_row[k]])`` for every k; positions may repeat.
+    """``acc[pos[k]] |= fwd(src_arr[src_row[k]])`` for every k; positions may repeat. ``fwd`` is told
+    ``src_as[k]`` of each row: the edge's source AS (a what-if pass over links tells it the edge's link id).
 
     Targets with many in-edges are OR-reduced chunk by chunk; the others are visited in rounds: round r
     gathers the r-th in-edge of every target having more than r, with targets sorted by in-degree so the
@@ -100,13 +101,15 @@ def accumulate(acc, pos, src_arr, src_row, src_as, fwd: Forward) -> None:
         acc[t] = tmp
 
 
-def _close_cycles(arr, row_of, edges: Edges, fwd: Forward) -> None:
-    """Fixpoint of ``arr[dst] |= fwd(arr[src])`` over edges inside c2p cycles (small in practice)."""
+def _close_cycles(arr, row_of, edges: Edges, fwd: Forward, keys: np.ndarray | None = None) -> None:
+    """Fixpoint of ``arr[dst] |= fwd(arr[src])`` over edges inside c2p cycles (small in practice); ``fwd`` is told
+    ``keys`` of the edges (default their source ASes: what-if passes tell it link ids)."""
     src_rows, dst_rows = row_of[edges.src], row_of[edges.dst]
+    keys = edges.src if keys is None else keys
     while True:
         before = arr[dst_rows].copy()
         vals = arr[src_rows].copy()
-        fwd(vals, edges.src)
+        fwd(vals, keys)
         np.bitwise_or.at(arr, dst_rows, vals)
         if np.array_equal(arr[dst_rows], before):
             return

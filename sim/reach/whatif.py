@@ -1,4 +1,5 @@
-"""What-if removals in one pass: for every candidate AS, which ASes would still reach a set of targets without it.
+"""What-if removals in one pass: for every candidate AS (or link), which ASes would still reach a set of targets
+without it.
 
 The question of a chokepoint table is "if AS ``x`` failed too, which of the country's ASes would reach no foreign
 AS?", asked for each of several candidates ``x``. Asked one removal at a time it is one reachability call from
@@ -9,10 +10,11 @@ every AS of the country per candidate. Two facts make it one pass:
   the set answers for every AS at once;
 - **a removal is a mask**: removing ``x`` for scenario ``g`` means ``x`` is not a source of bit ``g`` and forwards
   nothing of it (it may still be *reached*: that is discarded at the end). So every scenario gets its own bit,
-  each AS masks the bit of the scenario removing it, and 64 scenarios share a word.
+  each AS masks the bit of the scenario removing it, and 64 scenarios share a word. A link cut in scenario ``g``
+  is the same mask on its edges: it carries nothing of bit ``g``, either way (:func:`reach_any_without_links`).
 
 Rows are kept for every AS (no stub classes): ``3 × 8 × n_ases × ⌈(1 + n_candidates) / 64⌉`` bytes per block of
-scenarios. The plan is the unpruned one (with per-AS masks, no edge is redundant).
+scenarios. The plan is the unpruned one (with per-scenario masks, no edge is redundant).
 """
 
 from __future__ import annotations
@@ -32,44 +34,105 @@ class _Without:
     """``fwd`` of the what-if pass: an AS removed in scenario ``g`` forwards nothing of bit ``g``."""
 
     def __init__(self, bit: np.ndarray):
-        self.bit = bit  # (n,) int64: the bit of the scenario removing each AS in this block, -1 for none
+        self.bit = bit  # the bit of the scenario removing each AS (each link) in this block, -1 for none
 
-    def __call__(self, rows: np.ndarray, ases: np.ndarray) -> None:
-        b = self.bit[ases]
+    @staticmethod
+    def key(edges: Edges) -> np.ndarray:
+        """What an edge's forwarding depends on: the AS it leaves."""
+        return edges.src
+
+    def __call__(self, rows: np.ndarray, keys: np.ndarray) -> None:
+        b = self.bit[keys]
         k = np.flatnonzero(b >= 0)
         rows[k, b[k] >> 6] &= ~(ONE << (b[k] & 63).astype(np.uint64))
+
+
+class _WithoutLinks(_Without):
+    """``fwd`` of the what-if pass over links: a link removed in scenario ``g`` carries nothing of bit ``g``, in
+    either direction (both edges of a peer link have its id)."""
+
+    @staticmethod
+    def key(edges: Edges) -> np.ndarray:
+        return edges.link
 
 
 def _level_pass(arr: np.ndarray, edges: Edges, lv: Levels, fwd: _Without) -> None:
     """``arr[dst] |= fwd(arr[src])`` over edges whose both ends have a level, targets in increasing level (rows
     are indexed by AS)."""
     lsrc, ldst = lv.level[edges.src], lv.level[edges.dst]
+    keys = fwd.key(edges)
     order = np.argsort(ldst, kind="stable")
     bounds = np.searchsorted(ldst[order], np.arange(lv.n_levels + 1))
     for lvl in range(lv.n_levels):
         sel = order[bounds[lvl] : bounds[lvl + 1]]
         lower = sel[lsrc[sel] < lvl]
-        accumulate(arr, edges.dst[lower], arr, edges.src[lower], edges.src[lower], fwd)
+        accumulate(arr, edges.dst[lower], arr, edges.src[lower], keys[lower], fwd)
         cyc = sel[lsrc[sel] == lvl]
         if len(cyc):
-            _close_cycles(arr, np.arange(len(arr)), edges.select(cyc), fwd)
+            _close_cycles(arr, np.arange(len(arr)), edges.select(cyc), fwd, keys[cyc])
 
 
 def _reached_from(plan: Plan, seed: np.ndarray, fwd: _Without) -> np.ndarray:
     """(n, n_words) D rows: for each AS, the scenario bits of the seed rows that reach it valley-free."""
+
+    def into(acc: np.ndarray, edges: Edges, src_arr: np.ndarray, keep=slice(None)) -> None:
+        accumulate(acc, edges.dst[keep], src_arr, edges.src[keep], fwd.key(edges)[keep], fwd)
+
     transit = plan.row_of >= 0
     U = seed.copy()
     up = plan.up
     from_stub = ~transit[up.src]  # stub rows are final: their contributions go first
-    accumulate(U, up.dst[from_stub], U, up.src[from_stub], up.src[from_stub], fwd)
+    into(U, up, U, from_stub)
     _level_pass(U, up.select(~from_stub), plan.up_levels, fwd)
     D = U.copy()
-    accumulate(D, plan.peer.dst, U, plan.peer.src, plan.peer.src, fwd)
+    into(D, plan.peer, U)
     down = plan.down
     to_stub = ~transit[down.dst]  # stubs are targets only, after every transit AS is final
     _level_pass(D, down.select(~to_stub), plan.down_levels, fwd)
-    accumulate(D, down.dst[to_stub], D, down.src[to_stub], down.src[to_stub], fwd)
+    into(D, down, D, to_stub)
     return D
+
+
+def _checked(topo: Topology, targets, ases, removed_links, removed_ases, plan) -> tuple[np.ndarray, np.ndarray, Plan]:
+    """The arguments both what-if functions share, checked: (alive targets, ases, the call's unpruned plan)."""
+    targets = check_mask("targets", targets, topo.n_ases)
+    if targets is None:
+        raise TypeError("targets must be a boolean mask over the ASes, got None")
+    removed_links = check_mask("removed_links", removed_links, topo.n_links)
+    removed_ases = check_mask("removed_ases", removed_ases, topo.n_ases)
+    ases = _indices("ases", ases, topo.n_ases)
+    plan = plan_reachability(topo) if plan is None else plan
+    if not isinstance(plan, ReachPlan):
+        raise TypeError(f"plan must be a ReachPlan from sim.plan_reachability, got {type(plan).__name__}")
+    plan.check(topo)
+    graph = plan.restrict(removed_links, removed_ases, prune=False)  # with per-scenario masks no edge is redundant
+    return targets & graph.alive, ases, graph
+
+
+def _per_scenario(graph: Plan, source, ases, removed, kind: type[_Without], n_keys: int, budget) -> np.ndarray:
+    """(1 + len(removed), len(ases)) bool: whether each AS of ``ases`` is reached from ``source`` with nothing more
+    removed (row 0) and with ``removed[j]`` (sorted, distinct ASes or links as ``kind`` says) removed (row 1 + j).
+    Scenarios go in blocks of 64-bit words that fit ``budget`` bytes of rows."""
+    n = graph.n
+    budget = kernel_budget() if budget is None else int(budget)
+    max_words = max(1, budget // (3 * 8 * max(n, 1)))
+    scenarios = np.r_[-1, removed]  # scenario 0 removes nothing more
+    hit = np.zeros((len(scenarios), len(ases)), bool)
+    for s0 in range(0, len(scenarios), 64 * max_words):
+        block = scenarios[s0 : s0 + 64 * max_words]
+        n_words = -(-len(block) // 64)
+        bit = np.full(n_keys, -1, np.int64)
+        k = np.flatnonzero(block >= 0)
+        bit[block[k]] = k
+        seed = np.zeros((n, n_words), np.uint64)
+        every = np.zeros(n_words * 64, bool)
+        every[: len(block)] = True
+        seed[source] = np.packbits(every, bitorder="little").view("<u8").astype(np.uint64)
+        D = _reached_from(graph, seed, kind(bit))
+        bits = np.unpackbits(D[ases].astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, : len(block)]
+        hit[s0 : s0 + len(block)] = bits.T.astype(bool)
+    hit[:, ~graph.alive[ases]] = False
+    return hit
 
 
 def reach_any_without(
@@ -121,46 +184,64 @@ def reach_any_without(
     over the unpruned graph per block of scenarios, O(n_links × (1 + n_candidates) / 64) word operations.
     """
     topo = topology
-    targets = check_mask("targets", targets, topo.n_ases)
-    if targets is None:
-        raise TypeError("targets must be a boolean mask over the ASes, got None")
-    removed_links = check_mask("removed_links", removed_links, topo.n_links)
-    removed_ases = check_mask("removed_ases", removed_ases, topo.n_ases)
-    ases, candidates = (_indices(name, v, topo.n_ases) for name, v in (("ases", ases), ("candidates", candidates)))
-    plan = plan_reachability(topo) if plan is None else plan
-    if not isinstance(plan, ReachPlan):
-        raise TypeError(f"plan must be a ReachPlan from sim.plan_reachability, got {type(plan).__name__}")
-    plan.check(topo)
-    graph = plan.restrict(removed_links, removed_ases, prune=False)
-    n = topo.n_ases
-    budget = kernel_budget() if memory_budget is None else int(memory_budget)
-    max_words = max(1, budget // (3 * 8 * max(n, 1)))
-    source = targets & graph.alive
+    candidates = _indices("candidates", candidates, topo.n_ases)
+    source, ases, graph = _checked(topo, targets, ases, removed_links, removed_ases, plan)
     distinct = unique_sorted(candidates)
-    scenarios = np.r_[-1, distinct]  # scenario 0 removes nothing more
-    per_scenario = np.zeros((len(scenarios), len(ases)), bool)
+    hit = _per_scenario(graph, source, ases, distinct, _Without, topo.n_ases, memory_budget)
+    # the removed AS reaches nothing, not even a target it belongs to (every position where it is asked about)
     by_as = np.argsort(ases, kind="stable")
-    for s0 in range(0, len(scenarios), 64 * max_words):
-        block = scenarios[s0 : s0 + 64 * max_words]
-        n_words = -(-len(block) // 64)
-        bit = np.full(n, -1, np.int64)
-        k = np.flatnonzero(block >= 0)
-        bit[block[k]] = k
-        seed = np.zeros((n, n_words), np.uint64)
-        every = np.zeros(n_words * 64, bool)
-        every[: len(block)] = True
-        seed[source] = np.packbits(every, bitorder="little").view("<u8").astype(np.uint64)
-        # a removed AS forwards nothing of its scenario, its own seed bit included, and its own row is discarded
-        D = _reached_from(graph, seed, _Without(bit))
-        bits = np.unpackbits(D[ases].astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, : len(block)]
-        hit = per_scenario[s0 : s0 + len(block)]
-        hit[:] = bits.T.astype(bool)
-        hit[:, ~graph.alive[ases]] = False
-        # the removed AS reaches nothing, not even a target it belongs to (every position where it is asked about)
-        lo = np.searchsorted(ases[by_as], block[k], side="left")
-        hi = np.searchsorted(ases[by_as], block[k], side="right")
-        hit[np.repeat(k, hi - lo), by_as[expand_ranges(lo, hi - lo)]] = False
-    return per_scenario[np.r_[0, 1 + np.searchsorted(distinct, candidates)]]
+    lo = np.searchsorted(ases[by_as], distinct, side="left")
+    hi = np.searchsorted(ases[by_as], distinct, side="right")
+    hit[1 + np.repeat(np.arange(len(distinct)), hi - lo), by_as[expand_ranges(lo, hi - lo)]] = False
+    return hit[np.r_[0, 1 + np.searchsorted(distinct, candidates)]]
+
+
+def reach_any_without_links(
+    topology: Topology,
+    targets,
+    ases,
+    candidate_links,
+    removed_links=None,
+    removed_ases=None,
+    *,
+    plan: ReachPlan | None = None,
+    memory_budget: int | None = None,
+) -> np.ndarray:
+    """For each candidate link cut on its own (and for none cut), whether each AS of ``ases`` still reaches at
+    least one AS of ``targets``: every single-link cut of the candidates in one bit-parallel pass.
+
+    Parameters
+    ----------
+    topology : Topology
+    targets, ases, removed_links, removed_ases, plan, memory_budget
+        As in :func:`reach_any_without`.
+    candidate_links : array of link ids
+        The links cut, one at a time: the topology's link ids (its c2p links first, then its p2p links). A link
+        already in ``removed_links`` or at a removed AS leaves its scenario equal to row 0.
+
+    Returns
+    -------
+    (1 + n_candidates, len(ases)) bool
+        Row 0: nothing more cut; row ``1 + j``: link ``candidate_links[j]`` cut. An AS of ``targets`` reaches
+        itself whatever is cut.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument, named in the message (a link id that is not an integer, or outside ``0..n_links - 1``).
+
+    Notes
+    -----
+    Exact, and equal to one :func:`sim.reachability` call per candidate with ``removed_links`` adding it (symmetry,
+    module doc): a cut link forwards none of its scenario's bit, in either direction. Complexity as
+    :func:`reach_any_without`: O(n_links × (1 + n_candidates) / 64) word operations, the same rows in memory.
+    """
+    topo = topology
+    candidate_links = _indices("candidate_links", candidate_links, topo.n_links, "link ids")
+    source, ases, graph = _checked(topo, targets, ases, removed_links, removed_ases, plan)
+    distinct = unique_sorted(candidate_links)
+    hit = _per_scenario(graph, source, ases, distinct, _WithoutLinks, topo.n_links, memory_budget)
+    return hit[np.r_[0, 1 + np.searchsorted(distinct, candidate_links)]]
 
 
 def reach_sets(
@@ -192,12 +273,12 @@ def reach_sets(
     return {name: hit[:, j] & graph.alive for j, name in enumerate(names)}
 
 
-def _indices(name: str, values, n: int) -> np.ndarray:
+def _indices(name: str, values, n: int, what: str = "AS indices") -> np.ndarray:
     arr = np.asarray(values)
     if arr.size == 0:
         return np.zeros(0, np.int64)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must be AS indices (integers), got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be {what} (integers), got dtype {arr.dtype}")
     arr = arr.astype(np.int64).ravel()
     if arr.min() < 0 or arr.max() >= n:
         raise ValueError(f"{name} holds an index outside 0..{n - 1}")

@@ -184,6 +184,16 @@ def check_cases(out: Path, prefix: str) -> pd.DataFrame:
     # the best-path view beside the any-path one: its top network, and whether the two views name the same AS
     assert between(df["top_best_path_share"], 0, 1) and between(df["top_best_path_cut_off_if_failed"], 0, 1)
     assert set(df["views_agree"]) <= {True, False}
+    links = pd.read_csv(out / f"{prefix}_link_chokepoints.csv", keep_default_na=False, na_values=[""])
+    assert {"case", "country", "asn", "neighbour_asn", "neighbour_role", "newly_cut_off", "cut_off_if_cut"} <= set(
+        links.columns
+    )
+    if len(links):  # border links whose cut alone cuts off some of the country's ASes, those cutting off most first
+        assert set(links["neighbour_role"]) <= {"provider", "customer", "peer"} and (links["newly_cut_off"] > 0).all()
+        assert between(links["cut_off_if_cut"], 0, 1)
+    n_listed = links.groupby("case").size().reindex(df["case"], fill_value=0).to_numpy()
+    assert (n_listed <= df["n_chokepoint_links"]).all() and (df["n_chokepoint_links"] <= df["n_border_links"]).all()
+    assert list(df.columns[-2:]) == ["n_border_links", "n_chokepoint_links"]  # added last
     people = df[["pop_frac_over_1pct", "pop_frac_over_10pct", "pop_frac_over_50pct", "pop_weighted_loss"]]
     assert between(people.stack(), 0, 1) and (people["pop_frac_over_1pct"] >= people["pop_frac_over_10pct"]).all()
     figures(out, f"{prefix}_map")  # every country's loss on a world map, one panel per case

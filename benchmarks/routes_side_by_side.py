@@ -34,7 +34,7 @@ import numpy as np
 
 def fragsim_all_pairs(topo, rounds: int) -> dict:
     from sim import routes
-    from sim.routes.backend import resolve_backend
+    from sim.backend import resolve_backend
 
     out = {"measures_backend": resolve_backend().value}
     for label, measures in (("routes", False), ("routes_and_measures", True)):

@@ -37,6 +37,21 @@ def _bits(target: np.ndarray, bit: np.ndarray, n_bits: int) -> tuple[np.ndarray,
     return target[keep][order].astype(np.int64), bit[keep][order].astype(np.int64)
 
 
+def one_bit_each(bit_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The seeds ``(ptr, bit)`` of :func:`graph_arrays` when each AS holds at most one bit (``bit_of``, -1: none)."""
+    has = bit_of >= 0
+    ptr = np.zeros(len(bit_of) + 1, np.int64)
+    np.cumsum(has, out=ptr[1:])
+    return ptr, bit_of[has].astype(np.int64)
+
+
+def _seeded(target: np.ndarray, src: np.ndarray, seeds: tuple, n_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The single bits ``src`` hands ``target`` (each AS's seed bits, ``seeds`` = (ptr, bit)), sorted by bit."""
+    ptr, bit = seeds
+    count = ptr[src + 1] - ptr[src]
+    return _bits(np.repeat(target, count), bit[expand_ranges(ptr[src], count)], n_bits)
+
+
 def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
     """One level pass over the transit rows: rows in level order, in-edges from lower levels grouped by the
     target's position in that order, and each level's cycle edges."""
@@ -65,19 +80,24 @@ def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
     )
 
 
-def _up(plan: Plan, bit_of: np.ndarray, n_bits: int) -> tuple:
+def _up(plan: Plan, seeds: tuple, n_bits: int) -> tuple:
     """The up pass: single bits (the transit ASes' own, their stub customers'), sorted by bit, and the level pass."""
     row_of, n_t = plan.row_of, len(plan.transit)
     from_stub = plan.stub[plan.up.src]
     target = np.r_[np.arange(n_t), row_of[plan.up.dst[from_stub]]]
-    bits = _bits(target, np.r_[bit_of[plan.transit], bit_of[plan.up.src[from_stub]]], n_bits)
+    bits = _seeded(target, np.r_[plan.transit, plan.up.src[from_stub]], seeds, n_bits)
     return (*bits, _phase(plan, plan.up, plan.up_levels))
 
 
-def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray) -> tuple:
+def graph_arrays(
+    plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray, seeds: tuple | None = None
+) -> tuple:
     """The ``graph`` tuple of :func:`sim.reach.jit.run_tiles` for ``plan``; ``bit_of`` (n,) holds each alive
     source's bit (-1 for other ASes), below ``n_bits``; ``slot`` (n,) each AS's country slot; ``in_set``
-    (n_sets, n) bool the ``reach_any`` sets."""
+    (n_sets, n) bool the ``reach_any`` sets. ``seeds`` (ptr, bit), when given, are the bits each AS starts with
+    instead of ``bit_of``'s (several per AS, shared between ASes: :func:`sets_reached`); ``bit_of`` then only says
+    which sources count their own bit."""
+    seeds = one_bit_each(bit_of) if seeds is None else seeds
     row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
     cls = plan.classes
     n_cls = len(cls.rep)
@@ -89,20 +109,20 @@ def graph_arrays(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, 
     rows = (to_row >= 0) & ~p_stub
     peer = _csr(to_row[rows], n_t, row_of[p_src[rows]], p_src[rows])
     bits = (to_row >= 0) & p_stub
-    peer_bits = _bits(to_row[bits], bit_of[p_src[bits]], n_bits)
+    peer_bits = _seeded(to_row[bits], p_src[bits], seeds, n_bits)
     from_u = (to_cls >= 0) & ~p_stub
     cls_bits = (to_cls >= 0) & p_stub
     d_src, d_cls = plan.down.src, local[plan.down.dst]
     into = d_cls >= 0
     return (
         n_t,
-        *_up(plan, bit_of, n_bits),
+        *_up(plan, seeds, n_bits),
         peer,
         *peer_bits,
         _phase(plan, plan.down, plan.down_levels),
         _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
         _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
-        *_bits(to_cls[cls_bits], bit_of[p_src[cls_bits]], n_bits),
+        *_seeded(to_cls[cls_bits], p_src[cls_bits], seeds, n_bits),
         *_row_space(plan, bit_of, n_bits, slot, in_set),
     )
 
@@ -207,7 +227,7 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
 
     n = plan.n
     n_t, n_words = len(plan.transit), -(-n // 64)
-    ub_t, ub_b, up = _up(plan, np.arange(n, dtype=np.int64), 64 * n_words)  # bit = AS index
+    ub_t, ub_b, up = _up(plan, one_bit_each(np.arange(n, dtype=np.int64)), 64 * n_words)  # bit = AS index
     bit_weight = np.zeros(64 * n_words, np.int64)
     if weights is not None:
         bit_weight[:n] = weights
@@ -222,3 +242,35 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         list(pool.map(one, range(n_threads)))
     return np.sum(counts, axis=0)
+
+
+def sets_reached(plan: Plan, sets: np.ndarray, n_threads: int = 1) -> np.ndarray:
+    """(n, n_sets) bool: whether each AS reaches at least one AS of each set (``sets``: (n_sets, n) bool; an AS of
+    a set reaches it; a removed AS reaches nothing). Without transit restrictions reachability is symmetric, so one
+    pass with one bit per set, seeded at the sets' members, answers for every AS."""
+    from sim.reach import jit
+
+    n_sets, n = sets.shape
+    n_words = max(1, -(-n_sets // 64))
+    member, which = np.nonzero((sets & plan.alive).T)  # (AS, set) pairs, by AS
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(member, minlength=n), out=ptr[1:])
+    no_bit = np.full(n, -1, np.int64)
+    graph = graph_arrays(plan, no_bit, 64 * n_words, np.zeros(n, np.int64), np.zeros((0, n), bool), (ptr, which))
+    words = np.zeros((n, n_words), np.uint64)
+    out = (np.zeros(1, np.int64), np.zeros((0, n), bool), np.zeros((0, n_words), np.uint64), words, False, True)
+    fwd_arrays = (False, np.zeros((1, 1), np.uint64), np.zeros(n, np.int64), no_bit)
+    pieces = (
+        np.full(n_words, -1, np.int64),
+        np.zeros(n_words + 1, np.int64),
+        *(np.zeros(0, t) for t in (np.int64, U64, np.int64)),
+    )
+    acc = (
+        np.zeros(1, np.int64),
+        np.zeros(n, np.int64),
+        np.zeros((1, 1), np.int64),
+        np.zeros(len(graph[-2][1]), np.int64),
+    )
+    jit.run_tiles(0, 1, n_words, TILE_WORDS, CLASS_CHUNK, graph, fwd_arrays, (pieces, out), acc)
+    hit = np.unpackbits(words.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :n_sets].astype(bool)
+    return (hit | sets.T) & plan.alive[:, None]

@@ -22,9 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.arrays import expand_ranges, unique_sorted
+from sim.backend import REACH_ENV, Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.memory import kernel_budget
 from sim.reach.checks import check_mask
+from sim.reach.compiled import sets_reached
 from sim.reach.kernel import ONE, _close_cycles, accumulate
 from sim.reach.plan import Edges, Levels, Plan
 from sim.reach.reuse import ReachPlan, plan_reachability
@@ -245,11 +247,18 @@ def reach_any_without_links(
 
 
 def reach_sets(
-    topology: Topology, sets, removed_links=None, removed_ases=None, *, plan: ReachPlan | None = None
+    topology: Topology,
+    sets,
+    removed_links=None,
+    removed_ases=None,
+    *,
+    plan: ReachPlan | None = None,
+    backend: str | None = None,
 ) -> dict[str, np.ndarray]:
     """For each named set of ASes, whether each AS reaches at least one of them (an AS of the set reaches itself;
     a removed AS reaches nothing): ``reach_any`` of :func:`sim.reachability` for every source at once, in one pass
-    with one bit per set (symmetry, module doc). No transit restrictions.
+    with one bit per set (symmetry, module doc). No transit restrictions. ``backend`` as for
+    :func:`sim.reachability` (the compiled pass: :func:`sim.reach.compiled.sets_reached`).
 
     Returns name → (n_ases,) bool.
     """
@@ -259,12 +268,16 @@ def reach_sets(
         return {}
     plan = plan_reachability(topo) if plan is None else plan
     plan.check(topo)
+    names = list(sets)
+    compiled_pass = resolve_backend(backend, REACH_ENV) is Backend.NUMBA
     graph = plan.restrict(
         check_mask("removed_links", removed_links, topo.n_links),
         check_mask("removed_ases", removed_ases, topo.n_ases),
-        prune=False,
+        prune=compiled_pass,  # the numpy pass masks bits per AS: no edge is redundant there
     )
-    names = list(sets)
+    if compiled_pass:
+        hit = sets_reached(graph, np.stack([sets[name] for name in names]))
+        return {name: hit[:, j] for j, name in enumerate(names)}
     bits = np.zeros((topo.n_ases, -(-len(names) // 64) * 64), bool)
     bits[:, : len(names)] = np.stack([sets[name] & graph.alive for name in names], axis=1)
     seed = np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)

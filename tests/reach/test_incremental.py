@@ -91,9 +91,11 @@ def test_sampled_sources_reuse_the_previous_result_only_when_nothing_changed():
 def test_reach_sets_and_cones_match_the_kernel(topo, data):
     removed = np.array(data.draw(st.lists(st.booleans(), min_size=topo.n_links, max_size=topo.n_links)), bool)
     sets = {"a": masks(data, topo.n_ases), "b": masks(data, topo.n_ases)}
-    got = reach_sets(topo, sets, removed_links=removed)
-    want = reachability(topo, removed_links=removed, reach_any=sets).reach_any
-    assert all(np.array_equal(got[k], want[k]) for k in sets)
+    removed_ases = masks(data, topo.n_ases) if data.draw(st.booleans()) else None
+    want = reachability(topo, removed_links=removed, removed_ases=removed_ases, reach_any=sets, backend="numpy")
+    for backend in ("numpy", "numba"):
+        got = reach_sets(topo, sets, removed_links=removed, removed_ases=removed_ases, backend=backend)
+        assert all(np.array_equal(got[k], want.reach_any[k]) for k in sets), backend
     seeds = np.flatnonzero(masks(data, topo.n_ases))
     got_below = below(topo, seeds, ~removed)  # the seeds' customer cones
     assert got_below.tolist() == [any(_is_up(topo, v, s, removed) for s in seeds) for v in range(topo.n_ases)]

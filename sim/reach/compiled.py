@@ -7,7 +7,10 @@ Everything here is index arithmetic over the plan's edges, O(n_links) once per c
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -80,13 +83,80 @@ def _phase(plan: Plan, edges: Edges, lv: Levels) -> tuple[np.ndarray, ...]:
     )
 
 
-def _up(plan: Plan, seeds: tuple, n_bits: int) -> tuple:
-    """The up pass: single bits (the transit ASes' own, their stub customers'), sorted by bit, and the level pass."""
-    row_of, n_t = plan.row_of, len(plan.transit)
-    from_stub = plan.stub[plan.up.src]
-    target = np.r_[np.arange(n_t), row_of[plan.up.dst[from_stub]]]
-    bits = _seeded(target, np.r_[plan.transit, plan.up.src[from_stub]], seeds, n_bits)
-    return (*bits, _phase(plan, plan.up, plan.up_levels))
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """What the compiled kernel reads of a plan whatever the sources: the level passes, the in-edges grouped by
+    target, the (target, AS) pairs whose AS hands over its own bits, and the row space (transit rows, then stub
+    classes, with their members). Kept for the last few plans (:func:`structure`)."""
+
+    n_t: int
+    up: tuple  # the up level pass (order, level_start, indptr, in_row, in_as, cycle_start, cycle_src/dst/as)
+    down: tuple
+    peer: tuple  # (indptr, in_row, in_as) into transit rows from transit peers' U rows
+    cls_u: tuple  # into stub classes from transit peers' U rows
+    cls_p: tuple  # into stub classes from providers' D rows
+    up_single: tuple  # (target row, AS): the transit ASes themselves, and their stub customers
+    peer_single: tuple  # (target row, AS): stub peers of transit ASes
+    cls_single: tuple  # (target class, AS): stub peers of stub classes
+    member_start: np.ndarray  # (n_rows + 1,) members of each row of the row space
+    members: np.ndarray
+    row_of_as: np.ndarray  # (n,) the row counting each AS (-1: none)
+
+
+def _structure(plan: Plan) -> Structure:
+    row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
+    cls = plan.classes
+    n_cls = len(cls.rep)
+    local = np.full(plan.n, -1, np.int64)
+    local[cls.rep] = np.arange(n_cls)
+    up_stub = stub[plan.up.src]
+    p_src, p_dst = plan.peer.src, plan.peer.dst
+    p_stub = stub[p_src]
+    to_row, to_cls = row_of[p_dst], local[p_dst]
+    rows = (to_row >= 0) & ~p_stub
+    from_u, bits, cls_bits = (to_cls >= 0) & ~p_stub, (to_row >= 0) & p_stub, (to_cls >= 0) & p_stub
+    d_src, d_cls = plan.down.src, local[plan.down.dst]
+    into = d_cls >= 0
+    cls_start = np.searchsorted(cls.member_class, np.arange(n_cls + 1))
+    member_start = np.r_[np.arange(n_t), n_t + cls_start].astype(np.int64)
+    members = np.r_[plan.transit, cls.members].astype(np.int64)
+    row_of_as = np.full(plan.n, -1, np.int64)
+    row_of_as[members] = np.repeat(np.arange(len(member_start) - 1), np.diff(member_start))
+    return Structure(
+        n_t,
+        _phase(plan, plan.up, plan.up_levels),
+        _phase(plan, plan.down, plan.down_levels),
+        _csr(to_row[rows], n_t, row_of[p_src[rows]], p_src[rows]),
+        _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
+        _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
+        (np.r_[np.arange(n_t), row_of[plan.up.dst[up_stub]]], np.r_[plan.transit, plan.up.src[up_stub]]),
+        (to_row[bits], p_src[bits]),
+        (to_cls[cls_bits], p_src[cls_bits]),
+        member_start,
+        members,
+        row_of_as,
+    )
+
+
+KEPT = 4  # structures of the last plans kept: a model step asks about the same graph several times
+_kept: OrderedDict[int, tuple[Plan, Structure]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def structure(plan: Plan) -> Structure:
+    """The :class:`Structure` of ``plan``, from the last ``KEPT`` plans asked about (by identity: plans are not
+    changed once made) or made now."""
+    with _kept_lock:
+        hit = _kept.get(id(plan))
+        if hit is not None and hit[0] is plan:
+            _kept.move_to_end(id(plan))
+            return hit[1]
+    made = _structure(plan)
+    with _kept_lock:
+        _kept[id(plan)] = (plan, made)  # the plan is held, so its id is not reused while kept
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return made
 
 
 def graph_arrays(
@@ -98,52 +168,28 @@ def graph_arrays(
     instead of ``bit_of``'s (several per AS, shared between ASes: :func:`sets_reached`); ``bit_of`` then only says
     which sources count their own bit."""
     seeds = one_bit_each(bit_of) if seeds is None else seeds
-    row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
-    cls = plan.classes
-    n_cls = len(cls.rep)
-    local = np.full(plan.n, -1, np.int64)
-    local[cls.rep] = np.arange(n_cls)
-    p_src, p_dst = plan.peer.src, plan.peer.dst
-    p_stub = stub[p_src]
-    to_row, to_cls = row_of[p_dst], local[p_dst]
-    rows = (to_row >= 0) & ~p_stub
-    peer = _csr(to_row[rows], n_t, row_of[p_src[rows]], p_src[rows])
-    bits = (to_row >= 0) & p_stub
-    peer_bits = _seeded(to_row[bits], p_src[bits], seeds, n_bits)
-    from_u = (to_cls >= 0) & ~p_stub
-    cls_bits = (to_cls >= 0) & p_stub
-    d_src, d_cls = plan.down.src, local[plan.down.dst]
-    into = d_cls >= 0
-    return (
-        n_t,
-        *_up(plan, seeds, n_bits),
-        peer,
-        *peer_bits,
-        _phase(plan, plan.down, plan.down_levels),
-        _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
-        _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
-        *_seeded(to_cls[cls_bits], p_src[cls_bits], seeds, n_bits),
-        *_row_space(plan, bit_of, n_bits, slot, in_set),
-    )
-
-
-def _row_space(plan: Plan, bit_of: np.ndarray, n_bits: int, slot: np.ndarray, in_set: np.ndarray) -> tuple:
-    """``((row_slot, row_size, row_sets, member_start, members), (source_row, source_as))``: the rows the kernel
-    counts (transit ASes, then stub classes) with their members, and the row and AS of each source bit."""
-    cls, n_t = plan.classes, len(plan.transit)
-    cls_start = np.searchsorted(cls.member_class, np.arange(len(cls.rep) + 1))
-    member_start = np.r_[np.arange(n_t), n_t + cls_start].astype(np.int64)
-    members = np.r_[plan.transit, cls.members].astype(np.int64)
+    st = structure(plan)
+    members, member_start = st.members, st.member_start
     row_size = np.diff(member_start)
     row_sets = np.logical_or.reduceat(in_set[:, members], member_start[:-1], axis=1) if len(members) else in_set[:, :0]
-    row_of_as = np.full(plan.n, -1, np.int64)
-    row_of_as[members] = np.repeat(np.arange(len(row_size)), row_size)
     sources = np.flatnonzero(bit_of >= 0)
     source_as = np.full(n_bits, -1, np.int64)
     source_as[bit_of[sources]] = sources
-    source_row = np.where(source_as >= 0, row_of_as[source_as], -1)
-    rows = (slot[members[member_start[:-1]]].astype(np.int64), row_size, row_sets, member_start, members)
-    return rows, (source_row, source_as)
+    source_row = np.where(source_as >= 0, st.row_of_as[source_as], -1)
+    row_space = (slot[members[member_start[:-1]]].astype(np.int64), row_size, row_sets, member_start, members)
+    return (
+        st.n_t,
+        *_seeded(*st.up_single, seeds, n_bits),
+        st.up,
+        st.peer,
+        *_seeded(*st.peer_single, seeds, n_bits),
+        st.down,
+        st.cls_u,
+        st.cls_p,
+        *_seeded(*st.cls_single, seeds, n_bits),
+        row_space,
+        (source_row, source_as),
+    )
 
 
 def word_pieces(layout: SourceLayout, n_words: int) -> tuple[np.ndarray, ...]:
@@ -227,7 +273,8 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
 
     n = plan.n
     n_t, n_words = len(plan.transit), -(-n // 64)
-    ub_t, ub_b, up = _up(plan, one_bit_each(np.arange(n, dtype=np.int64)), 64 * n_words)  # bit = AS index
+    st = structure(plan)
+    ub_t, ub_b = _seeded(*st.up_single, one_bit_each(np.arange(n, dtype=np.int64)), 64 * n_words)  # bit = AS index
     bit_weight = np.zeros(64 * n_words, np.int64)
     if weights is not None:
         bit_weight[:n] = weights
@@ -236,7 +283,7 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
 
     def one(k: int) -> None:
         jit.cone_tiles(
-            k, n_threads, n_words, TILE_WORDS, n_t, (ub_t, ub_b), up, bit_weight, weights is not None, counts[k]
+            k, n_threads, n_words, TILE_WORDS, n_t, (ub_t, ub_b), st.up, bit_weight, weights is not None, counts[k]
         )
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -96,6 +98,8 @@ class ReachPlan:
         classes = stub_classes(full.n, full.stub, topology.country_slot, down, peer)
         pruned = dataclasses.replace(full, down=down, peer=peer, classes=classes)
         self._variants = {True: _variant(pruned, by_cust, full.peer, down_cover, peer_cover), False: unpruned}
+        self._recent: OrderedDict[tuple, Plan] = OrderedDict()  # the last restrictions made (a step asks again)
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         p = self._variants[True].plan
@@ -129,6 +133,19 @@ class ReachPlan:
         v = self._variants[bool(prune)]
         if removed_links is None and removed_ases is None:
             return v.plan
+        key = (bool(prune), _digest(removed_links), _digest(removed_ases))
+        with self._lock:
+            made = self._recent.get(key)
+        if made is None:
+            made = self._restrict(v, removed_links, removed_ases)
+        with self._lock:
+            self._recent[key] = made
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return made
+
+    def _restrict(self, v: _Variant, removed_links, removed_ases) -> Plan:
         topo = self.topology
         alive = np.ones(topo.n_ases, bool) if removed_ases is None else ~removed_ases
         link_ok = np.ones(topo.n_links, bool) if removed_links is None else ~removed_links
@@ -172,6 +189,13 @@ class ReachPlan:
             rep_of[moved] = group_stubs(n, changed, self.topology.country_slot, down, peer)[moved]
         stubs = np.flatnonzero(stub)
         return classes_of(stubs, rep_of[stubs], self.topology.country_slot)
+
+
+RECENT = 4  # restricted plans kept per ReachPlan
+
+
+def _digest(mask: np.ndarray | None) -> bytes | None:
+    return None if mask is None else hashlib.blake2b(np.packbits(mask), digest_size=16).digest()
 
 
 def plan_reachability(topology: Topology) -> ReachPlan:

@@ -243,7 +243,12 @@ def reachability(
     reach_any = {
         name: check_mask(f"reach_any[{name!r}]", mask, topo.n_ases) for name, mask in (reach_any or {}).items()
     }
-    graph = _graph(topo, plan, removed_links, removed_ases, prune=forbid is None)
+    use = resolve_backend(backend, REACH_ENV)
+    # pruning and grouping stubs save work in every tile of the compiled kernel and cost about as much as a few
+    # tiles: not worth it for a few sources planned afresh (a reused plan does both once for all its calls)
+    few = use is Backend.NUMBA and len(src_idx) <= 64 * PRUNE_MIN_WORDS
+    prune = forbid is None and (plan is not None or not few)
+    graph = _graph(topo, plan, removed_links, removed_ases, prune=prune, group=not few)
     layout = source_layout(topo, src_idx)
     n_slots, slot = topo.n_slots, topo.country_slot
     transit_slot = slot if transit_exempt is None else np.where(transit_exempt, n_slots - 1, slot)
@@ -255,7 +260,7 @@ def reachability(
         held["transit masks"] = 3 * 64 * layout.n_words * (len(forbid) + 1)
     bit_of = np.where(graph.alive, layout.bit_of, -1)  # removed ASes hold no bit
     passes = {Backend.NUMPY: _numpy_pass, Backend.NUMBA: _compiled_pass}
-    total, dest_counts, country_pairs, bit_counts, any_bits, matrix_words = passes[resolve_backend(backend, REACH_ENV)](
+    total, dest_counts, country_pairs, bit_counts, any_bits, matrix_words = passes[use](
         topo,
         graph,
         layout,
@@ -368,10 +373,11 @@ def _compiled_pass(
     )
 
 
-def _graph(topo: Topology, plan, removed_links, removed_ases, prune: bool) -> Plan:
-    """The kernel's plan of one call: planned afresh, or restricted from a reused ``plan``."""
+def _graph(topo: Topology, plan, removed_links, removed_ases, prune: bool, group: bool = True) -> Plan:
+    """The kernel's plan of one call: planned afresh (``prune``, ``group``: :func:`~sim.reach.plan.make_plan`), or
+    restricted from a reused ``plan`` (pruned and grouped once for all calls, when ``prune``)."""
     if plan is None:
-        return make_plan(topo, removed_links, removed_ases, prune=prune)
+        return make_plan(topo, removed_links, removed_ases, prune=prune, group=group)
     if not isinstance(plan, ReachPlan):
         raise TypeError(f"plan must be a ReachPlan from sim.plan_reachability, got {type(plan).__name__}")
     plan.check(topo)
@@ -386,6 +392,7 @@ def _n_threads(n_threads: int | None) -> int:
     return n_threads
 
 
+PRUNE_MIN_WORDS = 64  # a fresh plan for the compiled kernel is pruned from 64 source words (8 tiles) on
 MIN_THREAD_WORDS = 32  # below 2,048 sources a block is too small to be worth a thread of its own
 
 

@@ -281,8 +281,15 @@ def stub_classes(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: 
 
 
 def make_plan(
-    topo: Topology, removed_links: np.ndarray | None, removed_ases: np.ndarray | None, prune: bool = True
+    topo: Topology,
+    removed_links: np.ndarray | None,
+    removed_ases: np.ndarray | None,
+    prune: bool = True,
+    group: bool = True,
 ) -> Plan:
+    """The plan of one call. ``prune`` drops redundant edges (valid without transit restrictions); ``group`` puts
+    stubs with the same country and neighbours in one class. Both save kernel work per block of sources and cost
+    planning time: a call from a few sources is faster without them."""
     n = topo.n_ases
     alive = np.ones(n, bool) if removed_ases is None else ~removed_ases
     link_ok = np.ones(topo.n_links, bool) if removed_links is None else ~removed_links
@@ -320,7 +327,9 @@ def make_plan(
         down=down,
         up_levels=up_levels,
         down_levels=down_levels,
-        classes=stub_classes(n, stub, slot, down, peer),
+        classes=stub_classes(n, stub, slot, down, peer)
+        if group
+        else classes_of(np.flatnonzero(stub), np.flatnonzero(stub), slot),
     )
 
 

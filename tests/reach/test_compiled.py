@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sim import MemoryBudgetError, synthetic_topology
 from sim.backend import REACH_ENV
-from sim.reach import compiled
+from sim.reach import api, compiled
 from sim.reach.api import reachability
 from tests.reach.reference_checks import assert_matches_reference, assert_same, masks
 from tests.strategies import hub_topologies, restrictions, topologies_with_restrictions
@@ -29,11 +29,15 @@ FORCED = settings(
 )
 
 
+@pytest.mark.parametrize("prune_min_words", [0, api.PRUNE_MIN_WORDS])  # a fresh plan pruned and grouped, or not
 @FORCED
-@given(topologies_with_restrictions(max_ases=14), st.integers(1, 3))
-def test_small_graphs_with_chunks_of_a_few_classes_match_the_reference(case, chunk):
+@given(case=topologies_with_restrictions(max_ases=14), chunk=st.integers(1, 3))
+def test_small_graphs_with_chunks_of_a_few_classes_match_the_reference(case, chunk, prune_min_words):
     topo, restr = case
-    with mock.patch.object(compiled, "CLASS_CHUNK", chunk):
+    with (
+        mock.patch.object(compiled, "CLASS_CHUNK", chunk),
+        mock.patch.object(api, "PRUNE_MIN_WORDS", prune_min_words),
+    ):
         r = reachability(topo, **restr._asdict(), keep_matrix=True, per_source=True, backend="numba")
     assert_matches_reference(r, topo, restr)
 
@@ -51,6 +55,7 @@ def test_several_tiles_on_several_threads_match_the_reference_and_numpy(data):
     with (
         mock.patch.object(compiled, "TILE_WORDS", 1),
         mock.patch.object(compiled, "CLASS_CHUNK", data.draw(st.integers(1, 4))),
+        mock.patch.object(api, "PRUNE_MIN_WORDS", data.draw(st.sampled_from([0, api.PRUNE_MIN_WORDS]))),
     ):
         r = reachability(topo, sources, n_threads=2, backend="numba", **kwargs)
     assert_matches_reference(r, topo, restr, sources, transit_exempt=exempt, reach_any=reach_any)
@@ -95,8 +100,8 @@ def test_memory_budget_refused_before_allocating():
         reachability(topo, backend="numba", memory_budget=100_000)
     with pytest.raises(MemoryBudgetError, match="drop keep_matrix"):
         reachability(topo, backend="numba", keep_matrix=True, memory_budget=4 << 20)
-    # a budget for one thread's rows runs on one thread, with the same answer
-    fits = reachability(topo, backend="numba", n_threads=2, memory_budget=650_000)
+    # a budget that fits runs, with the same answer
+    fits = reachability(topo, backend="numba", n_threads=2, memory_budget=2 << 20)
     assert fits.n_pairs() == reachability(topo, backend="numpy").n_pairs()
 
 

@@ -39,8 +39,9 @@ import pandas as pd
 from sim.data.topology import Topology
 from sim.experiments import Run
 from sim.experiments.link_chokepoints import rank_border_links
-from sim.reach import ReachPlan, plan_reachability
+from sim.reach import ReachPlan
 from sim.reach.api import reachability
+from sim.reach.reuse import shared_plan
 from sim.reach.whatif import reach_any_without
 from sim.routes import routes
 from sim.runner.run import build_topology
@@ -146,7 +147,7 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     topo = build_topology(run.topology_config())
     country = topo.country_codes.index(code)
     removed = final_cuts(run, topo)
-    plan = plan_reachability(topo)
+    plan = shared_plan(topo)  # one plan for every case of the experiment (the topology is cached)
     shares = border_shares(topo, country, removed)
     shares = shares[shares["share_after"] > 0].sort_values(["share_after", "as_idx"], ascending=[False, True])
     shares = shares.head(n_chokepoints).copy()

@@ -7,7 +7,6 @@ link for any regulation: the data says nothing about where that AS is, so no sta
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,10 +15,10 @@ import numpy as np
 from sim.arrays import expand_ranges
 from sim.data.topology import Topology
 from sim.model.market import Market
-from sim.reach import ReachPlan, plan_reachability
+from sim.reach import ReachPlan
+from sim.reach.reuse import shared_plan
 
 #: reachability plans by topology object: the runs of one sweep worker share a (cached) topology, so they plan once
-_PLANS: weakref.WeakKeyDictionary[Topology, ReachPlan] = weakref.WeakKeyDictionary()
 
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,10 +140,7 @@ class World:
         """The reachability plan of :meth:`kernel_topology`, made once and reused by every step's measurement
         (cut links and transit restrictions only take away; a World is rebuilt, so planned again, when links are
         bought). Shared by the Worlds of one topology object (the runs of a sweep worker)."""
-        topo = self.kernel_topology()
-        if topo not in _PLANS:
-            _PLANS[topo] = plan_reachability(topo)
-        return _PLANS[topo]
+        return shared_plan(self.kernel_topology())
 
     def to_kernel(self, mask: np.ndarray) -> np.ndarray:
         """A mask over the model's link ids, in the kernel's order."""

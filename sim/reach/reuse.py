@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -224,3 +225,14 @@ def plan_reachability(topology: Topology) -> ReachPlan:
     freshly planned call.
     """
     return ReachPlan(topology)
+
+
+_SHARED: weakref.WeakKeyDictionary[Topology, ReachPlan] = weakref.WeakKeyDictionary()
+
+
+def shared_plan(topology: Topology) -> ReachPlan:
+    """The plan of this topology object, made on first request and kept while the object lives: the runs of a
+    sweep worker and the case studies of one experiment, which share a cached topology, plan it once."""
+    if topology not in _SHARED:
+        _SHARED[topology] = plan_reachability(topology)
+    return _SHARED[topology]

@@ -139,8 +139,7 @@ def test_imposed_events_are_checked(event, message):
 
 
 def test_one_reachability_plan_per_run_and_the_same_metrics_as_planning_every_step(monkeypatch):
-    from sim.model import world as world_module
-    from sim.reach import api
+    from sim.reach import api, reuse
 
     topo = sim.synthetic_topology(2000, seed=1)
 
@@ -151,8 +150,8 @@ def test_one_reachability_plan_per_run_and_the_same_metrics_as_planning_every_st
         return model.datacollector.get_model_vars_dataframe()
 
     made = []
-    real_plan = world_module.plan_reachability
-    monkeypatch.setattr(world_module, "plan_reachability", lambda t: made.append(t) or real_plan(t))
+    real_plan = reuse.plan_reachability
+    monkeypatch.setattr(reuse, "plan_reachability", lambda t: made.append(t) or real_plan(t))
     reused = run()
     assert len(made) == 1  # no links bought (no M7): one plan for the baseline and every step
     assert reused["n_links_cut"].iloc[-1] > 0

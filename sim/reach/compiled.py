@@ -291,33 +291,36 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
     return np.sum(counts, axis=0)
 
 
-def sets_reached(plan: Plan, sets: np.ndarray, n_threads: int = 1) -> np.ndarray:
+def seeded_rows(plan: Plan, seeds: tuple, n_words: int, masks: tuple | None = None) -> np.ndarray:
+    """(n, n_words) uint64: the D row of every AS (a stub's is its class's, without its own seeds) when each AS
+    starts with its ``seeds`` (ptr, bit) instead of a source bit of its own; ``masks`` = (allowed, slot): an AS
+    ``u`` forwards only ``allowed[slot[u]]``. One tile: at most ``64 × TILE_WORDS`` bits, on this thread."""
+    from sim.reach import jit
+
+    n = plan.n
+    no_bit = np.full(n, -1, np.int64)
+    graph = graph_arrays(plan, no_bit, 64 * n_words, np.zeros(n, np.int64), np.zeros((0, n), bool), seeds)
+    words = np.zeros((n, n_words), U64)
+    out = (np.zeros(1, np.int64), np.zeros((0, n), bool), np.zeros((0, n_words), U64), words, False, True)
+    split = (np.zeros(0, np.int64), np.zeros(0, U64), np.zeros(0, np.int64))
+    pieces = (np.full(n_words, -1, np.int64), np.zeros(n_words + 1, np.int64), *split)
+    counts = (np.zeros(1, np.int64), np.zeros(n, np.int64), np.zeros((1, 1), np.int64))
+    acc = (*counts, np.zeros(len(graph[-2][1]), np.int64))
+    allowed, slot = masks if masks is not None else (np.zeros((1, 1), U64), np.zeros(n, np.int64))
+    fwd_arrays = (masks is not None, allowed, slot, no_bit)
+    jit.run_tiles(0, 1, n_words, max(TILE_WORDS, n_words), CLASS_CHUNK, graph, fwd_arrays, (pieces, out), acc)
+    return words
+
+
+def sets_reached(plan: Plan, sets: np.ndarray) -> np.ndarray:
     """(n, n_sets) bool: whether each AS reaches at least one AS of each set (``sets``: (n_sets, n) bool; an AS of
     a set reaches it; a removed AS reaches nothing). Without transit restrictions reachability is symmetric, so one
     pass with one bit per set, seeded at the sets' members, answers for every AS."""
-    from sim.reach import jit
-
     n_sets, n = sets.shape
     n_words = max(1, -(-n_sets // 64))
     member, which = np.nonzero((sets & plan.alive).T)  # (AS, set) pairs, by AS
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(member, minlength=n), out=ptr[1:])
-    no_bit = np.full(n, -1, np.int64)
-    graph = graph_arrays(plan, no_bit, 64 * n_words, np.zeros(n, np.int64), np.zeros((0, n), bool), (ptr, which))
-    words = np.zeros((n, n_words), np.uint64)
-    out = (np.zeros(1, np.int64), np.zeros((0, n), bool), np.zeros((0, n_words), np.uint64), words, False, True)
-    fwd_arrays = (False, np.zeros((1, 1), np.uint64), np.zeros(n, np.int64), no_bit)
-    pieces = (
-        np.full(n_words, -1, np.int64),
-        np.zeros(n_words + 1, np.int64),
-        *(np.zeros(0, t) for t in (np.int64, U64, np.int64)),
-    )
-    acc = (
-        np.zeros(1, np.int64),
-        np.zeros(n, np.int64),
-        np.zeros((1, 1), np.int64),
-        np.zeros(len(graph[-2][1]), np.int64),
-    )
-    jit.run_tiles(0, 1, n_words, TILE_WORDS, CLASS_CHUNK, graph, fwd_arrays, (pieces, out), acc)
+    words = seeded_rows(plan, (ptr, which.astype(np.int64)), n_words)
     hit = np.unpackbits(words.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :n_sets].astype(bool)
     return (hit | sets.T) & plan.alive[:, None]

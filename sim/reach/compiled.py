@@ -291,10 +291,9 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
     return np.sum(counts, axis=0)
 
 
-def seeded_rows(plan: Plan, seeds: tuple, n_words: int, masks: tuple | None = None) -> np.ndarray:
+def seeded_rows(plan: Plan, seeds: tuple, n_words: int) -> np.ndarray:
     """(n, n_words) uint64: the D row of every AS (a stub's is its class's, without its own seeds) when each AS
-    starts with its ``seeds`` (ptr, bit) instead of a source bit of its own; ``masks`` = (allowed, slot): an AS
-    ``u`` forwards only ``allowed[slot[u]]``. One tile: at most ``64 × TILE_WORDS`` bits, on this thread."""
+    starts with its ``seeds`` (ptr, bit) instead of a source bit of its own. One tile, on this thread."""
     from sim.reach import jit
 
     n = plan.n
@@ -306,8 +305,7 @@ def seeded_rows(plan: Plan, seeds: tuple, n_words: int, masks: tuple | None = No
     pieces = (np.full(n_words, -1, np.int64), np.zeros(n_words + 1, np.int64), *split)
     counts = (np.zeros(1, np.int64), np.zeros(n, np.int64), np.zeros((1, 1), np.int64))
     acc = (*counts, np.zeros(len(graph[-2][1]), np.int64))
-    allowed, slot = masks if masks is not None else (np.zeros((1, 1), U64), np.zeros(n, np.int64))
-    fwd_arrays = (masks is not None, allowed, slot, no_bit)
+    fwd_arrays = (False, np.zeros((1, 1), U64), np.zeros(n, np.int64), no_bit)
     jit.run_tiles(0, 1, n_words, max(TILE_WORDS, n_words), CLASS_CHUNK, graph, fwd_arrays, (pieces, out), acc)
     return words
 

@@ -155,3 +155,26 @@ def test_the_model_refuses_bad_values_by_name(value, message):
     with pytest.raises(ValueError) as err:
         ModelConfig(path_measures=value)
     assert message in str(err.value)
+
+
+def test_per_pair_stretch_is_nan_when_the_baseline_network_is_not_inside_todays():
+    """The per-pair stretch compares today's routes with step 0's over the pairs routed at both, which assumes
+    today's network holds step 0's: a link cut at step 0 and now back, or links bought since (a larger topology),
+    make it NaN, while the path length and its ratio are still measured."""
+    from sim.model.paths import measure_paths
+
+    model = quiet_model(world(**TRIANGLE), path_measures={"enabled": True, "exposure_countries": 3})
+    w = model.world
+    peering = np.zeros(w.topo.n_links, bool)
+    peering[w.topo.n_p2c :] = True  # the only peer link, 1 = 10
+    _, cut_at_start = measure_paths(w, peering, None, ["XA", "XB", "XC"])
+    restored, _ = measure_paths(w, np.zeros_like(peering), None, ["XA", "XB", "XC"], cut_at_start)
+    assert np.isnan(restored.mean_change) and np.isnan(restored.longer_frac)
+    assert restored.mean_length == pytest.approx(1.6)  # the whole triangle again: 32 hops over 20 pairs
+    still_cut, _ = measure_paths(w, peering, None, ["XA", "XB", "XC"], cut_at_start)
+    assert still_cut.mean_change == 0 and still_cut.longer_frac == 0  # the same network: comparable, unchanged
+    gained = world(p2c=[*TRIANGLE["p2c"], (20, 2)], p2p=TRIANGLE["p2p"], country=TRIANGLE["country"])
+    bigger = quiet_model(gained, path_measures={"enabled": True, "exposure_countries": 3}).world
+    _, routes_before = measure_paths(w, np.zeros_like(peering), None, ["XA"])
+    on_more_links, _ = measure_paths(bigger, np.zeros(bigger.topo.n_links, bool), None, ["XA"], routes_before)
+    assert np.isnan(on_more_links.mean_change) and not np.isnan(on_more_links.mean_length)

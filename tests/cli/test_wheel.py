@@ -55,6 +55,22 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         yield zf
 
 
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A virtual environment with the wheel installed (its dependencies taken from this interpreter's packages,
+    which the checkout's own editable install does not shadow: the environment's copy comes first)."""
+    env = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True, timeout=300)
+    pip = subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", wheel.filename],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
+    return env
+
+
 @pytest.mark.integration
 def test_the_wheel_installs_sim_and_nothing_else(wheel):
     names = wheel.namelist()
@@ -90,3 +106,52 @@ def test_the_wheel_ships_the_configs_and_every_scenario_once(wheel):
     shipped = {n for n in names if n.startswith("sim/configs/scenario/")}
     assert shipped == {f"sim/configs/scenario/{p.name}" for p in scenarios}  # nothing else under the group
     assert "sim/configs/paths/default.yaml" in names and "sim/configs/config.yaml" in names
+
+
+@pytest.mark.integration
+def test_the_installed_wheel_runs_and_reports_from_an_empty_folder_without_data(installed, tmp_path):
+    """The quick start's main job and its report, as a user of the wheel alone would run them: from an empty
+    folder, with a data folder that holds nothing (the synthetic Internet and the shipped country outlines suffice);
+    the kernels' numpy paths keep the test from compiling the numba ones into the new environment."""
+    python = installed / "bin" / "python"
+    where = subprocess.run(
+        [str(python), "-c", "import sim; print(sim.__file__)"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert where.stdout.startswith(str(installed)), where.stdout + where.stderr  # the wheel's copy, not the checkout
+    work, nodata = tmp_path / "work", tmp_path / "nodata"
+    work.mkdir()
+    nodata.mkdir()
+    env = {
+        "PATH": f"{installed / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "FRAGSIM_DATA": str(nodata),
+        "FRAGSIM_REACH_BACKEND": "numpy",
+        "FRAGSIM_MEASURES_BACKEND": "numpy",
+    }
+    run = subprocess.run(
+        [str(installed / "bin" / "fragsim"), "topology.n_ases=2000", "scenario.steps=2"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    (folder,) = (work / "runs" / "single").iterdir()
+    assert (folder / "DONE").exists() and (folder / "metrics.csv").exists()
+    report = subprocess.run(
+        [
+            str(
+                installed / "bin" / "fragsim-report",
+            ),
+            str(folder),
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert report.returncode == 0, report.stdout[-3000:] + report.stderr[-3000:]
+    (out,) = (work / "runs" / "single").glob("report-*")
+    assert (out / "country_loss_map.png").stat().st_size > 10_000  # drawn from the outlines inside the wheel

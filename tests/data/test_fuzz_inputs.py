@@ -5,7 +5,9 @@ written here, the *oracle*, from the formats as ``docs/data.md`` states them: wh
 loader must return exactly the oracle's result; when it rejects it, the loader must raise ``TopologyFormatError``.
 Anything else (another exception type, a result that differs, an acceptance of a mutant the oracle rejects, or a
 rejection of one it accepts) is a failure, listed with the mutations that made the mutant. The loaders are reached
-through their Python functions, through ``load_topology`` and, for every tenth mutant, through ``fragsim-data info``.
+through their Python functions, through ``load_topology`` and, for every tenth mutant, through ``fragsim-data info``;
+each AS-relationship and AS→country mutant is also read by the loader's line reader, which must agree word for word
+with its fast path (the file read at once).
 
 The mutations are those that found the problems of issue 14: bit flips, truncation, stray quotes, garbled numbers
 (signs, separators, non-ASCII digits, a digit turned into a space, overflow, asdot), header lines moved or repeated,
@@ -416,16 +418,32 @@ def make_mutant(rng, base: str, kind: str) -> tuple[bytes, list[str]]:
 # -- the loaders under test -----------------------------------------------------------------------------------
 
 
-def project_as_rel(path: Path) -> RelResult:
-    links, clique, ixps, report = read_as_rel(path)
+def project_as_rel(path: Path, by_line: bool = False) -> RelResult:
+    links, clique, ixps, report = read_as_rel(path, by_line=by_line)
     return RelResult(links.tolist(), clique, ixps, report.self_loops, report.duplicates, report.conflicts)
 
 
-def project_annotation(kind: str, path: Path):
+def project_annotation(kind: str, path: Path, by_line: bool = False):
     aliases: list = []
     if kind == "as_country":
-        return read_as_country_table(path, aliases=aliases), aliases
-    return read_state_owned(path, aliases=aliases), aliases
+        return read_as_country_table(path, aliases=aliases, by_line=by_line), aliases
+    return read_state_owned(path, aliases=aliases), aliases  # read line by line only
+
+
+def check_by_line(kind: str, path: Path) -> str | None:
+    """The loader's line reader (the reference of its fast path) makes the same of the mutant: the same result or
+    the same message. The state-owned reader has one path: its lines, nearly all quoted, are read line by line."""
+    if kind == "state_owned":
+        return None
+
+    def read(by_line: bool):
+        try:
+            return project_as_rel(path, by_line) if kind == "as_rel" else project_annotation(kind, path, by_line)
+        except TopologyFormatError as exc:
+            return str(exc)
+
+    at_once, by_line = read(False), read(True)
+    return None if at_once == by_line else f"read at once: {str(at_once)[:150]}; by line: {str(by_line)[:150]}"
 
 
 def located(topo, values) -> dict:
@@ -474,14 +492,17 @@ def judge(kind: str, path: Path, data: bytes, with_cli: bool, capsys) -> tuple[s
             return "wrongly rejected", f"oracle accepts, loader says: {str(exc)[:300]}"
         if not str(exc).startswith(str(path)):
             return "rejected", f"error does not name the file: {exc}"
-        return "rejected", _guarded(check_cli, kind, path, False, capsys) if with_cli else None
+        problem = _guarded(check_by_line, kind, path)
+        return "rejected", _guarded(check_cli, kind, path, False, capsys) if with_cli and not problem else problem
     except Exception as exc:  # the failure this test exists to catch
         return "traceback", f"{type(exc).__name__}: {str(exc)[:300]}"
     if not accepted:
         return "wrongly accepted", "oracle rejects, loader accepts"
     if got != expected:
         return "silently different", "loader's result differs from the oracle's"
-    problem = _guarded(check_topology, kind, path, expected) if kind != "as_rel" else None
+    problem = _guarded(check_by_line, kind, path)
+    if problem is None and kind != "as_rel":
+        problem = _guarded(check_topology, kind, path, expected)
     if problem is None and with_cli:
         problem = _guarded(check_cli, kind, path, True, capsys)
     return "loaded", problem

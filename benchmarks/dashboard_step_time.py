@@ -1,5 +1,5 @@
-"""Time one dashboard step as a person sees it: click Step in headless Chromium until the step counter and
-every figure are redrawn (model step, panels, transfer and display).
+"""Time one dashboard step as a person sees it: click Step in headless Chromium until the step counter,
+every chart and the world map show the new step (model step, panels, transfer and display).
 
     python -m benchmarks.dashboard_step_time                       # the synthetic default, 1,024 sources
     python -m benchmarks.dashboard_step_time --topology caida_2016 # the real 2016 graph ($FRAGSIM_DATA)

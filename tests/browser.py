@@ -27,19 +27,19 @@ CHROMIUM_FLAGS = [
 ]
 VIEWPORT = {"width": 1600, "height": 1500}  # the whole page: Solara scrolls inside, not the window
 
-#: click Step and resolve with the milliseconds until the step counter reads ``n``, every figure changed and the world
-#: map shows step ``n``
+#: click Step and resolve with the milliseconds until the step counter reads ``n``, every chart (``.fragsim-chart``, its
+#: ``data-step``) shows step ``n`` and the world map says step ``n``
 STEP_AND_WAIT_JS = """async (n) => {
   const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim().toLowerCase() === 'step');
-  const images = () => [...document.querySelectorAll('img')].map(i => i.src);
-  const before = images();
+  const charts = () => [...document.querySelectorAll('.fragsim-chart')].map(c => c.getAttribute('data-step'));
+  const before = charts().length;
   const t0 = performance.now();
   button.click();
   return await new Promise((resolve, reject) => {
     const check = () => {
-      const now = images();
-      const redrawn = now.length === before.length && now.every((src, i) => src !== before[i]);
-      const text = document.body.innerText;  // the world map (an SVG, not an image) says the step it shows
+      const now = charts();
+      const redrawn = now.length > 0 && now.length >= before && now.every(step => step === String(n));
+      const text = document.body.innerText;  // the world map (an SVG component) says the step it shows
       const mapped = text.includes('World map, step ' + n);
       if (text.includes('Step: ' + n) && mapped && redrawn) resolve(performance.now() - t0);
       else if (performance.now() - t0 > 120000) reject(new Error('no redraw within 120 s'));
@@ -115,5 +115,5 @@ def chromium_page(profile: Path):
 
 
 def step_and_wait(page, n: int) -> float:
-    """Click Step; seconds until the counter reads ``n`` and every figure was redrawn."""
+    """Click Step; seconds until the counter reads ``n`` and every chart and the map show step ``n``."""
     return page.evaluate(STEP_AND_WAIT_JS, n) / 1000

@@ -6,14 +6,11 @@ tables behind them are plain functions, usable and tested without a browser.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 import solara
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.dashboard.charts import bar_list, heatmap, line_chart
 from sim.dashboard.world_map import map_panel, partners_panel
 from sim.data.countries import country_name
 from sim.model.model import FragmentationModel
@@ -24,6 +21,8 @@ N_REGULATIONS = 12  #: latest regulations listed
 #: controls take effect when the model is rebuilt: the page says so
 RESET_HINT = "The controls on the left apply when you press Reset."
 LOSS_LABELS = {"loss": "all AS pairs", "cross_border_loss": "cross-border pairs"}
+LOSS_COLORS = ("#d62728", "#1f77b4")  #: matplotlib's tab:red and tab:blue, as the report's figures draw them
+ADOPTER_COLOR, OTHER_COLOR = "#d62728", "#7f7f7f"  #: red: has an extraterritorial rule; grey: has none
 
 
 def largest_countries(model: FragmentationModel, n: int) -> list[str]:
@@ -70,86 +69,74 @@ def regulations_adopted(model: FragmentationModel) -> pd.DataFrame:
     )
 
 
-def _figure(height: float, left: float = 0.14, bottom: float = 0.14, right: float = 0.97) -> tuple[Figure, object]:
-    """A figure sized to a dashboard cell, margins set by hand: matplotlib's constrained layout and a tight
-    bounding box would each cost another draw, and a step must redraw in well under a second."""
-    fig = Figure(figsize=(5.8, height), dpi=100)
-    fig.subplots_adjust(left=left, bottom=bottom, right=right, top=0.9)
-    return fig, fig.subplots()
+def _chart(markup: str):
+    """A chart's markup (:mod:`sim.dashboard.charts`) as one element of the page."""
+    return solara.HTML(tag="div", unsafe_innerHTML=markup, style="width: 100%")
 
 
 def loss_panel(model: FragmentationModel):
     """Connectivity loss and cross-border loss since step 0, one point per step."""
-    return solara.FigureMatplotlib(loss_figure(model), format="png")
+    return _chart(loss_chart(model))
 
 
-def loss_figure(model: FragmentationModel) -> Figure:
-    """The loss panel's figure: loss from 0 to at least 5%, steps from 0 to at least 1."""
+def loss_chart(model: FragmentationModel) -> str:
+    """The loss panel's chart: loss from 0 to at least 5% (at step 0 every loss is 0), steps from 0 to at
+    least 1."""
     frame = model.datacollector.get_model_vars_dataframe()
-    fig, ax = _figure(3.8)
-    for column, color in (("loss", "tab:red"), ("cross_border_loss", "tab:blue")):
-        ax.plot(
-            frame.index, frame[column], marker="o", markersize=3, color=color, label=LOSS_LABELS[column], clip_on=False
-        )
-    ax.legend(loc="upper left")
-    ax.set_title("Connectivity loss over time")
-    ax.set_xlabel("step")
-    ax.set_ylabel("AS pairs lost")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(alpha=0.3)
-    # from 0 to at least 5% (at step 0 every loss is 0: matplotlib would centre the axis on it, -4.5% to 4.5%)
-    ax.set_ylim(bottom=0, top=max(0.05, float(frame[["loss", "cross_border_loss"]].max().max()) * 1.1))
-    ax.set_xlim(0, max(1, int(frame.index.max())))
-    return fig
+    columns = list(LOSS_LABELS)
+    return line_chart(
+        frame.index.to_numpy(),
+        [
+            (LOSS_LABELS[c], color, frame[c].to_numpy(dtype=float))
+            for c, color in zip(columns, LOSS_COLORS, strict=True)
+        ],
+        title="Connectivity loss over time",
+        x_label="step",
+        y_label="AS pairs lost",
+        y_top=loss_axis_top(frame[columns].to_numpy(dtype=float)),
+        x_top=max(1, int(frame.index.max())),
+        step=model.steps,
+    )
+
+
+def loss_axis_top(losses: np.ndarray) -> float:
+    """The loss axis's top: at least 5%, and 10% above the largest loss."""
+    return max(0.05, float(np.max(losses, initial=0.0)) * 1.1)
 
 
 def heatmap_panel(model: FragmentationModel):
     """Country × country reachable share of AS pairs for the largest states."""
     matrix = reachability_matrix(model)
-    fig, ax = _figure(3.9, left=0.1, bottom=0.12, right=0.92)
-    image = ax.imshow(matrix.to_numpy(), vmin=0, vmax=1, cmap="viridis")
-    ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=90, fontsize=6)
-    ax.set_yticks(range(len(matrix.index)), matrix.index, fontsize=6)
-    ax.set_xlabel("destination country")
-    ax.set_ylabel("source country")
-    ax.set_title(f"Reachable AS pairs, {len(matrix)} largest countries (step {model.steps})")
-    fig.colorbar(image, ax=ax, format=PercentFormatter(1.0))
-    return solara.FigureMatplotlib(fig, format="png")
+    return _chart(
+        heatmap(
+            matrix,
+            title=f"Reachable AS pairs, {len(matrix)} largest countries (step {model.steps})",
+            x_label="destination country",
+            y_label="source country",
+            step=model.steps,
+            value_words="of AS pairs reachable",
+        )
+    )
 
 
 def losers_panel(model: FragmentationModel):
     """The states losing most connectivity, as bars (adopters of an extraterritorial rule in red)."""
-    return solara.FigureMatplotlib(losers_figure(model), format="png")
+    return _chart(losers_chart(model))
 
 
-def losers_figure(model: FragmentationModel) -> Figure:
-    """The "losing most" panel's figure; each country's label whole, on two lines when long."""
-    table = countries_losing_most(model)[::-1]
-    fig, ax = _figure(3.8, left=LABEL_MARGIN, bottom=0.14, right=0.95)
-    colors = np.where(table["adopted"], "tab:red", "tab:gray")
-    ax.barh(range(len(table)), table["loss"], color=colors)
-    ax.set_yticks(range(len(table)), country_labels(table["code"], table["country"]), fontsize=LABEL_SIZE)
-    for y, loss in enumerate(table["loss"]):
-        ax.text(loss, y, f" {loss:.1%}", va="center", fontsize=8)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlim(0, max(0.05, float(table["loss"].max()) * 1.2))
-    ax.set_title("Countries losing most (red: extraterritorial rule)")
-    ax.set_xlabel("the country's AS pairs with the world lost since step 0")
-    return fig
-
-
-#: the "losing most" panel's country labels: at most two lines of 28 characters at 7 pt, in a margin of 34% of
-#: the figure, hold every ISO name whole ("GS  South Georgia and the South Sandwich Islands"), ten labels apart
-LABEL_WIDTH, LABEL_SIZE, LABEL_MARGIN = 28, 7, 0.34
-
-
-def country_labels(codes, names) -> list[str]:
-    """``"CD  DR Congo"``; a name too long for one line goes on to a second, whole (never cut)."""
-    return [
-        textwrap.fill(f"{code}  {name}", LABEL_WIDTH, break_long_words=False)
-        for code, name in zip(codes, names, strict=True)
-    ]
+def losers_chart(model: FragmentationModel) -> str:
+    """The "losing most" panel's bars, largest loss on top; each country's label whole (the browser wraps a
+    long name on to a second line)."""
+    table = countries_losing_most(model)
+    return bar_list(
+        [f"{code} {name}" for code, name in zip(table["code"], table["country"], strict=True)],
+        list(table["loss"]),
+        [ADOPTER_COLOR if adopted else OTHER_COLOR for adopted in table["adopted"]],
+        title=f"Countries losing most (red: extraterritorial rule), step {model.steps}",
+        x_label="the country's AS pairs with the world lost since step 0",
+        x_top=max(0.05, float(table["loss"].max() if len(table) else 0.0) * 1.2),
+        step=model.steps,
+    )
 
 
 def _heading(text: str):

@@ -4,7 +4,9 @@ right, and the page renders (solara's test rendering), steps, and rebuilds the m
 from __future__ import annotations
 
 import bz2
+import html
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -12,18 +14,16 @@ import tomllib
 import warnings
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pandas as pd
 import pycountry
 import pytest
 import solara
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from sim.cli import dashboard as dashboard_cli
 from sim.cli.dashboard import main
 from sim.dashboard import app as dashboard
-from sim.dashboard import controls, panels
+from sim.dashboard import charts, controls, panels
 from sim.dashboard.app import DashboardModel
 from sim.dashboard.controls import EXACT, SCENARIO_OWN, run_config, topology_overrides
 from sim.dashboard.panels import (
@@ -31,7 +31,7 @@ from sim.dashboard.panels import (
     countries_losing_most,
     country_name,
     largest_countries,
-    loss_figure,
+    loss_chart,
     reachability_matrix,
     regulations_adopted,
     regulations_caption,
@@ -144,30 +144,54 @@ def test_a_bad_option_is_one_line_from_the_console_script(tmp_path):
     assert dashboard_cli.server_environment(dashboard_cli._parser().parse_args([]))["SOLARA_CHECK_HOOKS"] == "off"
 
 
+def _tick_labels(markup: str, anchor: str) -> list[str]:
+    """The texts of a chart's SVG ``<text>`` elements anchored at ``anchor`` (the y axis's: "end")."""
+    return re.findall(rf'<text [^>]*text-anchor="{anchor}"[^>]*>([^<]*)</text>', markup)
+
+
 def test_the_loss_axis_starts_at_zero_and_the_table_says_when_it_is_cut():
     model = DashboardModel(n_ases=N_ASES, seed=1)
-    ax = loss_figure(model).axes[0]
-    assert ax.get_ylim() == (0.0, 0.05) and ax.get_xlim() == (0.0, 1.0)  # step 0: not -4.5% to 4.5%
+    chart = loss_chart(model)
+    assert _tick_labels(chart, "end") == ["0%", "1%", "2%", "3%", "4%", "5%"]  # step 0: not -4.5% to 4.5%
+    assert 'data-step="0"' in chart and ">Connectivity loss over time<" in chart and ">AS pairs lost<" in chart
+    assert ">all AS pairs<" in chart and ">cross-border pairs<" in chart and ">step<" in chart
     assert regulations_caption(98) == "The latest 12 of 98 regulations, newest first:"
     assert regulations_caption(5) == "All 5, newest first:"
 
 
-def test_the_longest_country_names_fit_whole(stepped, monkeypatch):
-    """The "losing most" panel drawn for the ten longest ISO names: each label whole, inside the figure, none over
-    its neighbour."""
+def test_the_loss_chart_draws_every_step_in_percent(stepped):
+    chart = loss_chart(stepped)
+    frame = stepped.datacollector.get_model_vars_dataframe()
+    for step, loss in frame["loss"].items():
+        assert f"<title>all AS pairs, step {step}: {loss:.1%}</title>" in chart
+    top = float(_tick_labels(chart, "end")[-1].rstrip("%")) / 100
+    assert top <= max(0.05, frame[["loss", "cross_border_loss"]].max().max() * 1.1) + 1e-9
+
+
+def test_chart_ticks_are_round_and_say_percent():
+    assert list(charts.nice_ticks(0.05)) == pytest.approx([0, 0.01, 0.02, 0.03, 0.04, 0.05])
+    assert list(charts.nice_ticks(0.14)) == pytest.approx([0, 0.025, 0.05, 0.075, 0.1, 0.125])
+    assert [charts.percent(v) for v in (0, 0.025, 0.1, 0.001)] == ["0%", "2.5%", "10%", "0.1%"]
+    with pytest.raises(ValueError, match="top"):
+        charts.nice_ticks(0.0)
+
+
+def test_the_longest_country_names_are_whole_and_adopters_red(stepped, monkeypatch):
+    """The "losing most" panel for the ten longest ISO names: each label whole (the browser wraps it, the browser
+    test checks that none is cut), its loss in percent, adopters in red."""
     longest = sorted(pycountry.countries, key=lambda c: -len(country_name(c.alpha_2)))[:10]
     codes, names = [c.alpha_2 for c in longest], [country_name(c.alpha_2) for c in longest]
-    table = pd.DataFrame({"code": codes, "country": names, "loss": np.linspace(0.5, 0.1, 10), "adopted": False})
+    losses = np.linspace(0.5, 0.1, 10)
+    adopted = [i % 2 == 0 for i in range(10)]
+    table = pd.DataFrame({"code": codes, "country": names, "loss": losses, "adopted": adopted})
     monkeypatch.setattr(panels, "countries_losing_most", lambda model: table)
-    ax = panels.losers_figure(stepped).axes[0]
-    FigureCanvasAgg(ax.figure).draw()
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert [label.replace("\n", " ") for label in labels] == [f"{c}  {n}" for c, n in zip(codes, names, strict=True)][
-        ::-1
-    ]
-    boxes = [t.get_window_extent() for t in ax.get_yticklabels()]
-    assert min(b.x0 for b in boxes) >= 0
-    assert all(low.y1 <= high.y0 for low, high in zip(boxes, boxes[1:], strict=False))
+    chart = panels.losers_chart(stepped)
+    labels = re.findall(r'class="fragsim-bar-label"[^>]*>([^<]*)</div>', chart)
+    assert [html.unescape(label) for label in labels] == [f"{c} {n}" for c, n in zip(codes, names, strict=True)]
+    colors = re.findall(r'class="fragsim-bar" style="[^"]*background: (#[0-9a-f]{6})', chart)
+    assert colors == [panels.ADOPTER_COLOR if a else panels.OTHER_COLOR for a in adopted]
+    assert all(f">{loss:.1%}</span>" in chart for loss in losses)
+    assert "the country&#x27;s AS pairs with the world lost since step 0" in chart
 
 
 def test_the_console_script_is_declared():
@@ -216,6 +240,12 @@ def test_heatmap_is_the_country_matrix_of_the_largest_states(stepped):
     matrix = reachability_matrix(stepped, 4)
     assert list(matrix.index) == codes == list(matrix.columns)
     assert np.allclose(matrix.to_numpy(), stepped.country_matrix().loc[codes, codes].to_numpy())
+    chart = panels.heatmap_panel(stepped).kwargs["unsafe_innerHTML"]
+    assert chart.count("<rect ") == len(reachability_matrix(stepped)) ** 2 + 1  # the cells and the colour bar
+    code = codes[0]
+    share = stepped.country_matrix().loc[code, code]
+    assert f"<title>{code} → {code}: {share:.1%} of AS pairs reachable</title>" in chart
+    assert ">destination country<" in chart and ">source country<" in chart and ">100%<" in chart
 
 
 def _render_page(monkeypatch):
@@ -238,12 +268,18 @@ def test_page_has_the_controls_and_stepping_redraws_the_panels(monkeypatch):
     assert rc.find(v.Slider, label="Seed").widgets  # the seed slider (the page's style shows its value)
     rc.find(v.Html, children=[RESET_HINT]).assert_single()  # the controls say when they apply
     rc.find(v.Html, children=["Step: 0"]).assert_single()
-    loss_before = bytes(rc.find(ipywidgets.Image).widgets[0].value)
+    assert _chart_steps(rc) == ["0", "0", "0"]  # loss, heatmap, countries losing most
     _click(rc, "Reset")
     for _ in range(3):
         _click(rc, "Step")
     rc.find(v.Html, children=["Step: 3"]).assert_single()
-    assert bytes(rc.find(ipywidgets.Image).widgets[0].value) != loss_before  # the loss panel was redrawn
+    assert _chart_steps(rc) == ["3", "3", "3"]  # every chart was redrawn
+
+
+def _chart_steps(rc) -> list[str]:
+    """The step each chart on the page shows (its ``data-step``)."""
+    markups = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    return [step for m in markups for step in re.findall(r'class="fragsim-chart" data-step="(\d+)"', m)]
 
 
 def test_reset_rebuilds_the_model_from_the_controls(monkeypatch):

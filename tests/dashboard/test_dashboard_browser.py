@@ -2,7 +2,8 @@
 
 Fails on any request to a host other than the server's, on any console error, page error or failed request.
 Checks what a person sees: the browser tab's title, no "Page 0" tab, the controls' "press Reset" note, the seed
-slider's number, the regulations table saying how much of the list it shows, and the live world map: drawn, redrawn
+slider's number, the regulations table saying how much of the list it shows, the three charts (SVG and HTML
+built by the server) redrawn at every step and showing their values, and the live world map: drawn, redrawn
 at every step, a country's name and value on hover, its partners when clicked. Screenshots are saved to
 ``test-artifacts/dashboard-step0.png`` (the loss axis at step 0) and ``test-artifacts/dashboard.png``. Chromium is
 Debian's ``/usr/bin/chromium`` (installed by ``.ci/run``); without it the test is skipped locally and fails under
@@ -90,6 +91,35 @@ def check_world_map(page) -> None:
     assert brazil.get_attribute("stroke") == "#000"  # the selection is outlined on the map
 
 
+def _tick_texts(svg) -> list[str]:
+    """The y axis's tick labels of an SVG chart (its end-anchored texts)."""
+    return svg.evaluate("s => [...s.querySelectorAll('text[text-anchor=end]')].map(t => t.textContent)")
+
+
+def check_charts(page) -> None:
+    """The three charts show step 6 and their values: a dot per step on each loss line, the heatmap's 400 cells
+    with their shares, ten bars with their losses in percent and each country's label whole and in the panel."""
+    charts = page.locator(".fragsim-chart")
+    assert charts.count() == 3 and all(charts.nth(i).get_attribute("data-step") == "6" for i in range(3))
+    loss, cells, bars = charts.nth(0), charts.nth(1), charts.nth(2)
+    assert loss.locator("circle title").count() == 2 * 7  # two lines, steps 0 to 6
+    assert loss.locator("circle title").last.text_content().startswith("cross-border pairs, step 6: ")
+    assert _tick_texts(loss)[-1].endswith("%") and loss.bounding_box()["width"] > 300
+    assert (
+        cells.locator("rect title").count() == 400
+        and "% of AS pairs reachable" in cells.locator("title").first.text_content()
+    )
+    assert cells.bounding_box()["width"] > 300
+    labels = bars.locator(".fragsim-bar-label")
+    assert labels.count() == 10 and bars.get_by_text("%", exact=False).count() >= 10
+    panel = bars.bounding_box()
+    for i in range(10):
+        label = labels.nth(i)
+        assert label.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1")
+        box = label.bounding_box()
+        assert box["x"] >= panel["x"] and box["width"] > 0
+
+
 def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path):
     with chromium_page(tmp_path / "profile") as page:
         problems = PageProblems(page, server)
@@ -105,15 +135,12 @@ def test_dashboard_in_chromium_loads_offline_steps_and_redraws(server, tmp_path)
         assert seed.is_visible() and seed.inner_text().strip() == "0"  # the seed slider shows its number
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "dashboard-step0.png"), full_page=True)  # the loss axis: 0 to 5%
-        loss_before = page.locator("img").first.get_attribute("src")
+        assert page.locator(".fragsim-chart").count() == 3  # loss, heatmap, countries losing most
+        assert _tick_texts(page.locator("svg.fragsim-chart").first) == ["0%", "1%", "2%", "3%", "4%", "5%"]
         for n in range(1, 7):
             step_and_wait(page, n)  # bounded: rejects after 120 s
         page.get_by_text("Step: 6").wait_for()
-        assert page.locator("img").first.get_attribute("src") != loss_before  # the loss panel changed
-        images = page.locator("img")
-        assert images.count() == 3  # loss, heatmap, countries losing most
-        for i in range(3):
-            assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 300")
+        check_charts(page)
         page.get_by_text("Regulations adopted so far:").wait_for()
         page.get_by_text("extraterritorial_wave: step 6 of 20").wait_for()
         n_regulations = int(page.get_by_text("Regulations adopted so far:").inner_text().rsplit(" ", 1)[1])

@@ -18,8 +18,6 @@ from sim.model.market import Market
 from sim.reach import ReachPlan
 from sim.reach.reuse import shared_plan
 
-#: reachability plans by topology object: the runs of one sweep worker share a (cached) topology, so they plan once
-
 
 def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(rows, kind="stable")

@@ -345,3 +345,18 @@ def test_partners_of_a_selected_country_add_up_to_its_pairs_with_the_world(stepp
     lines = partners_words(stepped, state.code)
     assert lines[0].startswith(f"Selected: {country_name(state.code)} ({state.code}), {state.loss:.1%}")
     assert lines[1].startswith(("Lost most with: ", "Lost: nobody")) and lines[2].startswith("Still reaches ")
+
+
+def test_a_built_dashboard_model_has_worked_out_every_states_extraterritorial_reach():
+    """Reset does the work the first Step would otherwise do (the serving operators of every state's market), and
+    that changes no result: the same steps as a model built without it."""
+    from sim.model.model import FragmentationModel
+
+    model = DashboardModel(n_ases=N_ASES, seed=1)
+    keys = {key[1] for key in model.world.memo if key[0] == "extraterritorial"}
+    assert keys == set(model.states)
+    plain = FragmentationModel(topology=model.world.topo, rng=model.run_cfg.seed, config=model.run_cfg.model_config())
+    for _ in range(3):
+        model.step()
+        plain.step()
+    assert model.datacollector.get_model_vars_dataframe().equals(plain.datacollector.get_model_vars_dataframe())

@@ -50,6 +50,14 @@ def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.nd
     return world.memo[key]
 
 
+def prepare(world: World, bloc_of: dict[int, np.ndarray], countries) -> None:
+    """Work out now what an extraterritorial rule of each of ``countries`` will ask of the world (its serving
+    operators, their shares of the market, their links), so that the first step that adopts one does not: a
+    dashboard does it while the model is built, not on the first click. Changes no result (it fills a memo)."""
+    for c in countries:
+        _served(world, int(c), bloc_of.get(int(c), np.array([int(c)])))
+
+
 @register(RegKind.EXTRATERRITORIAL)
 def extraterritorial(world: World, reg: Regulation, ctx: Context) -> Effect:
     """The links of the operators that exit ``c``'s market; ``n_conflicts`` counts the torn operators."""

@@ -103,13 +103,19 @@ class Structure:
     row_of_as: np.ndarray  # (n,) the row counting each AS (-1: none)
 
 
+def _up_single(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """(target row, AS) pairs of the up pass's single bits: the transit ASes themselves, and their stub customers."""
+    from_stub = plan.stub[plan.up.src]
+    n_t = len(plan.transit)
+    return np.r_[np.arange(n_t), plan.row_of[plan.up.dst[from_stub]]], np.r_[plan.transit, plan.up.src[from_stub]]
+
+
 def _structure(plan: Plan) -> Structure:
     row_of, stub, n_t = plan.row_of, plan.stub, len(plan.transit)
     cls = plan.classes
     n_cls = len(cls.rep)
     local = np.full(plan.n, -1, np.int64)
     local[cls.rep] = np.arange(n_cls)
-    up_stub = stub[plan.up.src]
     p_src, p_dst = plan.peer.src, plan.peer.dst
     p_stub = stub[p_src]
     to_row, to_cls = row_of[p_dst], local[p_dst]
@@ -129,7 +135,7 @@ def _structure(plan: Plan) -> Structure:
         _csr(to_row[rows], n_t, row_of[p_src[rows]], p_src[rows]),
         _csr(to_cls[from_u], n_cls, row_of[p_src[from_u]], p_src[from_u]),
         _csr(d_cls[into], n_cls, row_of[d_src[into]], d_src[into]),
-        (np.r_[np.arange(n_t), row_of[plan.up.dst[up_stub]]], np.r_[plan.transit, plan.up.src[up_stub]]),
+        _up_single(plan),
         (to_row[bits], p_src[bits]),
         (to_cls[cls_bits], p_src[cls_bits]),
         member_start,
@@ -268,13 +274,14 @@ def run(graph: tuple, fwd_arrays: tuple, red_arrays: tuple, n: int, n_slots: int
 
 def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.ndarray:
     """(n_transit,) int64: for each transit row of ``plan`` (every AS a source, at bit = its index), the ASes in its
-    customer cone, itself included, or the sum of their integer ``weights``."""
+    customer cone, itself included, or the sum of their integer ``weights``. Only the up pass is laid out (a cone
+    call's plan is its own: nothing to keep for later calls)."""
     from sim.reach import jit
 
     n = plan.n
     n_t, n_words = len(plan.transit), -(-n // 64)
-    st = structure(plan)
-    ub_t, ub_b = _seeded(*st.up_single, one_bit_each(np.arange(n, dtype=np.int64)), 64 * n_words)  # bit = AS index
+    up = _phase(plan, plan.up, plan.up_levels)
+    ub_t, ub_b = _seeded(*_up_single(plan), one_bit_each(np.arange(n, dtype=np.int64)), 64 * n_words)  # bit = AS
     bit_weight = np.zeros(64 * n_words, np.int64)
     if weights is not None:
         bit_weight[:n] = weights
@@ -283,7 +290,7 @@ def cone_counts(plan: Plan, weights: np.ndarray | None, n_threads: int) -> np.nd
 
     def one(k: int) -> None:
         jit.cone_tiles(
-            k, n_threads, n_words, TILE_WORDS, n_t, (ub_t, ub_b), st.up, bit_weight, weights is not None, counts[k]
+            k, n_threads, n_words, TILE_WORDS, n_t, (ub_t, ub_b), up, bit_weight, weights is not None, counts[k]
         )
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:

@@ -54,7 +54,7 @@ def customer_cone_sizes(
         if weights.shape != (topo.n_ases,) or not np.isfinite(weights).all():
             raise ValueError(f"weights must be {topo.n_ases} finite numbers, one per AS")
     budget = _check_budget(memory_budget)
-    plan = make_plan(topo, removed_links, None, prune=False)
+    plan = make_plan(topo, removed_links, None, prune=False, group=False)  # the up pass uses no stub classes
     whole = weights is None or bool(np.all(weights == np.round(weights)) and np.abs(weights).sum() < 2**53)
     if resolve_backend(backend, REACH_ENV) is Backend.NUMBA and whole:
         sizes = np.ones(topo.n_ases, np.int64) if weights is None else weights.copy()

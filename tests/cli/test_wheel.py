@@ -128,30 +128,17 @@ def test_the_installed_wheel_runs_and_reports_from_an_empty_folder_without_data(
         "FRAGSIM_REACH_BACKEND": "numpy",
         "FRAGSIM_MEASURES_BACKEND": "numpy",
     }
-    run = subprocess.run(
-        [str(installed / "bin" / "fragsim"), "topology.n_ases=2000", "scenario.steps=2"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+    def command(name: str, *args: str) -> None:
+        """One of the wheel's console scripts, in the empty folder; it must succeed."""
+        proc = subprocess.run(
+            [str(installed / "bin" / name), *args], cwd=work, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    command("fragsim", "topology.n_ases=2000", "scenario.steps=2")
     (folder,) = (work / "runs" / "single").iterdir()
     assert (folder / "DONE").exists() and (folder / "metrics.csv").exists()
-    report = subprocess.run(
-        [
-            str(
-                installed / "bin" / "fragsim-report",
-            ),
-            str(folder),
-        ],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert report.returncode == 0, report.stdout[-3000:] + report.stderr[-3000:]
+    command("fragsim-report", str(folder))
     (out,) = (work / "runs" / "single").glob("report-*")
     assert (out / "country_loss_map.png").stat().st_size > 10_000  # drawn from the outlines inside the wheel

@@ -14,7 +14,7 @@ From one all-pairs pass of :func:`sim.routes` with ``measures=True`` (nothing re
   way around it.
 
 Figure ``dependence``: the most dependent countries' top shares; the exposure matrix; best-path share against
-the any-path cut-off.
+the any-path cut-off. Figure ``dependence_map``: a world map of every country's top share.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.figures import country_label, new_figure, percent_axis, save
+from sim.analysis.maps import DEPENDENCE_SCALE, figure_world_maps
 from sim.experiments import Study, write_csv
 from sim.experiments.cases import border_shares, cut_off_without
 from sim.routes import routes
@@ -92,7 +93,8 @@ def analyze(study: Study) -> list[Path]:
     a = study.analysis
     topo = study.topology()
     r = routes(topo, measures=True)
-    rank = ranking(topo, r, int(a.get("min_ases", 10)))
+    every = ranking(topo, r, 1)  # the map shows every country with an AS, the table those with min_ases
+    rank = every[every["n_ases"] >= int(a.get("min_ases", 10))]
     written = [write_csv(rank, study.out / "dependence_ranking.csv")]
     counts = topo.ases_per_country()
     largest = [
@@ -159,4 +161,15 @@ def analyze(study: Study) -> list[Path]:
             "(a valley-free way around exists).",
         ]
     )
-    return written + save(fig, study.out, "dependence", caption)
+    written += save(fig, study.out, "dependence", caption)
+    return written + figure_world_maps(
+        [("", dict(zip(every["country"], every["top_share"], strict=True)))],
+        DEPENDENCE_SCALE,
+        study.out,
+        "dependence_map",
+        "Who depends on one transit network: the share of each country's inbound chosen paths\n"
+        "crossing its most used network (domestic or foreign), nothing regulated",
+        f"Data: {study.data_label()}. Chosen routes under BGP with Gao-Rexford preferences, all pairs; every"
+        " country with an AS located in it (dependence_ranking.csv lists those with"
+        f" ≥ {a.get('min_ases', 10)} ASes); destinations weighted by address space.",
+    )

@@ -14,7 +14,6 @@ rules are), ``headline_heatmap``, ``headline_country_loss``.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 from sim.analysis.figures import country_label, loss_axis, mechanism_label, new_figure, percent_axis, save
-from sim.analysis.maps import LOSS_SCALE, SHARE_SCALE, figure_world_maps
+from sim.analysis.maps import ADOPTED_SCALE, LOSS_SCALE, MEMBERSHIP, figure_world_maps
 from sim.analysis.people import PEOPLE_MEASURES, people_by_run, people_words
 from sim.analysis.runs import load_runs, summarize
 from sim.experiments import Study, caption, complete_runs, write_csv
@@ -209,14 +208,40 @@ def figure_maps(study: Study, head: pd.DataFrame, people: pd.DataFrame, mechanis
         text + " Per country: mean loss over seeds; people: Natural Earth population estimates (people.csv).",
     )
     adopted = head.groupby("code")["adopted"].mean()
-    scale = dataclasses.replace(SHARE_SCALE, title="seeds in which the state has an extraterritorial rule (%)")
     return paths + figure_world_maps(
         [("", adopted.to_dict())],
-        scale,
+        ADOPTED_SCALE,
         study.out,
         "adoption_map",
         f"Where the extraterritorial rules are: {mechanism_label(mechanism)}",
         text + " Colour: share of seeds in which the state has adopted an extraterritorial rule by the last step.",
+    )
+
+
+def figure_memberships(study: Study, ends: pd.DataFrame, order: list[str], text: str) -> list[Path]:
+    """Who joins: for each mechanism whose states join something (complying with a leader, a forum, the public-core
+    norm), the share of seeds in which each state is a member at the last step. None when no state ever joins (or
+    the runs predate the ``memberships`` column)."""
+    if MEMBERSHIP.source not in ends:
+        return []
+    member = ends.assign(member=MEMBERSHIP.per_run(ends[MEMBERSHIP.source]))
+    shares = member.groupby(["mechanism.name", "code"])["member"].mean()
+    panels = [
+        (mechanism_label(m), shares[m].to_dict())
+        for m in order
+        if m in shares.index.get_level_values(0) and shares[m].max() > 0
+    ]
+    if not panels:
+        return []
+    return figure_world_maps(
+        panels,
+        MEMBERSHIP.scale,
+        study.out,
+        "membership_map",
+        "Who joins the coordination mechanisms, at the last step",
+        text + " Colour: share of seeds in which the state is a member (complied with the leader, M1; forum, M5; "
+        "public-core norm, M6); mechanisms whose states join nothing are not drawn.",
+        ncols=2,
     )
 
 
@@ -252,6 +277,7 @@ def analyze(study: Study) -> list[Path]:
     by_seed, people = people_tables(states)
     paths += [write_csv(people, study.out / "people.csv"), write_csv(by_seed, study.out / "people_by_seed.csv")]
     paths += figure_maps(study, head, people, headline, head_text)
+    paths += figure_memberships(study, states[states["step"] == last], order, text)
     matrix = headline_matrix(study, headline, int(a.get("heatmap_countries", 30)))
     paths.append(write_csv(matrix.reset_index(names="source"), study.out / "headline_country_matrix.csv"))
     paths += figure_heatmap(

@@ -11,9 +11,10 @@ with the largest values. The projection is plain longitude × latitude (equirect
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
@@ -22,6 +23,9 @@ from matplotlib.patches import Patch
 
 from sim.analysis.figures import country_label, new_figure, save
 from sim.data.outlines import Outlines, load_outlines
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NO_DATA = "#e8e8e8"  #: fill of a country without data (hatched over it)
 HATCH = "////"
@@ -85,6 +89,41 @@ SHARE_SCALE = Scale(
 )
 #: a count of things (regulations adopted, memberships of coordination mechanisms)
 COUNT_SCALE = Scale("count", (-np.inf, 0.5, 1.5, 2.5, np.inf), ("none", "one", "two", "three or more"), "PuBu", False)
+#: the share of a country's inbound chosen paths crossing its most used transit network
+DEPENDENCE_SCALE = replace(SHARE_SCALE, title="inbound chosen paths through the most used network (%)", cmap="OrRd")
+#: over seeds: how often a state has an extraterritorial rule, is a member of a coordination mechanism
+ADOPTED_SCALE = replace(SHARE_SCALE, title="seeds in which the state has an extraterritorial rule (%)")
+MEMBER_SCALE = replace(SHARE_SCALE, title="seeds in which the state is a member of a coordination mechanism (%)")
+
+
+@dataclass(frozen=True)
+class CountryMeasure:
+    """A per-country measure of the run folders' ``states`` table that reports map: per cell and country, the
+    mean over seeds of ``per_run`` of the ``source`` column at each run's last step."""
+
+    column: str  #: its column in the report's per-country table
+    title: str  #: what the map shows, in words (the figure's title)
+    scale: Scale
+    source: str  #: the ``states`` column it is computed from
+    per_run: Callable[[pd.Series], pd.Series] = lambda values: values.astype(float)
+
+
+#: whether a state is a member of a coordination mechanism (``memberships`` is ``"none"`` or what it joined)
+MEMBERSHIP = CountryMeasure(
+    "member_share",
+    "Who joins the coordination mechanisms",
+    MEMBER_SCALE,
+    "memberships",
+    lambda joined: (joined.fillna("none") != "none").astype(float),
+)
+#: the measures a report maps, in order: loss, cross-border loss, adoption, memberships, dependence
+COUNTRY_MEASURES = (
+    CountryMeasure("loss", "Who loses reach with the world", LOSS_SCALE, "loss"),
+    CountryMeasure("cross_border_loss", "Who loses reach across borders", CROSS_BORDER_SCALE, "cross_border_loss"),
+    CountryMeasure("adopted_share", "Where the extraterritorial rules are", ADOPTED_SCALE, "adopted"),
+    MEMBERSHIP,
+    CountryMeasure("dependence_top", "Who depends on one transit network", DEPENDENCE_SCALE, "dependence_top"),
+)
 
 
 def country_polygons(outlines: Outlines) -> tuple[list[np.ndarray], np.ndarray]:

@@ -9,11 +9,14 @@ number of replicates ``n`` and a 95% confidence interval for the mean, ``mean ±
 (Student's t; no interval for n = 1). The final values read each run at its own last step.
 
 Outputs (in ``SWEEP_DIR/report`` or ``--out``): ``timeseries.csv`` (every step), ``final.csv`` (last step),
-``country_loss.csv`` (per-country loss at the last step), each also as Parquet (``timeseries.parquet``...: the
-same values, columnar), and figures ``loss_vs_adoption.png``, ``country_loss.png``, ``segments_over_time.png``
-(PNG and SVG), and ``country_loss_map`` (a world map of the per-country loss at the last step, one per cell, at
-most six; the outlines are the data folder's ``geo/countries_110m.geojson.gz``, else the package's copy, or the
-file given with ``--outlines``). ``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
+``country_loss.csv`` (per country at the last step: loss, cross-border loss, share of seeds with an
+extraterritorial rule, share of seeds as a member of a coordination mechanism, and the dependence on one transit
+network when the runs measured chosen routes), each also as Parquet (``timeseries.parquet``...: the same values,
+columnar), and figures ``loss_vs_adoption``, ``country_loss``, ``segments_over_time`` (PNG and SVG), and a world map
+of each of those per-country measures the runs recorded, ``country_<column>_map`` (``country_loss_map``...: one
+panel per cell, at most six; the outlines are the data folder's ``geo/countries_110m.geojson.gz``, else the
+package's copy, or the file given with ``--outlines``).
+``-q`` prints only errors and the incomplete folders skipped; ``-v`` adds timings.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ if TYPE_CHECKING:
 
 ADOPTION = "scenario.adoption_frac"  #: the loss figure's x axis when the sweep varies it
 TABLES = ("timeseries", "final", "country_loss")  #: a report's tables, each as CSV and Parquet
-#: its figures, each as PNG and SVG
-FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time", "country_loss_map")
-MAX_MAPS = 6  #: cells drawn on the report's world map (the table country_loss.csv holds every cell)
+#: its figures, each as PNG and SVG; then the world maps of the per-country measures the runs recorded
+FIGURES = ("loss_vs_adoption", "country_loss", "segments_over_time")
+MAX_MAPS = 6  #: cells drawn on the report's world maps (the table country_loss.csv holds every cell)
 
 
 def cell_label(row, keys: list[str]) -> str:
@@ -121,25 +124,43 @@ def figure_segments(series: pd.DataFrame, cells: list[str], out: Path, caption: 
     save(fig, out, "segments_over_time", caption)
 
 
-def figure_country_map(country: pd.DataFrame, cells: list[str], out: Path, caption: str, outlines=None) -> None:
-    """A world map of each cell's per-country loss at the last step (mean over seeds); at most MAX_MAPS cells."""
-    from sim.analysis.maps import LOSS_SCALE, figure_world_maps
+def figure_country_maps(country: pd.DataFrame, cells: list[str], out: Path, caption: str, outlines=None) -> list[str]:
+    """A world map of each per-country measure the runs recorded (:data:`~sim.analysis.maps.COUNTRY_MEASURES`),
+    one panel per cell at the last step (mean over seeds), at most MAX_MAPS cells; returns the figures' names."""
+    from sim.analysis.maps import COUNTRY_MEASURES, figure_world_maps
 
     country, note = headline(country, cells)
     keys = [k for k in cells if k != ADOPTION]
     groups = list(_by_cell(country, keys))
-    panels = [(label, dict(zip(c["code"], c["loss"], strict=True))) for label, c in groups[:MAX_MAPS]]
     shown = "" if len(groups) <= MAX_MAPS else f" The first {MAX_MAPS} of {len(groups)} cells (country_loss.csv: all)."
-    figure_world_maps(
-        panels,
-        LOSS_SCALE,
-        out,
-        "country_loss_map",
-        "Who loses reach with the world, at the run's last step" + note,
-        caption + "; per country: mean over seeds." + shown,
-        ncols=1 if len(panels) == 1 else 2,
-        outlines=outlines,
-    )
+    names = []
+    for measure in COUNTRY_MEASURES:
+        if measure.column not in country or not country[measure.column].notna().any():
+            continue  # not recorded by these runs (an older run folder, path measures off)
+        name = f"country_{measure.column}_map"
+        panels = [(label, dict(zip(c["code"], c[measure.column], strict=True))) for label, c in groups[:MAX_MAPS]]
+        figure_world_maps(
+            panels,
+            measure.scale,
+            out,
+            name,
+            f"{measure.title}, at the run's last step{note}",
+            f"{caption}; per country: mean over seeds.{shown}",
+            ncols=1 if len(panels) == 1 else 2,
+            outlines=outlines,
+        )
+        names.append(name)
+    return names
+
+
+def country_table(states: pd.DataFrame, cells: list[str]) -> pd.DataFrame:
+    """Per cell and country, every measure of COUNTRY_MEASURES its runs recorded, mean over seeds (``states``:
+    each run's last step)."""
+    from sim.analysis.maps import COUNTRY_MEASURES
+
+    recorded = [m for m in COUNTRY_MEASURES if m.source in states]
+    values = states[cells + ["code"]].assign(**{m.column: m.per_run(states[m.source]) for m in recorded})
+    return values.groupby(cells + ["code"], dropna=False)[[m.column for m in recorded]].mean().reset_index()
 
 
 def headline(df: pd.DataFrame, cells: list[str]) -> tuple[pd.DataFrame, str]:
@@ -151,10 +172,10 @@ def headline(df: pd.DataFrame, cells: list[str]) -> tuple[pd.DataFrame, str]:
     return df[df[ADOPTION] == top], " (each at its highest adoption level)"
 
 
-def report(sweep: Path, out: Path | None = None, outlines: Path | None = None) -> tuple[Path, list[str]]:
+def report(sweep: Path, out: Path | None = None, outlines: Path | None = None) -> tuple[Path, list[str], list[str]]:
     """Write the tables and figures of the complete runs in ``sweep`` (a sweep folder or one run folder) into
-    ``out`` (default ``sweep/report``, or ``report-<name>`` beside a run folder); returns ``out`` and the names
-    of the incomplete run folders skipped.
+    ``out`` (default ``sweep/report``, or ``report-<name>`` beside a run folder); returns ``out``, the names
+    of the incomplete run folders skipped and the names of the figures written.
 
     Runs form cells by every configuration key that differs between them (the seed aside); a cell's figures and
     its ``final.csv`` row read each run at its own last step, so runs of different lengths are never mixed.
@@ -178,7 +199,7 @@ def report(sweep: Path, out: Path | None = None, outlines: Path | None = None) -
         ends.groupby(cells, dropna=False)["step"].max().reset_index(), on=cells
     )
     states_end = states.merge(ends[["run", "step"]].drop_duplicates(), on=["run", "step"])
-    country = states_end.groupby(cells + ["code"], dropna=False)["loss"].mean().reset_index()
+    country = country_table(states_end, cells)
     for name, table in zip(TABLES, (series, final, country), strict=True):
         write_table(out, name, table)
     n = metrics.groupby(cells, dropna=False)["seed"].nunique()
@@ -192,8 +213,8 @@ def report(sweep: Path, out: Path | None = None, outlines: Path | None = None) -
     figure_loss_vs_adoption(final, cells, out, caption)
     figure_country_loss(country, cells, out, caption)
     figure_segments(series, cells, out, caption)
-    figure_country_map(country, cells, out, caption, world)
-    return out, skipped
+    maps = figure_country_maps(country, cells, out, caption, world)
+    return out, skipped, [*FIGURES, *maps]
 
 
 @closing_pipe_ends_quietly
@@ -223,7 +244,7 @@ def _report(args) -> int:
     from sim.data.outlines import OutlinesError
 
     try:
-        out, skipped = report(args.sweep_dir, args.out, args.outlines)
+        out, skipped, figures = report(args.sweep_dir, args.out, args.outlines)
     except (FileNotFoundError, OutlinesError) as exc:
         print(f"fragsim-report: error: {exc}", file=sys.stderr)
         return 2
@@ -238,7 +259,7 @@ def _report(args) -> int:
     tables = ", ".join(f"{t}.csv" for t in TABLES)
     where_next(
         f"{folder} (tables {tables}, each also .parquet; figures as .png and .svg)",
-        f"look at {shlex.quote(f'{folder}/{FIGURES[0]}.png')} (and {', '.join(f + '.png' for f in FIGURES[1:])}); "
+        f"look at {shlex.quote(f'{folder}/{figures[0]}.png')} (and {', '.join(f + '.png' for f in figures[1:])}); "
         f"load the tables with pandas.read_parquet({str(Path(folder) / 'final.parquet')!r})",
     )
     return 0

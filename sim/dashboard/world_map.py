@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 import solara
 
-from sim.analysis.maps import COUNT_SCALE, CROSS_BORDER_SCALE, LEFT_OUT, LOSS_SCALE, NO_DATA, SHARE_SCALE, Scale
+from sim.analysis.maps import (
+    COUNT_SCALE,
+    CROSS_BORDER_SCALE,
+    DEPENDENCE_SCALE,
+    LEFT_OUT,
+    LOSS_SCALE,
+    NO_DATA,
+    Scale,
+)
 from sim.data.countries import country_name
 from sim.data.outlines import load_outlines
 from sim.model.metrics import per_country_cross_border_loss
@@ -71,7 +79,7 @@ MEASURES = {
         ),
         MapMeasure(
             "dependence on one network (chosen routes)",
-            replace(SHARE_SCALE, title="inbound chosen paths through the most used network (%)", cmap="OrRd"),
+            DEPENDENCE_SCALE,
             _dependence,
         ),
     )

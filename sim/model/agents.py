@@ -48,6 +48,8 @@ class StateAgent(mesa.Agent):
         States whose rules cut its links in the last step (set by the model at the start of a step).
     loss : float
         Share of its baseline reachable pairs with the world it has lost (set by the model after measuring).
+    cross_border_loss : float
+        The same share among its cross-border pairs only (pairs with an AS of another country).
 
     Notes
     -----
@@ -104,7 +106,7 @@ class StateAgent(mesa.Agent):
         self.memberships: set[str] = set()
         self.agreements: set[int] = set()
         self.hurt_by: set[int] = set()
-        self.loss = 0.0
+        self.loss = self.cross_border_loss = 0.0
 
     # -- what happens to it ---------------------------------------------------------------------------------
     def join(self, membership: str) -> None:
@@ -126,8 +128,13 @@ class StateAgent(mesa.Agent):
         """The states whose rules cut its links in the last step."""
         self.hurt_by = set(offenders)
 
-    def observe_loss(self, loss: float) -> None:
-        self.loss = loss
+    @property
+    def joined(self) -> str:
+        """Its memberships in one word, as ``states.csv`` records them: ``"forum+norm"``, or ``"none"``."""
+        return "+".join(sorted(self.memberships)) or "none"
+
+    def observe_loss(self, loss: float, cross_border_loss: float) -> None:
+        self.loss, self.cross_border_loss = loss, cross_border_loss
 
     # -- reporters ------------------------------------------------------------------------------------------
     @property

@@ -16,6 +16,7 @@ from sim.model.metrics import (
     n_segments,
     people_losing,
     people_weighted_loss,
+    per_country_cross_border_loss,
     per_country_loss,
     transit_concentration,
 )
@@ -35,6 +36,7 @@ class Measurement:
     core_share: dict[str, float]  # share of sources reaching each protected set
     result: ReachResult
     country_loss: np.ndarray | None = None  # (K,) share of each country's baseline pairs lost (NaN: had none)
+    country_cross_border_loss: np.ndarray | None = None  # (K,) the same for its cross-border pairs only
 
     def country_frame(self, topo: Topology) -> pd.DataFrame:
         """Reachable fraction of each (source country, destination country) pair of ASes."""
@@ -78,7 +80,7 @@ def measure(
     Returns
     -------
     Measurement
-        With ``country_loss`` relative to ``baseline`` (None for the baseline).
+        With ``country_loss`` and ``country_cross_border_loss`` relative to ``baseline`` (None for the baseline).
     """
     topo = world.kernel_topology()
     if tracker is None:
@@ -86,8 +88,11 @@ def measure(
     r = tracker.update(world.to_kernel(cut), forbid_transit=forbid, transit_exempt=exempt)
     source_slots = np.bincount(topo.country_slot[r.source_idx], minlength=topo.n_slots)
     core = {name: float(hit.mean()) if len(hit) else 0.0 for name, hit in r.reach_any.items()}
-    loss = per_country_loss(r.country_pairs, baseline.country_pairs) if baseline is not None else None
-    return Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r, loss)
+    loss = cross = None
+    if baseline is not None:
+        loss = per_country_loss(r.country_pairs, baseline.country_pairs)
+        cross = per_country_cross_border_loss(r.country_pairs, baseline.country_pairs)
+    return Measurement(r.reach_frac(), r.reach_frac_stderr(), r.country_pairs, source_slots, core, r, loss, cross)
 
 
 def reach_tracker(world: World, sources: list[int] | None, protected_sets: dict[str, np.ndarray]) -> IncrementalReach:

@@ -126,7 +126,14 @@ class FragmentationModel(mesa.Model):
         self._measure_paths()
         self.paths_baseline = self.paths_now
         model_reporters = reporters_for(self.protected_sets)
-        agent_reporters = {"loss": "loss", "adopted": "adopted", "n_regulations": "n_regulations", "code": "code"}
+        agent_reporters = {
+            "loss": "loss",
+            "cross_border_loss": "cross_border_loss",
+            "adopted": "adopted",
+            "n_regulations": "n_regulations",
+            "memberships": "joined",
+            "code": "code",
+        }
         if self.config.path_measures.enabled:  # off: the same columns, so the same bytes, as without the switch
             model_reporters |= PATH_MODEL_REPORTERS
             agent_reporters |= PATH_STATE_REPORTERS
@@ -473,9 +480,10 @@ class FragmentationModel(mesa.Model):
     def _observe(self, m: Measurement) -> None:
         self.current = m
         if m.country_loss is not None:
+            loss = np.nan_to_num(m.country_loss, nan=0.0)  # no pairs to lose: nothing lost
+            cross = np.nan_to_num(m.country_cross_border_loss, nan=0.0)
             for c, state in self.states.items():
-                loss = m.country_loss[c]
-                state.observe_loss(float(loss) if np.isfinite(loss) else 0.0)
+                state.observe_loss(float(loss[c]), float(cross[c]))
 
     # -- outputs ---------------------------------------------------------------------------------------------
     def cut_links(self) -> pd.DataFrame:

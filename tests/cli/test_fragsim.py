@@ -224,6 +224,34 @@ def test_launchers_give_identical_bytes(tmp_path):
         assert run_bytes(tmp_path / "runs" / "ray" / name) == reference
 
 
+def test_report_country_table_averages_each_measure_over_seeds():
+    from sim.cli.report import country_table
+
+    states = pd.DataFrame(
+        {
+            "mechanism.name": ["m5"] * 4,
+            "seed": [0, 0, 1, 1],
+            "code": ["XA", "XB", "XA", "XB"],
+            "loss": [0.2, 0.0, 0.4, 0.1],
+            "cross_border_loss": [0.5, 0.0, 1.0, 0.0],
+            "adopted": [True, False, False, False],
+            "memberships": ["forum", "none", "forum+norm", np.nan],  # NaN: an empty cell read back
+        }
+    )
+    table = country_table(states, ["mechanism.name"]).set_index("code")
+    assert list(table.columns) == ["mechanism.name", "loss", "cross_border_loss", "adopted_share", "member_share"]
+    assert table["loss"].to_dict() == pytest.approx({"XA": 0.3, "XB": 0.05})
+    assert table["cross_border_loss"].to_dict() == pytest.approx({"XA": 0.75, "XB": 0.0})
+    assert table["adopted_share"].to_dict() == {"XA": 0.5, "XB": 0.0}
+    assert table["member_share"].to_dict() == {"XA": 1.0, "XB": 0.0}
+    # a run folder written before these columns existed: loss alone
+    assert list(country_table(states[["mechanism.name", "code", "loss"]], ["mechanism.name"]).columns) == [
+        "mechanism.name",
+        "code",
+        "loss",
+    ]
+
+
 @pytest.mark.integration  # a 12-run sweep and its report
 def test_report_tables_and_figures(tmp_path):
     proc = fragsim(
@@ -241,8 +269,14 @@ def test_report_tables_and_figures(tmp_path):
     rep = subprocess.run([exe, str(tmp_path / "runs" / "rep")], capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     out = tmp_path / "runs" / "rep" / "report"
-    for name in ("loss_vs_adoption", "country_loss", "segments_over_time", "country_loss_map"):
+    maps = [f"country_{m}_map" for m in ("loss", "cross_border_loss", "adopted_share", "member_share")]
+    for name in ("loss_vs_adoption", "country_loss", "segments_over_time", *maps):
         assert (out / f"{name}.png").stat().st_size > 10_000 and (out / f"{name}.svg").is_file()
+    assert not (out / "country_dependence_top_map.png").exists()  # path measures off: nothing to map
+    country = pd.read_csv(out / "country_loss.csv", keep_default_na=False, na_values=[""])
+    m5 = country[(country["mechanism.name"] == "m5") & (country["scenario.adoption_frac"] == 0)]
+    assert m5["member_share"].max() == 1 and (country[country["mechanism.name"] == "m0"]["member_share"] == 0).all()
+    assert (country[country["scenario.adoption_frac"] == 0]["adopted_share"] == 0).all()
     final = pd.read_csv(out / "final.csv")
     assert {"scenario.adoption_frac", "mechanism.name", "mean", "sd", "n", "ci_low", "ci_high"} <= set(final.columns)
     assert {"pop_frac_over_10pct", "pop_weighted_loss"} <= set(final.metric)  # losses counted in people

@@ -150,7 +150,7 @@ def test_mechanisms(tmp_path):
     assert set(people["mechanism"]) == {"m0", "m5", "m5_m6"} and (people["n"] == 2).all()
     m0 = people[people["mechanism"] == "m0"].set_index("metric")["mean"]
     assert 1 >= m0["pop_frac_over_1pct"] >= m0["pop_frac_over_10pct"] >= m0["pop_frac_over_50pct"] >= 0
-    figures(out, "headline_map", "adoption_map")
+    figures(out, "headline_map", "adoption_map", "membership_map")  # m5: the forum's founders are members
 
 
 CASE_COLUMNS = [
@@ -246,7 +246,7 @@ def test_dependence(tmp_path):
     assert not ((via["via"] == via["source"]) | (via["via"] == via["destination"])).any()
     compared = table(out, "chokepoints_compared.csv", ["country", "asn", "best_path_share", "cut_off_if_failed"])
     assert set(compared["country"]) == {"RU", "CN"} and between(compared["cut_off_if_failed"], 0, 1)
-    figures(out, "dependence")
+    figures(out, "dependence", "dependence_map")
 
 
 @pytest.mark.integration

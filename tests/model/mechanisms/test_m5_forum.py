@@ -95,3 +95,26 @@ def test_m5_harmonisation_ends_the_conflict_and_the_link_comes_back_after_the_de
     assert_back_once(model, 1, 10, cut_step=1, back_step=3 + delay)
     assert column(model, "n_exits") == [0, 1, 1] + [0] * (2 + delay)
     assert cut_pairs(model) == set()
+
+
+def test_the_states_table_records_memberships_and_losses_across_borders():
+    # m0, XA's rule from step 3: 1 = 10 is cut and XB (10, 11) is cut off from everyone. Valley-free pairs at step 0:
+    # XB <-> XA 8 + 8 (11 > 10 = 1 > 2, 3, 4 and back); XB <-> XC none (10 = 1 = 20 crosses two peerings);
+    # XA <-> XC 4 + 4. After the cut: XB keeps only its 2 domestic pairs of 18 with the world (loss 16/18) and
+    # none of its 16 cross-border pairs; XA keeps 8 of its 24 cross-border pairs; XC keeps all 8 of its own.
+    model = _forum_model(imposed=[dict(ET_XA, step=3)], **{**FORUM, **EXIT, "mechanisms": ["m0"]})
+    for _ in range(3):
+        model.step()
+    table = model.datacollector.get_agent_vars_dataframe().reset_index()
+    last = table[table["Step"] == 3].set_index("code")
+    assert last["cross_border_loss"].to_dict() == pytest.approx({"XA": 2 / 3, "XB": 1.0, "XC": 0.0})
+    assert last.loc["XB", "loss"] == pytest.approx(16 / 18)
+    assert set(last["memberships"]) == {"none"}  # m0: nothing to join
+    assert (table[table["Step"] < 3]["cross_border_loss"] == 0).all()
+    # m5: XA and XB founded the forum at step 0; XC never joins (its cost is above any share)
+    model = _forum_model(**FORUM)
+    model.step()
+    table = model.datacollector.get_agent_vars_dataframe().reset_index()
+    assert table.set_index(["Step", "code"])["memberships"].to_dict() == {
+        (s, c): "forum" if c != "XC" else "none" for s in (0, 1) for c in ("XA", "XB", "XC")
+    }

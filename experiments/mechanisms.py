@@ -20,6 +20,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 from sim.analysis.figures import country_label, loss_axis, mechanism_label, new_figure, percent_axis, save
@@ -78,11 +79,14 @@ def figure_compared(study: Study, table: pd.DataFrame, never_counts: dict, order
         ax.set(title=title, xlabel=label)
         ax.set_xlim(left=0)
         if metric == "steps_to_fragmentation":
+            ax.set_xlim(right=max(ax.get_xlim()[1], 1))  # even when no run fragmented
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps
             for i, m in enumerate(order):
                 never, n = never_counts.get(m, (0, 0))
-                if never:
+                if never:  # just after the bar (or the axis, when no run fragmented)
                     note = "never reached" if never == n else f"never in {never} of {n} runs"
-                    ax.text(np.nan_to_num(mean[i]) + 0.2, i, note, va="center", fontsize=7)
+                    xy = (np.nan_to_num(mean[i]), i)
+                    ax.annotate(note, xy, xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
     axes[5].axis("off")
     return save(fig, study.out, "mechanisms_compared", text)
 

@@ -245,6 +245,8 @@ def figure_world_maps(
     hatched = any(note.hatched for note in notes)
     if len(axes) > n:  # an empty cell of the grid holds the legend
         legend(axes[n], scale, hatched, loc="center")
-    else:  # in the empty South Pacific of the first map: a figure legend "outside" would collide with the caption
+    elif n == 1:  # in the empty South Pacific of the map
         legend(axes[0], scale, hatched, loc="lower left", borderaxespad=0.2)
+    else:  # a full grid: one row just under the maps (the caption goes under it)
+        legend(fig, scale, hatched, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=len(scale.words) + hatched)
     return save(fig, out, name, f"{caption} {notes_caption(notes, scale)}".strip())

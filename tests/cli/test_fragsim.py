@@ -252,6 +252,25 @@ def test_report_country_table_averages_each_measure_over_seeds():
     ]
 
 
+def test_report_maps_each_measure_the_runs_recorded(tmp_path):
+    from sim.cli.report import figure_country_maps
+
+    country = pd.DataFrame(
+        {
+            "mechanism.name": ["m0", "m0"],
+            "code": ["FR", "BR"],
+            "loss": [0.2, 0.0],
+            "dependence_top": [0.9, np.nan],  # path measures on: mapped (Brazil hatched)
+            "member_share": [np.nan, np.nan],  # nothing recorded: no map
+        }
+    )
+    names = figure_country_maps(country, ["mechanism.name"], tmp_path, "Data: test")
+    assert names == ["country_loss_map", "country_dependence_top_map"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.{e}" for n in names for e in ("png", "svg"))
+    svg = (tmp_path / "country_dependence_top_map.svg").read_text()
+    assert "inbound chosen paths through the most used network" in svg and "Brazil" in svg  # legend; hatched
+
+
 @pytest.mark.integration  # a 12-run sweep and its report
 def test_report_tables_and_figures(tmp_path):
     proc = fragsim(

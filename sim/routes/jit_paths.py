@@ -3,8 +3,9 @@
 
 - the stretch: each source group's AS hops per column (:func:`group_lengths`), and per pair of columns (before,
   after) the change of length of every joint source group (:func:`stretch_pairs`);
-- exposure: the set of countries on each transit row's path as a bitset, top-down by depth, and the sources
-  grouped by (entered row, source country) (:func:`exposure_block`).
+- exposure by every crossed country (``via``): the set of countries on each transit row's path as a bitset,
+  top-down by depth, and the sources grouped by (entered row, source country) (:func:`exposure_block`); without
+  ``via``, :mod:`sim.routes.jit_exposure` needs two countries per row.
 
 Every count is an integer (``int64``): the sums do not depend on the order of the blocks or on the threads.
 """
@@ -15,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.routes.jit import TILE, _depth_order, copy_super, route_tile, tile_scratch
+from sim.routes.jit_exposure import asked_columns
 
 
 @njit(nogil=True, cache=True)
@@ -101,7 +103,7 @@ def _popcount(x):
 
 
 @njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
-def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
+def _add_source(C, h, extra, a, w, slots, index, acc):
     """One group of ``w`` sources of wanted country ``a`` entering row ``h`` (-1: the destination itself), with
     the country slot ``extra`` on every path (-1: none), into ``acc = (tot, n1, one, via)``: all of them, those
     crossing a country other than their own, those crossing exactly one such country (by that country, when it
@@ -122,81 +124,14 @@ def _add_source(C, h, extra, a, w, slots, index, acc, want_via):
         m += _popcount(bits)
         if first < 0:
             first = wd * 64 + _popcount((bits & (~bits + ONE)) - ONE)
-        if want_via:
-            while bits:
-                low = bits & (~bits + ONE)
-                via[a, wd * 64 + _popcount(low - ONE)] += w
-                bits ^= low
+        while bits:
+            low = bits & (~bits + ONE)
+            via[a, wd * 64 + _popcount(low - ONE)] += w
+            bits ^= low
     if m >= 1:
         n1[a] += w
     if m == 1 and index[first] >= 0:
         one[a, index[first]] += w
-
-
-@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
-def _row_stats(C, h, stats):
-    """``stats[h] = (countries, lowest, second lowest)`` of row ``h``'s path set (-1: none)."""
-    pc, f1, f2 = 0, -1, -1
-    for wd in range(C.shape[1]):
-        bits = C[h, wd]
-        if bits == 0:
-            continue
-        pc += _popcount(bits)
-        while bits and f2 < 0:
-            low = bits & (~bits + ONE)
-            x = wd * 64 + _popcount(low - ONE)
-            if f1 < 0:
-                f1 = x
-            else:
-                f2 = x
-            bits ^= low
-    stats[h, 0] = pc
-    stats[h, 1] = f1
-    stats[h, 2] = f2
-
-
-@njit(nogil=True, cache=True, inline="always")  # called per source group: no call overhead
-def _add_counted(C, h, stats, extra, a, w, slots, index, acc):
-    """:func:`_add_source` without the via counts, from the row's cached ``stats``: a set with its lowest two
-    countries known is enough to tell whether it holds none, one (which) or more countries besides ``a``'s."""
-    tot, n1, one, _ = acc
-    tot[a] += w
-    own = slots[a]
-    if h < 0:
-        m, f1, f2 = 0, -1, -1
-    else:
-        m, f1, f2 = stats[h, 0], stats[h, 1], stats[h, 2]
-    if h >= 0 and (C[h, own >> 6] >> np.uint64(own & 63)) & ONE:
-        m -= 1
-    if extra >= 0 and extra != own and not (h >= 0 and (C[h, extra >> 6] >> np.uint64(extra & 63)) & ONE):
-        m += 1
-    if m >= 1:
-        n1[a] += w
-    if m == 1:
-        single = f1 if f1 >= 0 and f1 != own else (f2 if f2 >= 0 and f2 != own else extra)
-        if index[single] >= 0:
-            one[a, index[single]] += w
-
-
-@njit(nogil=True, cache=True, inline="always")  # called per source: no call overhead
-def _enter(N, ent_h, ent_a, n_ent, h, a, w):
-    """Add ``w`` sources of country ``a`` entering row ``h`` (``n_t``: the destination) to ``N``, listing a pair
-    seen for the first time in ``ent_h, ent_a``; returns the number of listed pairs."""
-    if N[h, a] == 0:
-        ent_h[n_ent] = h
-        ent_a[n_ent] = a
-        n_ent += 1
-    N[h, a] += w
-    return n_ent
-
-
-@njit(nogil=True, cache=True)
-def _any_wanted(vptr, v_b, c0, c1):
-    """Whether a view of the columns ``c0:c1`` has a destination country asked for."""
-    for v in range(vptr[c0], vptr[c1]):
-        if v_b[v] >= 0:
-            return True
-    return False
 
 
 @njit(nogil=True, cache=True)
@@ -210,11 +145,12 @@ def _clear(acc):
 @njit(nogil=True, cache=True)
 def exposure_block(
     K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, t_slot, t_src, c_src, cls_size, slots, index,
-    unknown, n_len, vptr, v_b, v_corr, v_ndest, v_branch, want_via, paths, third, via,
+    unknown, n_len, vptr, v_b, v_corr, v_ndest, v_branch, paths, third, via,
 ):  # fmt: skip
     """Adds one block's exposure counts: ``paths[a, b]`` chosen paths from the ASes of wanted country ``a`` to
     those of ``b``, ``third[a, b]`` those crossing a third country, ``via[a, b, x]`` those crossing slot ``x``
-    (``want_via``; the ends' own slots are cleared by the caller). ``t_src``/``c_src``: a transit row's / source
+    (the ends' own slots are cleared by the caller; without ``via``, :func:`sim.routes.jit_exposure.
+    exposure_pairs_block` counts the first two much faster). ``t_src``/``c_src``: a transit row's / source
     class's wanted-country index (-1: not wanted); views of column ``c`` are ``vptr[c]:vptr[c + 1]``, ``v_b``
     their wanted-country index (-1: skip), ``v_corr`` the destinations' own source class, ``v_ndest`` their
     number, ``v_branch`` whether they hang below the column's root (a branch: the root crosses every path);
@@ -224,96 +160,75 @@ def exposure_block(
     n_slots = unknown + 1
     n_words = (n_slots + 63) // 64
     scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
-    Kt, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
+    _, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
     count = np.empty(n_len, np.int64)  # rows by length, for the depth order
     order = np.empty(n_t, np.int64)
     C = np.empty((n_t, n_words), np.uint64)
-    stats = np.empty((n_t, 3), np.int64)  # per row: its path set's countries, lowest and second lowest
-    stamp = np.zeros(n_t, np.int64)  # the column (+ 1) whose stats a row holds
     N = np.zeros((n_t + 1, k), np.int64)  # sources by (entered row, country); row n_t: the destination itself
     ent_h = np.empty((n_t + 1) * k, np.int64)
     ent_a = np.empty((n_t + 1) * k, np.int64)
-    vw = n_slots if want_via else 1
+    vw = n_slots
     accs = []
     for _ in range(2):  # the paths as they are, and with the root's country added (branch destinations)
         accs.append((np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64),
                      np.zeros((k, vw), np.int64)))  # fmt: skip
     one_acc = (np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64), np.zeros((k, vw), np.int64))
-    for s0 in range(0, W, super_w):
-        sw = min(super_w, W - s0)
-        if not _any_wanted(vptr, v_b, s0, s0 + sw):
-            continue
-        copy_super(K, s0, sw, Kt)
-        for c0 in range(s0, s0 + sw, TILE):
-            tw = min(TILE, s0 + sw - c0)
-            if not _any_wanted(vptr, v_b, c0, c0 + tw):
-                continue
-            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
-            for t in range(tw):
-                c = c0 + t
-                plain, branch = False, False
-                for v in range(vptr[c], vptr[c + 1]):
-                    if v_b[v] >= 0:
-                        if v_branch[v]:
-                            branch = True
-                        else:
-                            plain = True
-                if not (plain or branch):
+    for t, c, plain, branch in asked_columns(
+        K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch
+    ):
+        root = roots[c]
+        _path_sets(length[t], hop[t], root, t_slot, unknown, count, order, C)
+        # sources grouped by (entered row, country)
+        n_ent = 0
+        for i in range(n_t + n_c):  # the body once, inline: a call per source costs more than it
+            if i < n_t:
+                a, w, h = t_src[i], 1, hop[t, i]
+                if a < 0 or length[t, i] < 1:
                     continue
-                root = roots[c]
-                _path_sets(length[t], hop[t], root, t_slot, unknown, count, order, C)
-                # sources grouped by (entered row, country)
-                n_ent = 0
-                for r in range(n_t):
-                    if t_src[r] >= 0 and length[t, r] >= 1:
-                        n_ent = _enter(N, ent_h, ent_a, n_ent, hop[t, r] if hop[t, r] >= 0 else n_t, t_src[r], 1)
-                for q in range(n_c):
-                    if c_src[q] >= 0 and c_len[t, q] >= 0:
-                        h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
-                        n_ent = _enter(N, ent_h, ent_a, n_ent, h, c_src[q], cls_size[q])
-                extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
-                for var in range(2):
-                    if (var == 0 and not plain) or (var == 1 and not branch):
-                        continue
-                    acc = accs[var]
-                    _clear(acc)
-                    extra = extra_root if var == 1 else -1
-                    for e in range(n_ent):
-                        h = ent_h[e]
-                        hh = h if h < n_t else -1
-                        if want_via:
-                            _add_source(C, hh, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc, True)
-                        else:
-                            if hh >= 0 and stamp[hh] != c + 1:
-                                stamp[hh] = c + 1
-                                _row_stats(C, hh, stats)
-                            _add_counted(C, hh, stats, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc)
-                    if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
-                        acc[0][t_src[root]] += 1
-                for e in range(n_ent):
-                    N[ent_h[e], ent_a[e]] = 0
-                for v in range(vptr[c], vptr[c + 1]):
-                    b = v_b[v]
-                    if b < 0:
-                        continue
-                    tot, n1, one, vx = accs[1 if v_branch[v] else 0]
-                    n = v_ndest[v]
-                    for a in range(k):
-                        paths[a, b] += n * tot[a]
-                        third[a, b] += n * (n1[a] - one[a, b])
-                    if want_via:
-                        for a in range(k):
-                            for x in range(n_slots):
-                                via[a, b, x] += n * vx[a, x]
-                    q = v_corr[v]  # each destination is no source of itself
-                    if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
-                        continue
-                    _clear(one_acc)
-                    extra = extra_root if v_branch[v] else -1
-                    _add_source(C, c_hop[t, q], extra, c_src[q], 1, slots, index, one_acc, want_via)
-                    a = c_src[q]
-                    paths[a, b] -= n * one_acc[0][a]
-                    third[a, b] -= n * (one_acc[1][a] - one_acc[2][a, b])
-                    if want_via:
-                        for x in range(n_slots):
-                            via[a, b, x] -= n * one_acc[3][a, x]
+            else:
+                a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
+                if a < 0 or c_len[t, i - n_t] < 0:
+                    continue
+            h = h if h >= 0 else n_t
+            if N[h, a] == 0:
+                ent_h[n_ent] = h
+                ent_a[n_ent] = a
+                n_ent += 1
+            N[h, a] += w
+        extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+        for var in range(2):
+            if (var == 0 and not plain) or (var == 1 and not branch):
+                continue
+            acc = accs[var]
+            _clear(acc)
+            extra = extra_root if var == 1 else -1
+            for e in range(n_ent):
+                h = ent_h[e]
+                _add_source(C, h if h < n_t else -1, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc)
+            if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
+                acc[0][t_src[root]] += 1
+        for e in range(n_ent):
+            N[ent_h[e], ent_a[e]] = 0
+        for v in range(vptr[c], vptr[c + 1]):
+            b = v_b[v]
+            if b < 0:
+                continue
+            tot, n1, one, vx = accs[1 if v_branch[v] else 0]
+            n = v_ndest[v]
+            for a in range(k):
+                paths[a, b] += n * tot[a]
+                third[a, b] += n * (n1[a] - one[a, b])
+            for a in range(k):
+                for x in range(n_slots):
+                    via[a, b, x] += n * vx[a, x]
+            q = v_corr[v]  # each destination is no source of itself
+            if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
+                continue
+            _clear(one_acc)
+            extra = extra_root if v_branch[v] else -1
+            _add_source(C, c_hop[t, q], extra, c_src[q], 1, slots, index, one_acc)
+            a = c_src[q]
+            paths[a, b] -= n * one_acc[0][a]
+            third[a, b] -= n * (one_acc[1][a] - one_acc[2][a, b])
+            for x in range(n_slots):
+                via[a, b, x] -= n * one_acc[3][a, x]

@@ -555,7 +555,7 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
     blocks' integer counts (so the sums do not depend on the threads)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from sim.routes import jit_paths
+    from sim.routes import jit_exposure, jit_paths
 
     topo, plan, keys = result.topology, result.plan, result.keys
     k, n_slots = len(slots), topo.n_slots
@@ -572,15 +572,19 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
         for c0 in range(first * step, n_cols, n_threads * step):
             c1 = min(c0 + step, n_cols)
             part, anchors = views.block(c0, c1), result.anchors[c0:c1]
-            jit_paths.exposure_block(
+            args = (
                 result.key[:, c0:c1], SUPER_COLUMNS, keys.shift, keys.rank_shift,
                 keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors], plan.row_of.astype(np.int32),
                 len(sc.size), class_net(plan, sc, anchors), t_slot, index[t_slot], index[sc.slot],
                 sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1, plan.max_length + 2,
                 np.searchsorted(part.col, np.arange(c1 - c0 + 1)), index[part.slot],
                 part.corr.astype(np.int64), np.rint(part.n_self + part.n_branch).astype(np.int64),
-                part.n_branch > 0, want_via, paths, third, via,
+                part.n_branch > 0,
             )  # fmt: skip
+            if want_via:  # every crossed country: the bitset kernel
+                jit_paths.exposure_block(*args, paths, third, via)
+            else:  # whether a third country is crossed: two countries per row suffice
+                jit_exposure.exposure_pairs_block(*args, paths, third)
         return paths, third, via
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:

@@ -12,8 +12,13 @@ from hypothesis import strategies as st
 
 from sim.routes import api, kernel, measures
 from sim.routes.api import routes
-from tests.routes.measure_reference import assert_exposure_matches, assert_measures_match, assert_stretch_matches
-from tests.strategies import hub_topologies, topologies_with_restrictions
+from tests.routes.measure_reference import (
+    assert_exposure_matches,
+    assert_measures_match,
+    assert_stretch_matches,
+    reference_exposure,
+)
+from tests.strategies import hub_topologies, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BACKENDS = pytest.mark.parametrize("backend", ["numpy", "numba"])  # the same reference for both
@@ -50,6 +55,20 @@ def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, widt
     assert_measures_match(r, topo, destinations=sorted(dst))
     with mock.patch.object(measures, "EXPOSURE_BLOCK", width):
         assert_exposure_matches(r, topo, destinations=sorted(dst))
+
+
+@BACKENDS
+@PROPERTY
+@given(topologies(max_ases=18, n_countries=7), st.data())
+def test_exposure_between_some_countries_matches_the_reference(backend, topo, data):
+    """Many countries, so paths cross three or more of them; only some asked for, so a path's single other country
+    may be one not asked for."""
+    codes = data.draw(st.lists(st.sampled_from(topo.country_codes), min_size=1, max_size=7, unique=True))
+    pairs, _ = reference_exposure(topo)
+    got = routes(topo, backend=backend).exposure(codes)
+    assert {
+        (a, b): (n, c) for a, b, n, c in got[["source", "destination", "paths", "crossing"]].itertuples(index=False)
+    } == {(a, b): v for (a, b), v in pairs.items() if a in codes and b in codes}
 
 
 @BACKENDS

@@ -1,0 +1,196 @@
+"""The compiled exposure kernel without the per-country counts (numba): whether each chosen path crosses a third
+country needs only, per transit row, its path's first two distinct countries and whether there are more.
+
+A path from a source of country ``a`` to a destination of country ``b`` crosses a third country when the countries
+of the ASes on it, the source and the destination left out, hold one other than ``a`` and ``b``. The set of those
+countries can be large, but the question is only "none, exactly one (which), or more" once ``a`` is taken out:
+so each transit row keeps ``(x1, x2)``, the first two distinct countries on its path (``-1``: none), with
+``x2 = MANY`` when there are three or more. A row's pair is its next hop's with its own country added, top-down by
+depth, one step per row instead of a bitset of every country; each source then counts in O(1), without grouping.
+The counts equal :func:`sim.routes.jit_paths.exposure_block`'s (which also counts paths by every crossed country,
+``via``), tested against it and against the numpy pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.routes.jit import TILE, _depth_order, copy_super, route_tile, tile_scratch
+
+MANY = -2  #: ``x2`` of a path with three or more distinct countries
+
+
+@njit(nogil=True, cache=True)
+def _path_pairs(length, hop, root, t_slot, unknown, count, order, X):
+    """``X[r] = (x1, x2)`` for every transit row ``r`` holding a route (rows without one are never read); row
+    ``n_t`` stands for the destination itself (no country)."""
+    n_t = len(length)
+    for r in range(n_t):
+        s = t_slot[r]
+        X[r, 0] = s if length[r] >= 1 and s != unknown else -1
+        X[r, 1] = -1
+    X[n_t, 0] = -1
+    X[n_t, 1] = -1
+    n = _depth_order(length, hop, root, count, order)
+    for i in range(n - 1, -1, -1):  # shallowest first: a next hop's pair is final before its subtree reads it
+        r = order[i]
+        h = hop[r]
+        own = X[r, 0]
+        a, b = X[h, 0], X[h, 1]
+        if own >= 0 and b != MANY and own != a and own != b:
+            if a < 0:
+                a = own
+            elif b < 0:
+                b = own
+            else:
+                b = MANY
+        X[r, 0] = a
+        X[r, 1] = b
+
+
+@njit(nogil=True, cache=True, inline="always")  # called once per destination view
+def _others(X, h, extra, a):
+    """``(m, single)``: the countries other than ``a`` on a path entering row ``h`` (-1: the destination itself),
+    with country ``extra`` also on it (-1: none): none (0), one (1, which) or more (2)."""
+    p, q = X[h, 0], X[h, 1]
+    if q == MANY:
+        return 2, -1
+    m, single = 0, -1
+    if p >= 0 and p != a:
+        m, single = m + 1, p
+    if q >= 0 and q != a:
+        m, single = m + 1, q
+    if extra >= 0 and extra != a and extra != p and extra != q:
+        m, single = m + 1, extra
+    return m, single
+
+
+@njit(nogil=True, cache=True)
+def exposure_pairs_block(
+    K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, t_slot, t_src, c_src, cls_size, slots, index,
+    unknown, n_len, vptr, v_b, v_corr, v_ndest, v_branch, paths, third,
+):  # fmt: skip
+    """Adds one block's ``paths[a, b]`` (chosen paths from the ASes of wanted country ``a`` to those of ``b``) and
+    ``third[a, b]`` (those crossing a third country); the arguments as
+    :func:`sim.routes.jit_paths.exposure_block`'s, ``t_src``/``c_src`` being wanted-country indices and ``slots``
+    their country slots (``index`` the inverse)."""
+    n_t, W = K.shape
+    k = len(slots)
+    scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
+    _, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
+    count = np.empty(n_len, np.int64)
+    order = np.empty(n_t, np.int64)
+    X = np.empty((n_t + 1, 2), np.int64)
+    tot = np.zeros((2, k), np.int64)  # [0]: the paths as they are; [1]: with the root's country on every path
+    n1 = np.zeros((2, k), np.int64)
+    one = np.zeros((2, k, k), np.int64)
+    for t, c, plain, branch in asked_columns(
+        K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch
+    ):
+        root = roots[c]
+        _path_pairs(length[t], hop[t], root, t_slot, unknown, count, order, X)
+        extra = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+        tot[:, :] = 0
+        n1[:, :] = 0
+        one[:, :, :] = 0
+        # every source (the transit rows, then the source classes): none, one (which) or more countries
+        # besides its own on its path; the body written once, inline (a call per source, with its
+        # arrays, cost more than the count)
+        for i in range(n_t + n_c):
+            if i < n_t:
+                a, w, h = t_src[i], 1, hop[t, i]
+                if a < 0 or length[t, i] < 1:
+                    continue
+            else:
+                a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
+                if a < 0 or c_len[t, i - n_t] < 0:
+                    continue
+            own = slots[a]
+            p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
+            m, single = 0, -1
+            if q == MANY:
+                m = 2
+            else:
+                if p >= 0 and p != own:
+                    m, single = 1, p
+                if q >= 0 and q != own:
+                    m, single = m + 1, q
+            if plain:
+                tot[0, a] += w
+                if m >= 1:
+                    n1[0, a] += w
+                    if m == 1 and index[single] >= 0:
+                        one[0, a, index[single]] += w
+            if branch:
+                if extra >= 0 and extra != own and extra != p and extra != q:
+                    m, single = m + 1, extra
+                tot[1, a] += w
+                if m >= 1:
+                    n1[1, a] += w
+                    if m == 1 and index[single] >= 0:
+                        one[1, a, index[single]] += w
+        if branch and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
+            tot[1, t_src[root]] += 1
+        for v in range(vptr[c], vptr[c + 1]):
+            b = v_b[v]
+            if b < 0:
+                continue
+            j = 1 if v_branch[v] else 0
+            n = v_ndest[v]
+            for a in range(k):
+                paths[a, b] += n * tot[j, a]
+                third[a, b] += n * (n1[j, a] - one[j, a, b])
+            q = v_corr[v]  # each destination is no source of itself
+            if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
+                continue
+            a = c_src[q]
+            h = c_hop[t, q]
+            m, single = _others(X, h if h >= 0 else n_t, extra if j else -1, slots[a])
+            paths[a, b] -= n
+            if m >= 1 and not (m == 1 and index[single] == b):
+                third[a, b] -= n
+
+
+@njit(nogil=True, cache=True)
+def _wanted(vptr, v_b, c0, c1):
+    """Whether a view of the columns ``c0:c1`` has a destination country asked for."""
+    for v in range(vptr[c0], vptr[c1]):
+        if v_b[v] >= 0:
+            return True
+    return False
+
+
+@njit(nogil=True, cache=True)
+def _asked(vptr, v_b, v_branch, c):
+    """``(plain, branch)``: whether column ``c`` serves a destination country asked for as itself, and below the
+    column's root (a branch destination)."""
+    plain, branch = False, False
+    for v in range(vptr[c], vptr[c + 1]):
+        if v_b[v] >= 0:
+            branch |= v_branch[v]
+            plain |= not v_branch[v]
+    return plain, branch
+
+
+@njit(nogil=True, cache=True)
+def asked_columns(K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch):
+    """Routes the tiles of ``K`` that serve a destination country asked for (:func:`sim.routes.jit.route_tile`,
+    into ``scratch``) and yields ``(t, c, plain, branch)`` for each of their columns that does: its lane in the
+    tile, its column, and whether it serves such a destination as itself and below its root (see :func:`_asked`)."""
+    Kt = scratch[0]
+    W = K.shape[1]
+    for s0 in range(0, W, super_w):
+        sw = min(super_w, W - s0)
+        if not _wanted(vptr, v_b, s0, s0 + sw):
+            continue
+        copy_super(K, s0, sw, Kt)
+        for c0 in range(s0, s0 + sw, TILE):
+            tw = min(TILE, s0 + sw - c0)
+            if not _wanted(vptr, v_b, c0, c0 + tw):
+                continue
+            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
+            for t in range(tw):
+                plain, branch = _asked(vptr, v_b, v_branch, c0 + t)
+                if plain or branch:
+                    yield t, c0 + t, plain, branch

@@ -31,6 +31,7 @@ use (shutdown, gateways, sanctions cut links); a run that re-homed links (M7) or
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,19 @@ def cut_off_without(
     return ~reach_any_without(topo, foreign, own, np.asarray(candidates, np.int64), removed_links, plan=plan)
 
 
+#: per topology object and country: its ASes cut off from the world and its foreign pairs with nothing removed
+_UNREGULATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def unregulated(topo: Topology, country: int, plan: ReachPlan | None = None) -> tuple[np.ndarray, int]:
+    """``(cut off, foreign pairs)`` of ``country`` with nothing removed (:func:`cut_off_without`,
+    :func:`foreign_pairs`): the same for every run of an experiment, so computed once per topology object."""
+    known = _UNREGULATED.setdefault(topo, {})
+    if country not in known:
+        known[country] = (cut_off_without(topo, country, [], plan=plan)[0], foreign_pairs(topo, country, plan=plan))
+    return known[country]
+
+
 def border_shares(topo: Topology, country: int, removed: np.ndarray) -> pd.DataFrame:
     """Per AS at either end of the country's cross-border links: its share of those links before and after."""
     ends = topo.link_endpoints().astype(np.int64)
@@ -157,7 +171,7 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     shares["best_path_share"] = [best_share.get(idx, 0.0) for idx in shares["as_idx"]]
     top = int(topo.asn_to_idx([int(dep["asn"].iloc[0])])[0]) if len(dep) else None
     candidates = shares["as_idx"].to_numpy(np.int64)
-    cut_before = cut_off_without(topo, country, [], plan=plan)[0]
+    cut_before, before = unregulated(topo, country, plan)
     failing = np.array([*candidates.tolist(), *([] if top is None else [top])], np.int64)
     cut = cut_off_without(topo, country, failing, removed, plan)
     shares["cut_off_if_failed"] = cut[1 : 1 + len(candidates)].mean(axis=1)
@@ -179,7 +193,7 @@ def case_outcome(run: Run, code: str, n_chokepoints: int = 5, n_losers: int = 10
     ]
     links = rank_border_links(topo, country, removed, plan)
     codes, now, before_pairs = pair_counts(run, topo)
-    before, after = foreign_pairs(topo, country, plan=plan), foreign_pairs(topo, country, removed, plan)
+    after = foreign_pairs(topo, country, removed, plan)
     return CaseOutcome(
         country=code,
         n_ases=len(cut_before),

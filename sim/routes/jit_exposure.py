@@ -49,11 +49,10 @@ def _path_pairs(length, hop, root, t_slot, unknown, count, order, X):
         X[r, 1] = b
 
 
-@njit(nogil=True, cache=True, inline="always")  # called once per destination view
-def _others(X, h, extra, a):
-    """``(m, single)``: the countries other than ``a`` on a path entering row ``h`` (-1: the destination itself),
-    with country ``extra`` also on it (-1: none): none (0), one (1, which) or more (2)."""
-    p, q = X[h, 0], X[h, 1]
+@njit(nogil=True, cache=True, inline="always")  # scalars only: cheap per source (array arguments are not)
+def _others(p, q, extra, a):
+    """``(m, single)``: the countries other than ``a`` on a path whose pair is ``(p, q)``, with country ``extra``
+    also on it (-1: none): none (0), one (1, which) or more (2)."""
     if q == MANY:
         return 2, -1
     m, single = 0, -1
@@ -106,25 +105,16 @@ def exposure_pairs_block(
                 a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
                 if a < 0 or c_len[t, i - n_t] < 0:
                     continue
-            own = slots[a]
             p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
-            m, single = 0, -1
-            if q == MANY:
-                m = 2
-            else:
-                if p >= 0 and p != own:
-                    m, single = 1, p
-                if q >= 0 and q != own:
-                    m, single = m + 1, q
             if plain:
+                m, single = _others(p, q, -1, slots[a])
                 tot[0, a] += w
                 if m >= 1:
                     n1[0, a] += w
                     if m == 1 and index[single] >= 0:
                         one[0, a, index[single]] += w
             if branch:
-                if extra >= 0 and extra != own and extra != p and extra != q:
-                    m, single = m + 1, extra
+                m, single = _others(p, q, extra, slots[a])
                 tot[1, a] += w
                 if m >= 1:
                     n1[1, a] += w
@@ -145,8 +135,8 @@ def exposure_pairs_block(
             if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
                 continue
             a = c_src[q]
-            h = c_hop[t, q]
-            m, single = _others(X, h if h >= 0 else n_t, extra if j else -1, slots[a])
+            h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
+            m, single = _others(X[h, 0], X[h, 1], extra if j else -1, slots[a])
             paths[a, b] -= n
             if m >= 1 and not (m == 1 and index[single] == b):
                 third[a, b] -= n

@@ -18,7 +18,7 @@ from sim.arrays import unique_sorted
 from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
-from sim.routes.kernel import Keys, route_block
+from sim.routes.kernel import Keys, block_router
 from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
@@ -151,17 +151,19 @@ def routes(
         views = make_views(topo, plan, sc, dst, anchors)
         tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length), threading.Lock()
     if baseline is not None:
-        side_a = make_side(topo, plan, keys)
-        side_b = make_side(topo, baseline.plan, baseline.keys)
+        side_a = make_side(topo, plan, keys, backend)
+        side_b = make_side(topo, baseline.plan, baseline.keys, backend)
         joint = make_joint(side_a, side_b)
         n_bins = 2 * (max(plan.max_length, baseline.plan.max_length) + 2) + 1
         change, lost = np.zeros(n_bins, np.int64), [0]
         dst_col = np.searchsorted(anchors, plan.anchor[dst])
         dst_col[~served] = -1
 
+    route = block_router(plan, keys, backend)
+
     def run(c0: int) -> None:
         c1 = min(c0 + width, n_cols)
-        route_block(plan, keys, anchors[c0:c1], key[:, c0:c1])
+        route(anchors[c0:c1], key[:, c0:c1])
         if measures:
             la = None  # the compiled tally writes the stretch's lengths after the removals on its way
             if baseline is not None and backend is Backend.NUMBA:

@@ -84,62 +84,68 @@ def exposure_pairs_block(
     tot = np.zeros((2, k), np.int64)  # [0]: the paths as they are; [1]: with the root's country on every path
     n1 = np.zeros((2, k), np.int64)
     one = np.zeros((2, k, k), np.int64)
-    for t, c, plain, branch in asked_columns(
-        K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch
-    ):
-        root = roots[c]
-        _path_pairs(length[t], hop[t], root, t_slot, unknown, count, order, X)
-        extra = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
-        tot[:, :] = 0
-        n1[:, :] = 0
-        one[:, :, :] = 0
-        # every source (the transit rows, then the source classes): none, one (which) or more countries
-        # besides its own on its path; the body written once, inline (a call per source, with its
-        # arrays, cost more than the count)
-        for i in range(n_t + n_c):
-            if i < n_t:
-                a, w, h = t_src[i], 1, hop[t, i]
-                if a < 0 or length[t, i] < 1:
-                    continue
-            else:
-                a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
-                if a < 0 or c_len[t, i - n_t] < 0:
-                    continue
-            p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
-            if plain:
-                m, single = _others(p, q, -1, slots[a])
-                tot[0, a] += w
-                if m >= 1:
-                    n1[0, a] += w
-                    if m == 1 and index[single] >= 0:
-                        one[0, a, index[single]] += w
-            if branch:
-                m, single = _others(p, q, extra, slots[a])
-                tot[1, a] += w
-                if m >= 1:
-                    n1[1, a] += w
-                    if m == 1 and index[single] >= 0:
-                        one[1, a, index[single]] += w
-        if branch and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
-            tot[1, t_src[root]] += 1
-        for v in range(vptr[c], vptr[c + 1]):
-            b = v_b[v]
-            if b < 0:
+    c0 = next_asked_tile(K, 0, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
+    while c0 < W:
+        tw = tile_width(c0, super_w, W)
+        for t in range(tw):
+            c = c0 + t
+            plain, branch = _asked(vptr, v_b, v_branch, c)
+            if not (plain or branch):
                 continue
-            j = 1 if v_branch[v] else 0
-            n = v_ndest[v]
-            for a in range(k):
-                paths[a, b] += n * tot[j, a]
-                third[a, b] += n * (n1[j, a] - one[j, a, b])
-            q = v_corr[v]  # each destination is no source of itself
-            if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
-                continue
-            a = c_src[q]
-            h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
-            m, single = _others(X[h, 0], X[h, 1], extra if j else -1, slots[a])
-            paths[a, b] -= n
-            if m >= 1 and not (m == 1 and index[single] == b):
-                third[a, b] -= n
+            root = roots[c]
+            _path_pairs(length[t], hop[t], root, t_slot, unknown, count, order, X)
+            extra = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+            tot[:, :] = 0
+            n1[:, :] = 0
+            one[:, :, :] = 0
+            # every source (the transit rows, then the source classes): none, one (which) or more countries
+            # besides its own on its path; the body written once, inline (a call per source, with its
+            # arrays, cost more than the count)
+            for i in range(n_t + n_c):
+                if i < n_t:
+                    a, w, h = t_src[i], 1, hop[t, i]
+                    if a < 0 or length[t, i] < 1:
+                        continue
+                else:
+                    a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
+                    if a < 0 or c_len[t, i - n_t] < 0:
+                        continue
+                p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
+                if plain:
+                    m, single = _others(p, q, -1, slots[a])
+                    tot[0, a] += w
+                    if m >= 1:
+                        n1[0, a] += w
+                        if m == 1 and index[single] >= 0:
+                            one[0, a, index[single]] += w
+                if branch:
+                    m, single = _others(p, q, extra, slots[a])
+                    tot[1, a] += w
+                    if m >= 1:
+                        n1[1, a] += w
+                        if m == 1 and index[single] >= 0:
+                            one[1, a, index[single]] += w
+            if branch and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
+                tot[1, t_src[root]] += 1
+            for v in range(vptr[c], vptr[c + 1]):
+                b = v_b[v]
+                if b < 0:
+                    continue
+                j = 1 if v_branch[v] else 0
+                n = v_ndest[v]
+                for a in range(k):
+                    paths[a, b] += n * tot[j, a]
+                    third[a, b] += n * (n1[j, a] - one[j, a, b])
+                q = v_corr[v]  # each destination is no source of itself
+                if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
+                    continue
+                a = c_src[q]
+                h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
+                m, single = _others(X[h, 0], X[h, 1], extra if j else -1, slots[a])
+                paths[a, b] -= n
+                if m >= 1 and not (m == 1 and index[single] == b):
+                    third[a, b] -= n
+        c0 = next_asked_tile(K, c0 + tw, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
 
 
 @njit(nogil=True, cache=True)
@@ -164,23 +170,32 @@ def _asked(vptr, v_b, v_branch, c):
 
 
 @njit(nogil=True, cache=True)
-def asked_columns(K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch):
-    """Routes the tiles of ``K`` that serve a destination country asked for (:func:`sim.routes.jit.route_tile`,
-    into ``scratch``) and yields ``(t, c, plain, branch)`` for each of their columns that does: its lane in the
-    tile, its column, and whether it serves such a destination as itself and below its root (see :func:`_asked`)."""
+def tile_width(c, super_w, W):
+    """Columns in the tile starting at column ``c``: tiles of ``TILE`` columns within super-blocks of ``super_w``."""
+    return min(TILE, super_w - c % super_w, W - c)
+
+
+@njit(nogil=True, cache=True)
+def next_asked_tile(K, c, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b):
+    """Routes the first tile at or after column ``c`` (a multiple of ``TILE``) that serves a destination country
+    asked for (:func:`sim.routes.jit.route_tile`, into ``scratch``), copying its super-block of ``super_w``
+    columns into tile-major order on entering it; returns the tile's first column (``K.shape[1]``: none left).
+    The callers walk the columns with it and :func:`_asked` (a loop, not a numba generator: those fail when one
+    specialization is loaded from numba's cache and another compiled in the same process)."""
     Kt = scratch[0]
     W = K.shape[1]
-    for s0 in range(0, W, super_w):
+    while c < W:
+        s0 = c - c % super_w
         sw = min(super_w, W - s0)
-        if not _wanted(vptr, v_b, s0, s0 + sw):
+        if not _wanted(vptr, v_b, c, s0 + sw):
+            c = s0 + sw
             continue
-        copy_super(K, s0, sw, Kt)
-        for c0 in range(s0, s0 + sw, TILE):
-            tw = min(TILE, s0 + sw - c0)
-            if not _wanted(vptr, v_b, c0, c0 + tw):
-                continue
-            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
-            for t in range(tw):
-                plain, branch = _asked(vptr, v_b, v_branch, c0 + t)
-                if plain or branch:
-                    yield t, c0 + t, plain, branch
+        if not _wanted(vptr, v_b, s0, c):  # the super-block's first tile routed: copy it in
+            copy_super(K, s0, sw, Kt)
+        while c < s0 + sw:
+            tw = tile_width(c, super_w, W)
+            if _wanted(vptr, v_b, c, c + tw):
+                route_tile(Kt[(c - s0) // TILE], tw, c, shift, rank_shift, inf, row_of, roots, net, scratch, True)
+                return c
+            c += tw
+    return W

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.routes.jit import TILE, _depth_order, copy_super, route_tile, tile_scratch
-from sim.routes.jit_exposure import asked_columns
+from sim.routes.jit_exposure import _asked, next_asked_tile, tile_width
 
 
 @njit(nogil=True, cache=True)
@@ -55,16 +55,22 @@ def stretch_pairs(LB, LA, ub, off_b, ua, off_a, first, mult, j_before, j_after, 
         has_a = ua[u] >= 0
         la_row = LA[ua[u] if has_a else 0]
         shift = off_a[u] - off_b[u] + mid
+        same = 0  # most pairs keep their length: counted in a register, not in one bin of hist over and over
+        gone = 0
         for g in range(len(j_before)):
             lb = np.int64(lb_row[j_before[g]])
             if lb < 0:
                 continue
             a = j_after[g]
             la = np.int64(la_row[a]) if has_a and a >= 0 else -1
-            if la < 0:
-                lost += m * j_size[g]
+            if la == lb:
+                same += j_size[g]
+            elif la < 0:
+                gone += j_size[g]
             else:
                 hist[la - lb + shift] += m * j_size[g]
+        hist[shift] += m * same
+        lost += m * gone
     return lost
 
 
@@ -173,62 +179,68 @@ def exposure_block(
         accs.append((np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64),
                      np.zeros((k, vw), np.int64)))  # fmt: skip
     one_acc = (np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros((k, k), np.int64), np.zeros((k, vw), np.int64))
-    for t, c, plain, branch in asked_columns(
-        K, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b, v_branch
-    ):
-        root = roots[c]
-        _path_sets(length[t], hop[t], root, t_slot, unknown, count, order, C)
-        # sources grouped by (entered row, country)
-        n_ent = 0
-        for i in range(n_t + n_c):  # the body once, inline: a call per source costs more than it
-            if i < n_t:
-                a, w, h = t_src[i], 1, hop[t, i]
-                if a < 0 or length[t, i] < 1:
-                    continue
-            else:
-                a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
-                if a < 0 or c_len[t, i - n_t] < 0:
-                    continue
-            h = h if h >= 0 else n_t
-            if N[h, a] == 0:
-                ent_h[n_ent] = h
-                ent_a[n_ent] = a
-                n_ent += 1
-            N[h, a] += w
-        extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
-        for var in range(2):
-            if (var == 0 and not plain) or (var == 1 and not branch):
+    c0 = next_asked_tile(K, 0, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
+    while c0 < W:
+        tw = tile_width(c0, super_w, W)
+        for t in range(tw):
+            c = c0 + t
+            plain, branch = _asked(vptr, v_b, v_branch, c)
+            if not (plain or branch):
                 continue
-            acc = accs[var]
-            _clear(acc)
-            extra = extra_root if var == 1 else -1
+            root = roots[c]
+            _path_sets(length[t], hop[t], root, t_slot, unknown, count, order, C)
+            # sources grouped by (entered row, country)
+            n_ent = 0
+            for i in range(n_t + n_c):  # the body once, inline: a call per source costs more than it
+                if i < n_t:
+                    a, w, h = t_src[i], 1, hop[t, i]
+                    if a < 0 or length[t, i] < 1:
+                        continue
+                else:
+                    a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
+                    if a < 0 or c_len[t, i - n_t] < 0:
+                        continue
+                h = h if h >= 0 else n_t
+                if N[h, a] == 0:
+                    ent_h[n_ent] = h
+                    ent_a[n_ent] = a
+                    n_ent += 1
+                N[h, a] += w
+            extra_root = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+            for var in range(2):
+                if (var == 0 and not plain) or (var == 1 and not branch):
+                    continue
+                acc = accs[var]
+                _clear(acc)
+                extra = extra_root if var == 1 else -1
+                for e in range(n_ent):
+                    h = ent_h[e]
+                    _add_source(C, h if h < n_t else -1, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc)
+                if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
+                    acc[0][t_src[root]] += 1
             for e in range(n_ent):
-                h = ent_h[e]
-                _add_source(C, h if h < n_t else -1, extra, ent_a[e], N[h, ent_a[e]], slots, index, acc)
-            if var == 1 and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
-                acc[0][t_src[root]] += 1
-        for e in range(n_ent):
-            N[ent_h[e], ent_a[e]] = 0
-        for v in range(vptr[c], vptr[c + 1]):
-            b = v_b[v]
-            if b < 0:
-                continue
-            tot, n1, one, vx = accs[1 if v_branch[v] else 0]
-            n = v_ndest[v]
-            for a in range(k):
-                paths[a, b] += n * tot[a]
-                third[a, b] += n * (n1[a] - one[a, b])
-            for a in range(k):
+                N[ent_h[e], ent_a[e]] = 0
+            for v in range(vptr[c], vptr[c + 1]):
+                b = v_b[v]
+                if b < 0:
+                    continue
+                tot, n1, one, vx = accs[1 if v_branch[v] else 0]
+                n = v_ndest[v]
+                for a in range(k):
+                    paths[a, b] += n * tot[a]
+                    third[a, b] += n * (n1[a] - one[a, b])
+                for a in range(k):
+                    for x in range(n_slots):
+                        via[a, b, x] += n * vx[a, x]
+                q = v_corr[v]  # each destination is no source of itself
+                if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
+                    continue
+                _clear(one_acc)
+                extra = extra_root if v_branch[v] else -1
+                _add_source(C, c_hop[t, q], extra, c_src[q], 1, slots, index, one_acc)
+                a = c_src[q]
+                paths[a, b] -= n * one_acc[0][a]
+                third[a, b] -= n * (one_acc[1][a] - one_acc[2][a, b])
                 for x in range(n_slots):
-                    via[a, b, x] += n * vx[a, x]
-            q = v_corr[v]  # each destination is no source of itself
-            if q < 0 or c_len[t, q] < 0 or c_src[q] < 0:
-                continue
-            _clear(one_acc)
-            extra = extra_root if v_branch[v] else -1
-            _add_source(C, c_hop[t, q], extra, c_src[q], 1, slots, index, one_acc)
-            a = c_src[q]
-            paths[a, b] -= n * one_acc[0][a]
-            third[a, b] -= n * (one_acc[1][a] - one_acc[2][a, b])
-            for x in range(n_slots):
-                via[a, b, x] -= n * one_acc[3][a, x]
+                    via[a, b, x] -= n * one_acc[3][a, x]
+        c0 = next_asked_tile(K, c0 + tw, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)

@@ -23,11 +23,14 @@ loops run over lengths, levels and rounds, never over ASes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from sim.arrays import expand_ranges, runs, unique_sorted
+from sim.backend import Backend
 from sim.reach.plan import Edges, Levels
 from sim.routes.plan import RoutePlan
 from sim.routes.route_class import RouteClass
@@ -251,3 +254,15 @@ def route_block(plan: RoutePlan, keys: Keys, anchors: np.ndarray, out: np.ndarra
     _customer_and_peer(K, plan, keys, np.sort(origins), unique_sorted(heard_at))
     _provider_routes(K, plan, keys)
     out[:] = K
+
+
+def block_router(
+    plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY
+) -> Callable[[np.ndarray, np.ndarray], None]:
+    """``route(anchors, out)``: :func:`route_block` for one plan, or its compiled twin
+    (:mod:`sim.routes.jit_route`, the same keys) with the numba backend."""
+    if backend is Backend.NUMBA:
+        from sim.routes import jit_route
+
+        return partial(jit_route.route_block, jit_route.tile_net(plan), keys, plan)
+    return partial(route_block, plan, keys)

@@ -11,13 +11,14 @@ them, else are computed for the block (``route_block``), so the baseline need no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.arrays import group_rows
 from sim.backend import Backend
-from sim.routes.kernel import Keys, route_block
+from sim.routes.kernel import Keys, block_router
 from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
 from sim.routes.plan import DestKind, RoutePlan
 
@@ -38,12 +39,13 @@ class Side:
     keys: Keys
     sc: SourceClasses
     group: np.ndarray  # (n,) transit row, n_transit + source class, or -1 (never a route)
+    route: Callable[[np.ndarray, np.ndarray], None]  # the plan's block router (sim.routes.kernel.block_router)
 
 
-def make_side(topo, plan: RoutePlan, keys: Keys) -> Side:
+def make_side(topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY) -> Side:
     sc = source_classes(topo, plan)
     group = np.where(plan.row_of >= 0, plan.row_of, np.where(sc.of >= 0, len(plan.transit) + sc.of, -1))
-    return Side(plan, keys, sc, group)
+    return Side(plan, keys, sc, group, block_router(plan, keys, backend))
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def block_stretch(
     if len(dst) == 0:
         return hist, lost
     anchors_b = np.unique(pb.anchor[dst])
-    K_b = _baseline_columns(baseline, pb, before.keys, anchors_b)
+    K_b = _baseline_columns(baseline, before, anchors_b)
     LB = group_lengths(before, K_b, anchors_b, backend)
     ub = np.searchsorted(anchors_b, pb.anchor[dst])
     off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
@@ -163,9 +165,10 @@ def _pairs(lb, la, off_b, off_a, size, n_bins: int) -> tuple[np.ndarray, int]:
     return h, int(size[before & (la < 0)].sum())
 
 
-def _baseline_columns(baseline, plan: RoutePlan, keys: Keys, anchors: np.ndarray) -> np.ndarray:
+def _baseline_columns(baseline, side: Side, anchors: np.ndarray) -> np.ndarray:
     """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed."""
-    out = np.empty((len(plan.transit), len(anchors)), keys.dtype)
+    n_t = len(side.plan.transit)
+    out = np.empty((n_t, len(anchors)), side.keys.dtype)
     pos = np.searchsorted(baseline.anchors, anchors)
     stored = np.zeros(len(anchors), bool)
     if len(baseline.anchors):
@@ -173,7 +176,7 @@ def _baseline_columns(baseline, plan: RoutePlan, keys: Keys, anchors: np.ndarray
     out[:, stored] = baseline.key[:, pos[stored]]
     missing = np.flatnonzero(~stored)
     if len(missing):
-        block = np.empty((len(plan.transit), len(missing)), keys.dtype)
-        route_block(plan, keys, anchors[missing], block)
+        block = np.empty((n_t, len(missing)), side.keys.dtype)
+        side.route(anchors[missing], block)
         out[:, missing] = block
     return out

@@ -5,7 +5,9 @@ gathers run in chunks of ``kernel.SCRATCH_BYTES``, targets in groups of ``kernel
 chunks of ``kernel.PEER_CHUNK``, rows offer to their peers densely above ``kernel.DENSE_PEERS``, and ``routes``
 splits the destination columns into blocks (``api.MAX_BLOCK``, the memory budget) run on several threads. On
 small graphs the defaults never leave the simple path, so these tests force the thresholds small on graphs with
-hubs of many customers and compare with the reference and with the default thresholds' answer.
+hubs of many customers and compare with the reference and with the default thresholds' answer. The thresholds are
+the numpy kernel's, so it is the one run here (the compiled kernel, :mod:`sim.routes.jit_route`, has no size
+switch but its tiles of 16 columns, partly filled on every small graph, and the blocks, forced here too).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,10 +67,11 @@ def test_tall_targets_chunks_and_blocks_match_the_reference(data):
         kernel_DENSE_PEERS=data.draw(st.sampled_from([0.0, 0.3, 2.0])),  # every row dense, some, none
         api_MAX_BLOCK=data.draw(st.integers(1, 3)),
     )
+    backend = data.draw(st.sampled_from(["numpy", "numba"]))
     with thresholds(**forced):
-        r = routes(topo, **masks, n_threads=data.draw(st.integers(1, 2)))
+        r = routes(topo, **masks, n_threads=data.draw(st.integers(1, 2)), backend=backend)
     assert_matches_reference(r, topo, **masks)
-    assert_same(r, routes(topo, **masks))
+    assert_same(r, routes(topo, **masks, backend="numpy"))
 
 
 @FORCED
@@ -77,7 +81,7 @@ def test_small_graphs_with_forced_thresholds_match_the_reference(case, tall, scr
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
     forced = dict(kernel_TALL=tall, kernel_SCRATCH_BYTES=scratch, kernel_GROUP_BYTES=scratch, kernel_PEER_CHUNK=1)
     with thresholds(**forced, kernel_DENSE_PEERS=dense_peers):
-        r = routes(topo, **masks)
+        r = routes(topo, **masks, backend="numpy")
     assert_matches_reference(r, topo, **masks)
 
 
@@ -91,23 +95,24 @@ def test_a_budget_of_one_column_per_block(topo):
     stored = whole.key.nbytes
     with (
         thresholds(api_SCRATCH_BYTES=0),
-        mock.patch.object(api, "route_block", wraps=kernel.route_block) as blocks,
+        mock.patch.object(kernel, "route_block", wraps=kernel.route_block) as blocks,
     ):
-        narrow = routes(topo, memory_budget=stored + api._block_bytes(n_t, 1, 4), n_threads=2)
+        narrow = routes(topo, memory_budget=stored + api._block_bytes(n_t, 1, 4), n_threads=2, backend="numpy")
     assert blocks.call_count == n_cols
     assert_same(narrow, whole)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
 @settings(FORCED, max_examples=15)
 @given(topologies_with_restrictions(max_ases=12))
-def test_eight_byte_keys_give_the_same_routes(case):
+def test_eight_byte_keys_give_the_same_routes(backend, case):
     """Graphs beyond about 4 million ASes get 64-bit keys: forced here on small graphs, with the same answers."""
     topo, restr = case
     masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
-    narrow = routes(topo, **masks)
+    narrow = routes(topo, **masks, backend=backend)
     wide_keys = kernel.Keys(np.uint64, narrow.keys.shift, narrow.keys.rank_shift)
     with mock.patch.object(api.Keys, "for_plan", return_value=wide_keys):
-        wide = routes(topo, **masks)
+        wide = routes(topo, **masks, backend=backend)
     assert wide.key.dtype == np.uint64 and narrow.key.dtype == np.uint32
     for col in range(len(narrow.anchors)):
         for a, b in zip(narrow.column(col), wide.column(col), strict=True):

@@ -17,12 +17,14 @@ from tests.routes.checks import as_dict, assert_matches_reference
 from tests.strategies import hub_topologies, topologies, topologies_with_restrictions
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BACKENDS = pytest.mark.parametrize("backend", ["numpy", "numba"])  # the numpy kernel and its compiled twin
 
 
+@BACKENDS
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_kernel_gives_the_hand_drawn_routes(case: Case):
+def test_kernel_gives_the_hand_drawn_routes(case: Case, backend):
     topo = case.topology()
-    r = routes(topo, **case.masks(topo))
+    r = routes(topo, **case.masks(topo), backend=backend)
     assert as_dict(r.tree(case.dst)) == case.expected
     src = max(case.expected, key=lambda a: case.expected[a][1])
     path = r.path(src, case.dst)
@@ -39,18 +41,20 @@ def test_tree_columns_and_types():
     assert origin[["asn", "next_hop", "length"]].values.tolist() == [[case.dst, case.dst, 0]]
 
 
+@BACKENDS
 @PROPERTY
 @given(topologies_with_restrictions(max_ases=12))
-def test_kernel_matches_reference_with_removals(case):
+def test_kernel_matches_reference_with_removals(backend, case):
     topo, restr = case
-    r = routes(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases)
+    r = routes(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases, backend=backend)
     assert_matches_reference(r, topo, restr.removed_links, restr.removed_ases)
 
 
+@BACKENDS
 @settings(PROPERTY, max_examples=40)
 @given(hub_topologies(min_ases=20, max_ases=45))
-def test_kernel_matches_reference_on_hub_graphs_with_many_ties(topo):
-    assert_matches_reference(routes(topo), topo)
+def test_kernel_matches_reference_on_hub_graphs_with_many_ties(backend, topo):
+    assert_matches_reference(routes(topo, backend=backend), topo)
 
 
 @settings(PROPERTY, max_examples=40)  # each destination not asked for is a routes() call of its own
@@ -97,11 +101,12 @@ def test_stub_destinations_share_columns_and_match_the_reference():
     assert r.path(14, 11) == [14, 11] and r.path(12, 11) == [12, 1, 11] and r.path(15, 1) == []
 
 
+@BACKENDS
 @settings(PROPERTY, max_examples=60)
 @given(topologies_with_restrictions(max_ases=14))
-def test_route_holders_are_the_reachable_ases(case):
+def test_route_holders_are_the_reachable_ases(backend, case):
     topo, restr = case
-    r = routes(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases)
+    r = routes(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases, backend=backend)
     reach = reachability(topo, removed_links=restr.removed_links, removed_ases=restr.removed_ases, keep_matrix=True)
     holders = r.holders(topo.asns)
     for k, dst in enumerate(topo.asns.tolist()):

@@ -173,6 +173,9 @@ def _baseline_columns(baseline, side: Side, anchors: np.ndarray) -> np.ndarray:
     stored = np.zeros(len(anchors), bool)
     if len(baseline.anchors):
         stored = baseline.anchors[np.minimum(pos, len(baseline.anchors) - 1)] == anchors
+    if not stored.any():  # a baseline without stored columns: computed in place
+        side.route(anchors, out)
+        return out
     out[:, stored] = baseline.key[:, pos[stored]]
     missing = np.flatnonzero(~stored)
     if len(missing):

@@ -36,8 +36,9 @@ from sim.reach.incremental import IncrementalReach
 
 __all__ = ["FragmentationModel", "check_config"]
 
-#: what a run derives from its topology alone (customer cones, markets), by topology object: the runs of a sweep
-#: worker share the (cached) topology, so they compute these once; the arrays are read-only
+#: what a run derives from its topology alone (customer cones, markets, the world before links are bought), by
+#: topology object: the runs of a sweep worker share the (cached) topology, so they compute these once; the arrays
+#: are read-only
 _DERIVED: weakref.WeakKeyDictionary[Topology, dict] = weakref.WeakKeyDictionary()
 
 
@@ -91,11 +92,16 @@ class FragmentationModel(mesa.Model):
         self.protected_sets = protected_sets(topology)
         self.cone = _derived(topology, "cone", lambda: _read_only(customer_cone_sizes(topology)))
         self.population = topology.facts.population  #: (K,) people per country (NaN: no outline), for weights
-        market = self.config.market
-        self.world = World(
+        market, roles = self.config.market, self.config.mechanism_params.protected_roles
+        weights = _derived(topology, ("market", market), lambda: market_weights(topology, market, self.cone))
+        # the world before any link is bought: a pure function of these three, shared with its memo (who serves
+        # each market, at what share) by the runs of a sweep worker
+        self.world = _derived(
             topology,
-            protected_mask(self.protected_sets, self.config.mechanism_params.protected_roles, topology.n_ases),
-            market=_derived(topology, ("market", market), lambda: market_weights(topology, market, self.cone)),
+            ("world", market, roles),
+            lambda: World(
+                topology, _read_only(protected_mask(self.protected_sets, roles, topology.n_ases)), market=weights
+            ),
         )
         self.mechanisms: list[CoordinationMechanism] = instantiate(self.config.mechanisms)
         self.regulations: list[Regulation] = []

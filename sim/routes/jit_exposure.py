@@ -49,20 +49,20 @@ def _path_pairs(length, hop, root, t_slot, unknown, count, order, X):
         X[r, 1] = b
 
 
-@njit(nogil=True, cache=True, inline="always")  # scalars only: cheap per source (array arguments are not)
-def _others(p, q, extra, a):
-    """``(m, single)``: the countries other than ``a`` on a path whose pair is ``(p, q)``, with country ``extra``
-    also on it (-1: none): none (0), one (1, which) or more (2)."""
-    if q == MANY:
-        return 2, -1
-    m, single = 0, -1
-    if p >= 0 and p != a:
-        m, single = m + 1, p
-    if q >= 0 and q != a:
-        m, single = m + 1, q
-    if extra >= 0 and extra != a and extra != p and extra != q:
-        m, single = m + 1, extra
-    return m, single
+@njit(nogil=True, cache=True, inline="always")  # scalars and one lookup: cheap per source (array arguments are not)
+def _count(p, q, extra, a, index, k):
+    """``(crossed, single)`` for a path whose pair is ``(p, q)``, with country ``extra`` also on it (-1: none), from
+    a source of country ``a``: whether it crosses a country other than ``a``, and the wanted-country index of that
+    country when it is exactly one and wanted (``k`` otherwise). Written with ``&`` and selects rather than
+    branches: the outcome varies from source to source, so branches were mispredicted."""
+    many = q == MANY
+    cp = (p >= 0) & (p != a)
+    cq = (q >= 0) & (q != a)
+    ce = (extra >= 0) & (extra != a) & (extra != p) & (extra != q)
+    m = np.int64(cp) + np.int64(cq) + np.int64(ce)
+    single = p if cp else (q if cq else extra)
+    j = index[max(single, 0)]
+    return (m >= 1) | many, j if (m == 1) & ~many & (single >= 0) & (j >= 0) else k
 
 
 @njit(nogil=True, cache=True)
@@ -83,7 +83,12 @@ def exposure_pairs_block(
     X = np.empty((n_t + 1, 2), np.int64)
     tot = np.zeros((2, k), np.int64)  # [0]: the paths as they are; [1]: with the root's country on every path
     n1 = np.zeros((2, k), np.int64)
-    one = np.zeros((2, k, k), np.int64)
+    one = np.zeros((2, k, k + 1), np.int64)  # column k: a source crossing no single wanted country
+    # the sources of the countries asked for (transit rows, then source classes), grouped by country: a country's
+    # sums stay in registers through its run instead of updating one slot of memory per source
+    src_country = np.concatenate((t_src, c_src))
+    sources = np.argsort(src_country, kind="mergesort")
+    start = np.searchsorted(src_country[sources], np.arange(k + 1))
     c0 = next_asked_tile(K, 0, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
     while c0 < W:
         tw = tile_width(c0, super_w, W)
@@ -98,33 +103,33 @@ def exposure_pairs_block(
             tot[:, :] = 0
             n1[:, :] = 0
             one[:, :, :] = 0
-            # every source (the transit rows, then the source classes): none, one (which) or more countries
-            # besides its own on its path; the body written once, inline (a call per source, with its
-            # arrays, cost more than the count)
-            for i in range(n_t + n_c):
-                if i < n_t:
-                    a, w, h = t_src[i], 1, hop[t, i]
-                    if a < 0 or length[t, i] < 1:
-                        continue
-                else:
-                    a, w, h = c_src[i - n_t], cls_size[i - n_t], c_hop[t, i - n_t]
-                    if a < 0 or c_len[t, i - n_t] < 0:
-                        continue
-                p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
-                if plain:
-                    m, single = _others(p, q, -1, slots[a])
-                    tot[0, a] += w
-                    if m >= 1:
-                        n1[0, a] += w
-                        if m == 1 and index[single] >= 0:
-                            one[0, a, index[single]] += w
-                if branch:
-                    m, single = _others(p, q, extra, slots[a])
-                    tot[1, a] += w
-                    if m >= 1:
-                        n1[1, a] += w
-                        if m == 1 and index[single] >= 0:
-                            one[1, a, index[single]] += w
+            # every source of a country asked for (the transit rows, then the source classes): none, one (which)
+            # or more countries besides its own on its path; the body written once, inline (a call per source,
+            # with its arrays, cost more than the count)
+            for a in range(k):
+                sa = slots[a]
+                t0 = t1 = c0_ = c1_ = 0  # tot and crossed, plain and with the root's country
+                for i in sources[start[a] : start[a + 1]]:
+                    if i < n_t:
+                        w, h = 1, hop[t, i]
+                        if length[t, i] < 1:
+                            continue
+                    else:
+                        w, h = cls_size[i - n_t], c_hop[t, i - n_t]
+                        if c_len[t, i - n_t] < 0:
+                            continue
+                    p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
+                    if plain:
+                        crossed, single = _count(p, q, -1, sa, index, k)
+                        t0 += w
+                        c0_ += w * crossed
+                        one[0, a, single] += w
+                    if branch:
+                        crossed, single = _count(p, q, extra, sa, index, k)
+                        t1 += w
+                        c1_ += w * crossed
+                        one[1, a, single] += w
+                tot[0, a], n1[0, a], tot[1, a], n1[1, a] = t0, c0_, t1, c1_
             if branch and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
                 tot[1, t_src[root]] += 1
             for v in range(vptr[c], vptr[c + 1]):
@@ -141,9 +146,9 @@ def exposure_pairs_block(
                     continue
                 a = c_src[q]
                 h = c_hop[t, q] if c_hop[t, q] >= 0 else n_t
-                m, single = _others(X[h, 0], X[h, 1], extra if j else -1, slots[a])
+                crossed, single = _count(X[h, 0], X[h, 1], extra if j else -1, slots[a], index, k)
                 paths[a, b] -= n
-                if m >= 1 and not (m == 1 and index[single] == b):
+                if crossed and single != b:
                     third[a, b] -= n
         c0 = next_asked_tile(K, c0 + tw, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
 

@@ -7,6 +7,7 @@ link for any regulation: the data says nothing about where that AS is, so no sta
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -34,6 +35,9 @@ class BoughtLink:
     provider: int  # ASN
     step: int
     cost: float
+
+
+MEMO_ENTRIES = 1024  #: results a World keeps (:meth:`World.remember`): every state's market alone, and blocs'
 
 
 class World:
@@ -94,7 +98,20 @@ class World:
         self.c_links = c_links
         ec = self.end_country
         self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
-        self.memo: dict = {}  # results of pure functions of this world (e.g. who serves a market), by key
+        self.memo: OrderedDict = OrderedDict()  # results of pure functions of this world, by key (see remember)
+
+    def remember(self, key, make):
+        """``make()``, a pure function of this world, computed once per ``key`` and kept. The runs of a sweep
+        worker share a World (:class:`sim.FragmentationModel`), and some keys differ from run to run (a bloc's
+        market), so only the ``MEMO_ENTRIES`` most recently used are kept."""
+        memo = self.memo
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+        value = memo[key] = make()
+        if len(memo) > MEMO_ENTRIES:
+            memo.popitem(last=False)
+        return value
 
     def links_of_country(self, c: int) -> np.ndarray:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""

@@ -182,7 +182,7 @@ def tile_width(c, super_w, W):
 
 @njit(nogil=True, cache=True)
 def next_asked_tile(K, c, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b):
-    """Routes the first tile at or after column ``c`` (a multiple of ``TILE``) that serves a destination country
+    """Routes the first tile at or after column ``c`` (a tile's first column) that serves a destination country
     asked for (:func:`sim.routes.jit.route_tile`, into ``scratch``), copying its super-block of ``super_w``
     columns into tile-major order on entering it; returns the tile's first column (``K.shape[1]``: none left).
     The callers walk the columns with it and :func:`_asked` (a loop, not a numba generator: those fail when one

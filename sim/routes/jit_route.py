@@ -1,8 +1,8 @@
 """The routes kernel compiled (numba): the three phases of :mod:`sim.routes.kernel` over tiles of ``TILE`` columns.
 
-A tile holds every transit row's keys for 16 destination columns (``(n_transit, TILE)``: one cache line of 4-byte
-keys per row, half a megabyte on the 2016 graph), so all three phases run on data in cache and each edge is read
-once per tile for its 16 columns:
+A tile holds every transit row's keys for 16 destination columns (``(n_transit, TILE)`` int64: two cache lines per
+row, about a megabyte on the 2016 graph, within one core's cache), so all three phases run on data in cache and
+each edge is read once per tile for its 16 columns:
 
 1. **customer routes**, breadth-first by length from the origins' rows (and the rows that hear a stub destination
    directly): a frontier row offers, in every lane where its key is a customer route of this round's length, one

@@ -193,3 +193,28 @@ def _always_incremental(cls):
         init(self, *args, **{**kwargs, "max_affected_frac": 1.0})
 
     return forced
+
+
+def test_runs_of_one_topology_share_its_world_with_the_same_bytes_as_a_fresh_one(monkeypatch):
+    """The world before links are bought is shared by the runs on one topology object (with its memo of who serves
+    each market); a run on a world of its own (a copy of the topology) gives the same bytes, after other runs
+    (another mechanism, blocs of their own) have filled the shared memo, and that memo stays within its bound."""
+    from sim.model import world as world_module
+
+    topo = sim.synthetic_topology(2000, seed=2)
+
+    def run(topology, mechanisms):
+        model = sim.FragmentationModel(
+            topology=topology, rng=3, n_sources=256, adoption_frac=0.6, mechanisms=mechanisms
+        )
+        for _ in range(4):
+            model.step()
+        return model, model.datacollector.get_model_vars_dataframe()
+
+    monkeypatch.setattr(world_module, "MEMO_ENTRIES", 8)
+    first, _ = run(topo, ["m5"])
+    second, shared = run(topo, ["m0"])
+    assert second.world is first.world and 0 < len(first.world.memo) <= 8
+    alone, fresh = run(topo.replace(), ["m0"])
+    assert alone.world is not first.world
+    assert shared.equals(fresh)

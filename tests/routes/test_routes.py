@@ -181,3 +181,18 @@ def test_synthetic_internet_route_holders_and_sampled_trees(seed):
     kinds = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH, DestKind.REMOVED]
     sample = [int(topo.asns[rng.choice(np.flatnonzero(r.plan.kind == k))]) for k in kinds]
     assert_matches_reference(r, topo, removed_links, removed_ases, destinations=sample)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_compiled_kernel_equals_the_numpy_kernel_over_many_tiles(seed):
+    """Hundreds of destination columns: tiles of 16 that mix transit and stub destinations, several per block,
+    with links and ASes removed (the frontier's bookkeeping is reset between tiles): the same keys word for word."""
+    from sim import synthetic_topology
+
+    topo = synthetic_topology(600, seed=seed)
+    rng = np.random.default_rng(seed)
+    masks = {"removed_links": rng.random(topo.n_links) < 0.05, "removed_ases": rng.random(topo.n_ases) < 0.02}
+    compiled, numpy = routes(topo, **masks, backend="numba"), routes(topo, **masks, backend="numpy")
+    stub = compiled.plan.row_of[compiled.anchors] < 0
+    assert len(compiled.anchors) > 4 * 16 and stub.any() and (~stub).any()
+    assert np.array_equal(compiled.anchors, numpy.anchors) and np.array_equal(compiled.key, numpy.key)

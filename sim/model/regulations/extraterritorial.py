@@ -41,13 +41,14 @@ def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.nd
     each one to ``c`` as (position in the serving array, link id)): pure functions of the world, so memoized on it
     (a World is rebuilt when links are bought). Both are per AS, so indexing the whole set's answers equals
     computing them for a subset (:func:`cut_links_to` of the leaving operators)."""
-    key = ("extraterritorial", c, tuple(np.asarray(market).ravel().tolist()))
-    if key not in world.memo:
+
+    def make():
         bound = serving(world, c)
         at, links, other, _ = world.neighbours_of(bound)
         to_c = world.country[other] == c
-        world.memo[key] = bound, share_in(world, world.market_measure, bound, market), at[to_c], links[to_c]
-    return world.memo[key]
+        return bound, share_in(world, world.market_measure, bound, market), at[to_c], links[to_c]
+
+    return world.remember(("extraterritorial", c, tuple(np.asarray(market).ravel().tolist())), make)
 
 
 def prepare(world: World, bloc_of: dict[int, np.ndarray], countries) -> None:

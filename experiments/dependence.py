@@ -92,14 +92,14 @@ def compare_chokepoints(topo, r, codes: list[str], n: int) -> pd.DataFrame:
 def analyze(study: Study) -> list[Path]:
     a = study.analysis
     topo = study.topology()
-    r = routes(topo, measures=True)
-    every = ranking(topo, r, 1)  # the map shows every country with an AS, the table those with min_ases
-    rank = every[every["n_ases"] >= int(a.get("min_ases", 10))]
-    written = [write_csv(rank, study.out / "dependence_ranking.csv")]
     counts = topo.ases_per_country()
     largest = [
         topo.country_codes[s] for s in np.argsort(-counts, kind="stable")[: int(a.get("exposure_countries", 12))]
     ]
+    r = routes(topo, measures=True, exposure=largest)  # the exposure matrix counted in the same pass
+    every = ranking(topo, r, 1)  # the map shows every country with an AS, the table those with min_ases
+    rank = every[every["n_ases"] >= int(a.get("min_ases", 10))]
+    written = [write_csv(rank, study.out / "dependence_ranking.csv")]
     exposure = r.exposure(largest)
     via = r.exposure(largest, via=True).sort_values(["source", "destination", "share"], ascending=[True, True, False])
     written += [write_csv(exposure, study.out / "exposure.csv"), write_csv(via, study.out / "exposure_via.csv")]

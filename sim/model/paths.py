@@ -72,16 +72,21 @@ def measure_paths(
     transit restriction the chosen path is the one BGP would choose were the restriction not enforced on it. Sources
     are every AS, destinations those given. The per-pair stretch needs the baseline's network as a subset of
     today's: on a topology that gained links (re-homing bought some) or where a link cut at step 0 is back, it is
-    NaN. Cost: one routes pass with measures over the destinations (the per-pair stretch routes the source classes
-    once more per column, under the baseline's routes), and one exposure pass over their stored columns for
-    ``countries``, per call.
+    NaN. Cost: one routes pass with measures over the destinations, exposure among ``countries`` counted in it
+    (the per-pair stretch routes the source classes once more per column, under the baseline's routes), per call.
     """
     topo = world.kernel_topology()
     removed = world.to_kernel(cut)
     if baseline is not None and not _comparable(baseline, topo, removed):
         baseline = None
     r = routes(
-        topo, destinations, removed_links=removed, measures=True, memory_budget=kernel_budget(), baseline=baseline
+        topo,
+        destinations,
+        removed_links=removed,
+        measures=True,
+        memory_budget=kernel_budget(),
+        baseline=baseline,
+        exposure=list(countries) or None,
     )
     lengths = r.path_lengths()
     n_pairs = int(lengths["pairs"].sum())
@@ -99,7 +104,7 @@ def measure_paths(
     slots = np.array([topo.country_index(c) for c in conc["country"]], np.int64)
     hhi[slots], top[slots] = conc["hhi"].to_numpy(), conc["top_share"].to_numpy()
     exposure_all = float("nan")
-    if not countries:  # exposure off (exposure_countries=0): its pass is the costliest part
+    if not countries:  # exposure off (exposure_countries=0)
         return PathMeasurement(mean, n_pairs, hhi, top, exposure, exposure_all, change, longer), r
     ex = r.exposure(countries)
     ex = ex[ex["source"] != ex["destination"]]

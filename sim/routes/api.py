@@ -8,6 +8,7 @@ providers to customers only. The ASes holding a route are exactly those that :fu
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,15 @@ from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
 from sim.routes.kernel import Keys, block_router
-from sim.routes.measures import PathMeasures, Tally, block_tally, column_bytes, make_views, source_classes
+from sim.routes.measures import (
+    PathMeasures,
+    Tally,
+    block_tally,
+    column_bytes,
+    exposure_counts,
+    make_views,
+    source_classes,
+)
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
 from sim.routes.stretch import block_stretch, make_joint, make_side, stretch_bytes
@@ -58,6 +67,7 @@ def routes(
     measures: bool = False,
     backend: Backend | str | None = None,
     baseline: RoutesResult | None = None,
+    exposure=None,
 ) -> RoutesResult:
     """Every AS's best route to each destination under Gao-Rexford preferences (BGPy 13's default BGP).
 
@@ -78,12 +88,16 @@ def routes(
     measures : bool
         Also compute the path measures (transit load, country dependence, path lengths) in the same pass.
     backend : {"numba", "numpy"}, optional
-        The path measures' implementation (here and in ``exposure``); default numba when installed, else numpy,
-        or ``$FRAGSIM_MEASURES_BACKEND``. Both give the same results.
+        The routes' and path measures' implementation (here and in ``exposure``); default numba when installed,
+        else numpy, or ``$FRAGSIM_MEASURES_BACKEND``. Both give the same results.
     baseline : RoutesResult, optional
         With ``measures=True``: the routes before the removals (same topology, removals a subset of these), for
         the per-pair stretch (:meth:`RoutesResult.stretch`). Its stored columns are reused; columns it lacks are
         computed block by block, so ``sim.routes(topo, [])`` (no columns) serves without holding the baseline.
+    exposure : list of str, optional
+        With ``measures=True``: country codes whose jurisdiction exposure (:meth:`RoutesResult.exposure`, without
+        ``via``) is counted in the same pass, from the source classes the measures route anyway; asking
+        ``exposure`` for these countries, in this order, then reads it instead of a pass of its own.
 
     Returns
     -------
@@ -133,6 +147,7 @@ def routes(
     threads = _n_threads(n_threads)
     backend = resolve_backend(backend)
     _check_baseline(baseline, topo, measures, removed_links, removed_ases)
+    exposure_slots = _exposure_slots(topo, exposure, measures)
     dst = _destinations(topo, destinations)
     plan = make_plan(topo, removed_links, removed_ases)
     served = np.isin(plan.kind[dst], [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH])
@@ -149,7 +164,8 @@ def routes(
     key = np.empty((n_t, n_cols), keys.dtype)
     if measures:
         views = make_views(topo, plan, sc, dst, anchors)
-        tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length), threading.Lock()
+        k = 0 if exposure_slots is None else len(exposure_slots)
+        tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length, k), threading.Lock()
     if baseline is not None:
         side_a = make_side(topo, plan, keys, backend)
         side_b = make_side(topo, baseline.plan, baseline.keys, backend)
@@ -169,7 +185,9 @@ def routes(
             if baseline is not None and backend is Backend.NUMBA:
                 la = np.empty((c1 - c0, n_t + len(sc.size)), np.int16)
             block = key[:, c0:c1]
-            part = block_tally(topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, backend, la)
+            part = block_tally(
+                topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, backend, la, exposure_slots
+            )
             stretched = None
             if baseline is not None:
                 here = dst[(dst_col >= c0) & (dst_col < c1)]
@@ -193,8 +211,26 @@ def routes(
             change += h
             lost[0] += n_lost
     stretch = (change, lost[0]) if baseline is not None else None
-    found = PathMeasures(topo, plan.transit, tally, stretch) if measures else None
-    return RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), found, backend)
+    result = RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), None, backend)
+    if not measures:
+        return result
+    if exposure_slots is not None and backend is not Backend.NUMBA:  # the numpy tally leaves it to a pass of its own
+        _, tally.paths[:], tally.third[:], _ = exposure_counts(result, exposure_slots, want_via=False)
+    return dataclasses.replace(result, measures=PathMeasures(topo, plan.transit, tally, stretch, exposure_slots))
+
+
+def _exposure_slots(topo: Topology, exposure, measures: bool) -> np.ndarray | None:
+    """The country slots of ``exposure`` (country codes), checked; None when not asked for."""
+    if exposure is None:
+        return None
+    if not measures:
+        raise ValueError("exposure= is counted with the path measures: pass measures=True with it")
+    if isinstance(exposure, str) or not all(isinstance(c, str) for c in exposure):
+        raise TypeError(f"exposure must be a list of country codes, got {exposure!r}")
+    slots = np.array([topo.country_index(c) for c in exposure], np.int64)
+    if len(np.unique(slots)) != len(slots):
+        raise ValueError(f"exposure must name distinct countries, got {list(exposure)}")
+    return slots
 
 
 def _check_baseline(baseline, topo: Topology, measures: bool, removed_links, removed_ases) -> None:

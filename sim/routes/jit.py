@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.arrays import expand_ranges
+from sim.routes.jit_pairs import _asked, _depth_order, exposure_column, pairs_scratch
 
 INF = np.iinfo(np.int64).max
 
@@ -173,30 +174,10 @@ def route_tile(Kt, T, c0, shift, rank_shift, inf, row_of, roots, net, scratch, w
 
 
 @njit(nogil=True, cache=True)
-def _depth_order(length, hop, root, count, order):
-    """The rows with a route through another transit row (the destination's row aside), deepest first: a counting
-    sort by length. Returns how many."""
-    count[:] = 0
-    for r in range(len(length)):
-        if hop[r] >= 0 and r != root:
-            count[length[r]] += 1
-    start = 0
-    for L in range(len(count) - 1, -1, -1):
-        n = count[L]
-        count[L] = start
-        start += n
-    for r in range(len(length)):
-        if hop[r] >= 0 and r != root:
-            order[count[length[r]]] = r
-            count[length[r]] += 1
-    return start
-
-
-@njit(nogil=True, cache=True)
 def tally_block(
     K, super_w, shift, rank_shift, inf, roots, row_of, t_slot, cls_size, cls_slot, net,
     lone_size, lone_cc, vptr, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-    load, dep, den, hist, out_len,
+    load, dep, den, hist, out_len, ex,
 ):  # fmt: skip
     """Adds one block's measures into ``load`` (n_t), ``dep`` (n_slots, n_t), ``den`` (n_slots), ``hist`` (n_len).
 
@@ -207,7 +188,11 @@ def tally_block(
     Source classes with one provider and no peer (*lone*) enter their provider wherever it has a route, so they
     are counted per provider row (``lone_size``, and by country ``lone_cc``); only the others are routed per
     column. With ``out_len`` of ``W`` rows, the stretch's group lengths are written there on the way
-    (:func:`sim.routes.jit_paths.group_lengths`)."""
+    (:func:`sim.routes.jit_paths.group_lengths`). With ``ex = (t_src, c_src, slots, index, unknown, v_b, v_ndest,
+    v_branch, paths, third)`` for ``k > 0`` countries asked for (``slots``), every column serving one of
+    them also adds its exposure counts into ``paths`` and ``third`` (:func:`sim.routes.jit_pairs.exposure_column`),
+    from the classes routed here."""
+    t_src, c_src, slots, index, unknown, e_b, e_ndest, e_branch, paths, third = ex
     n_t, W = K.shape
     n_len = len(hist)
     scratch = tile_scratch(n_t, len(cls_size), K[:1, 0], super_w)
@@ -226,6 +211,7 @@ def tally_block(
     h_dom = np.empty(max_views, np.int64)
     j_weight = np.empty(max_views, np.int64)
     local = np.full(len(den), -1, np.int64)
+    ps = pairs_scratch(n_t, n_len, t_src, c_src, len(slots))
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
         if vptr[s0 + sw] == vptr[s0]:
@@ -248,6 +234,14 @@ def tally_block(
                     vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
                     count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
                 )  # fmt: skip
+                if len(slots):
+                    plain, branch = _asked(vptr, e_b, e_branch, c)
+                    if plain or branch:
+                        exposure_column(
+                            length[t], hop[t], c_len[t], c_hop[t], lone_prov, roots[c], plain, branch, t_slot, t_src,
+                            c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], e_b, v_corr, e_ndest,
+                            e_branch, ps, paths, third,
+                        )  # fmt: skip
 
 
 @njit(nogil=True, cache=True)

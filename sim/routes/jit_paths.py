@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.routes.jit import TILE, _depth_order, copy_super, route_tile, tile_scratch
-from sim.routes.jit_exposure import _asked, next_asked_tile, tile_width
+from sim.routes.jit import TILE, copy_super, route_tile, tile_scratch
+from sim.routes.jit_exposure import next_asked_tile, tile_width
+from sim.routes.jit_pairs import _asked, _depth_order
 
 
 @njit(nogil=True, cache=True)

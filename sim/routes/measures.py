@@ -173,14 +173,18 @@ class Tally:
     dep_num: np.ndarray  # (n_transit, n_slots) weighted foreign-source paths into each country crossing each AS
     dep_den: np.ndarray  # (n_slots,) weighted foreign-source paths into each country
     lengths: np.ndarray  # (max_length + 2,) ordered pairs by AS hops
+    paths: np.ndarray  # (k, k) with exposure asked for k countries: chosen paths from the ASes of a to those of b
+    third: np.ndarray  # (k, k) those crossing an AS of a third country
 
     @classmethod
-    def empty(cls, n_transit: int, n_slots: int, max_length: int) -> Tally:
+    def empty(cls, n_transit: int, n_slots: int, max_length: int, k: int = 0) -> Tally:
         return cls(
             np.zeros(n_transit),
             np.zeros((n_transit, n_slots)),
             np.zeros(n_slots),
             np.zeros(max_length + 2),
+            np.zeros((k, k)),
+            np.zeros((k, k)),
         )
 
     def add(self, other: Tally) -> None:
@@ -188,6 +192,9 @@ class Tally:
         self.dep_num += other.dep_num
         self.dep_den += other.dep_den
         self.lengths += other.lengths
+        if other.paths.size:  # a block counted without exposure adds none
+            self.paths += other.paths
+            self.third += other.third
 
 
 def _decode(K: np.ndarray, keys: Keys, row_of: np.ndarray):
@@ -274,12 +281,15 @@ def block_tally(
     K: np.ndarray,
     backend: Backend = Backend.NUMPY,
     lengths_out: np.ndarray | None = None,
+    exposure_slots: np.ndarray | None = None,
 ) -> Tally:
     """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
     ``views.col`` indexes the block's columns. With the compiled backend, ``lengths_out`` (``(W, n_transit +
-    n_classes)`` int16) also receives the stretch's group lengths (:func:`sim.routes.stretch.group_lengths`)."""
+    n_classes)`` int16) also receives the stretch's group lengths (:func:`sim.routes.stretch.group_lengths`), and
+    ``exposure_slots`` (country slots) the exposure counts among them, in the tally's ``paths`` and ``third`` (the
+    numpy backend leaves those to a pass of its own over the stored columns)."""
     if backend is Backend.NUMBA:
-        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out)
+        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out, exposure_slots)
     return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
 
 
@@ -308,7 +318,26 @@ def class_net(plan: RoutePlan, sc: SourceClasses, anchors: np.ndarray) -> tuple:
     return tuple(np.ascontiguousarray(a, np.int64) for a in arrays)
 
 
-def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=None) -> Tally:
+def exposure_sources(topo: Topology, plan: RoutePlan, sc: SourceClasses, slots: np.ndarray):
+    """``(index, t_src, c_src)`` for exposure among the country slots ``slots``: each slot's position among them
+    (-1: not asked for), and that of each transit row's and source class's country."""
+    index = np.full(topo.n_slots, -1, np.int64)
+    index[slots] = np.arange(len(slots))
+    return index, index[topo.country_slot[plan.transit]], index[sc.slot]
+
+
+def _exposure_args(topo, plan, sc, views: Views, slots: np.ndarray | None) -> tuple:
+    """The exposure arguments of :func:`sim.routes.jit.tally_block` over the block's ``views`` (none asked for:
+    ``slots`` empty)."""
+    slots = np.zeros(0, np.int64) if slots is None else np.asarray(slots, np.int64)
+    index, t_src, c_src = exposure_sources(topo, plan, sc, slots)
+    k = len(slots)
+    ndest = np.rint(views.n_self + views.n_branch).astype(np.int64)
+    return (t_src, c_src, slots, index, np.int64(topo.n_slots - 1), index[views.slot], ndest, views.n_branch > 0,
+            np.zeros((k, k), np.int64), np.zeros((k, k), np.int64))  # fmt: skip
+
+
+def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=None, exposure_slots=None) -> Tally:
     from sim.routes import jit
 
     n_t, W = len(plan.transit), len(anchors)
@@ -321,15 +350,17 @@ def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=N
     lone_cc = np.zeros((topo.n_slots, n_t), np.int64)
     np.add.at(lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
     as_int = np.rint  # views hold exact integer sums as float64
+    ex = _exposure_args(topo, plan, sc, views, exposure_slots)
     jit.tally_block(
         K, SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
         plan.row_of.astype(np.int32), topo.country_slot[plan.transit], sc.size.astype(np.int64),
         sc.slot.astype(np.int64), net, lone_size, lone_cc,
         np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
         *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
-        load, dep, den, hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out,
+        load, dep, den, hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out, ex,
     )  # fmt: skip
-    return Tally(load.astype(np.float64), dep.T.astype(np.float64), den.astype(np.float64), hist.astype(np.float64))
+    as_float = (a.astype(np.float64) for a in (load, dep.T, den, hist, ex[-2], ex[-1]))
+    return Tally(*as_float)
 
 
 def _block_tally_numpy(
@@ -419,6 +450,7 @@ class PathMeasures:
     transit: np.ndarray  # (n_transit,) AS index of each tally row
     tally: Tally
     change: tuple | None = None  # (hist, lost) of the per-pair stretch against a baseline, when one was given
+    exposure_slots: np.ndarray | None = None  # the countries exposure was counted among in the pass (tally.paths)
 
     def transit_load(self):
         """``DataFrame`` ``asn, pairs``: for each AS crossed by some chosen path as an intermediate, the ordered
@@ -538,6 +570,9 @@ def exposure_counts(
     n_slots = topo.n_slots
     slots = np.arange(len(topo.country_codes)) if countries is None else np.asarray(countries, np.int64)
     k = len(slots)
+    counted = None if result.measures is None else result.measures.exposure_slots
+    if not want_via and counted is not None and np.array_equal(counted, slots):  # counted in the routes' pass
+        return slots, result.measures.tally.paths.copy(), result.measures.tally.third.copy(), np.zeros((k, k, n_slots))
     index = np.full(n_slots, -1, np.int64)
     index[slots] = np.arange(k)
     if result.backend is Backend.NUMBA:

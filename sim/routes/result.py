@@ -112,8 +112,10 @@ class RoutesResult:
 
         Notes
         -----
-        A separate pass over the stored routes (not part of ``measures=True``): per destination column, the set
-        of countries on each transit AS's path as a bitset, by depth; sources grouped by next hop and country.
+        Counted in the routes' own pass when they were computed with ``measures=True, exposure=countries`` (these
+        countries, in this order, without ``via``); otherwise a separate pass over the stored routes: per
+        destination column, each transit AS's path's first two countries (or, with ``via``, the set of its
+        countries as a bitset), by depth.
         """
         import pandas as pd
 

@@ -59,6 +59,45 @@ def test_measures_match_with_forced_small_blocks_and_subsets(backend, topo, widt
 
 @BACKENDS
 @PROPERTY
+@given(topologies_with_restrictions(max_ases=16, n_countries=5), st.data())
+def test_exposure_counted_in_the_measures_pass_matches_the_reference(backend, case, data):
+    """``exposure=`` counts it in the tally's tiles (lone classes from their provider row), over blocks and
+    super-blocks of a few columns and a subset of destinations; ``exposure()`` for those countries reads it, and
+    for others (or ``via``) makes a pass of its own."""
+    topo, restr = case
+    masks = {"removed_links": restr.removed_links, "removed_ases": restr.removed_ases}
+    asns = topo.asns.tolist()
+    dst = sorted(data.draw(st.lists(st.sampled_from(asns), min_size=1, max_size=len(asns), unique=True)))
+    codes = data.draw(st.lists(st.sampled_from(topo.country_codes), min_size=1, max_size=5, unique=True))
+    with (
+        mock.patch.object(api, "MAX_BLOCK", data.draw(st.sampled_from([1, 3, 64]))),
+        mock.patch.object(measures, "SUPER_COLUMNS", data.draw(st.integers(1, 20))),
+    ):
+        r = routes(topo, dst, measures=True, exposure=codes, n_threads=2, backend=backend, **masks)
+    pairs, _ = reference_exposure(topo, dst, **masks)
+    with mock.patch.object(measures, "_exposure_compiled", side_effect=AssertionError("counted again")):
+        got = r.exposure(codes)
+    assert list(r.measures.exposure_slots) == [topo.country_index(c) for c in codes]
+    assert {
+        (a, b): (n, c) for a, b, n, c in got[["source", "destination", "paths", "crossing"]].itertuples(index=False)
+    } == {(a, b): v for (a, b), v in pairs.items() if a in codes and b in codes}
+    assert_exposure_matches(r, topo, dst, **masks)  # every country, and via: passes of their own
+
+
+def test_exposure_in_the_pass_is_checked():
+    from tests.routes.cases import CASES
+
+    topo = CASES[0].topology()
+    with pytest.raises(ValueError, match="measures=True"):
+        routes(topo, exposure=[])
+    with pytest.raises(TypeError, match="country codes"):
+        routes(topo, measures=True, exposure="XA")
+    with pytest.raises(KeyError, match="ZZ"):
+        routes(topo, measures=True, exposure=["ZZ"])
+
+
+@BACKENDS
+@PROPERTY
 @given(topologies(max_ases=18, n_countries=7), st.data())
 def test_exposure_between_some_countries_matches_the_reference(backend, topo, data):
     """Many countries, so paths cross three or more of them; only some asked for, so a path's single other country

@@ -192,9 +192,8 @@ class Tally:
         self.dep_num += other.dep_num
         self.dep_den += other.dep_den
         self.lengths += other.lengths
-        if other.paths.size:  # a block counted without exposure adds none
-            self.paths += other.paths
-            self.third += other.third
+        self.paths += other.paths
+        self.third += other.third
 
 
 def _decode(K: np.ndarray, keys: Keys, row_of: np.ndarray):
@@ -290,7 +289,8 @@ def block_tally(
     numpy backend leaves those to a pass of its own over the stored columns)."""
     if backend is Backend.NUMBA:
         return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out, exposure_slots)
-    return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K)
+    k = 0 if exposure_slots is None else len(exposure_slots)
+    return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K, k)
 
 
 def lone_classes(sc: SourceClasses) -> np.ndarray:
@@ -323,7 +323,13 @@ def exposure_sources(topo: Topology, plan: RoutePlan, sc: SourceClasses, slots: 
     (-1: not asked for), and that of each transit row's and source class's country."""
     index = np.full(topo.n_slots, -1, np.int64)
     index[slots] = np.arange(len(slots))
-    return index, index[topo.country_slot[plan.transit]], index[sc.slot]
+    return index, index[topo.country_slot[plan.transit]].astype(np.int64), index[sc.slot].astype(np.int64)
+
+
+def exposure_views(views: Views, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(v_b, v_ndest, v_branch)`` of views for the compiled exposure counts: the position of each view's country
+    among those asked for (-1: none), its destinations, and whether they hang below the column's root."""
+    return index[views.slot], np.rint(views.n_self + views.n_branch).astype(np.int64), views.n_branch > 0
 
 
 def _exposure_args(topo, plan, sc, views: Views, slots: np.ndarray | None) -> tuple:
@@ -332,8 +338,7 @@ def _exposure_args(topo, plan, sc, views: Views, slots: np.ndarray | None) -> tu
     slots = np.zeros(0, np.int64) if slots is None else np.asarray(slots, np.int64)
     index, t_src, c_src = exposure_sources(topo, plan, sc, slots)
     k = len(slots)
-    ndest = np.rint(views.n_self + views.n_branch).astype(np.int64)
-    return (t_src, c_src, slots, index, np.int64(topo.n_slots - 1), index[views.slot], ndest, views.n_branch > 0,
+    return (t_src, c_src, slots, index, np.int64(topo.n_slots - 1), *exposure_views(views, index),
             np.zeros((k, k), np.int64), np.zeros((k, k), np.int64))  # fmt: skip
 
 
@@ -364,10 +369,18 @@ def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=N
 
 
 def _block_tally_numpy(
-    topo: Topology, plan: RoutePlan, keys: Keys, sc: SourceClasses, views: Views, anchors: np.ndarray, K: np.ndarray
+    topo: Topology,
+    plan: RoutePlan,
+    keys: Keys,
+    sc: SourceClasses,
+    views: Views,
+    anchors: np.ndarray,
+    K: np.ndarray,
+    k: int = 0,
 ) -> Tally:
+    """``k``: countries asked for exposure, whose (k, k) sums stay zero here (a pass of their own fills them)."""
     n_t = len(plan.transit)
-    tally = Tally.empty(n_t, topo.n_slots, plan.max_length)
+    tally = Tally.empty(n_t, topo.n_slots, plan.max_length, k)
     V, n_len = len(views.col), len(tally.lengths)
     if V == 0:
         return tally
@@ -573,19 +586,17 @@ def exposure_counts(
     counted = None if result.measures is None else result.measures.exposure_slots
     if not want_via and counted is not None and np.array_equal(counted, slots):  # counted in the routes' pass
         return slots, result.measures.tally.paths.copy(), result.measures.tally.third.copy(), np.zeros((k, k, n_slots))
-    index = np.full(n_slots, -1, np.int64)
-    index[slots] = np.arange(k)
     if result.backend is Backend.NUMBA:
-        paths, third, via = _exposure_compiled(result, slots, index, want_via)
+        paths, third, via = _exposure_compiled(result, slots, want_via)
     else:
-        paths, third, via = _exposure_numpy(result, slots, index)
+        paths, third, via = _exposure_numpy(result, slots)
     rng = np.arange(k)
     via[rng, :, slots] = 0  # a path's own end countries are not "crossed"
     via[:, rng, slots] = 0
     return slots, paths, third, via
 
 
-def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: bool):
+def _exposure_compiled(result, slots: np.ndarray, want_via: bool):
     """The compiled exposure pass: blocks of ``EXPOSURE_BLOCK`` stored columns, each thread summing its own
     blocks' integer counts (so the sums do not depend on the threads)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -596,6 +607,7 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
     k, n_slots = len(slots), topo.n_slots
     sc = source_classes(topo, plan)
     views = make_views(topo, plan, sc, result.destinations, result.anchors)
+    index, t_src, c_src = exposure_sources(topo, plan, sc, slots)
     t_slot = topo.country_slot[plan.transit].astype(np.int64)
     n_cols = len(result.anchors)
     step = max(1, EXPOSURE_BLOCK)
@@ -607,14 +619,13 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
         for c0 in range(first * step, n_cols, n_threads * step):
             c1 = min(c0 + step, n_cols)
             part, anchors = views.block(c0, c1), result.anchors[c0:c1]
+            v_b, v_ndest, v_branch = exposure_views(part, index)
             args = (
                 result.key[:, c0:c1], SUPER_COLUMNS, keys.shift, keys.rank_shift,
                 keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors], plan.row_of.astype(np.int32),
-                len(sc.size), class_net(plan, sc, anchors), t_slot, index[t_slot], index[sc.slot],
-                sc.size.astype(np.int64), slots.astype(np.int64), index, n_slots - 1, plan.max_length + 2,
-                np.searchsorted(part.col, np.arange(c1 - c0 + 1)), index[part.slot],
-                part.corr.astype(np.int64), np.rint(part.n_self + part.n_branch).astype(np.int64),
-                part.n_branch > 0,
+                len(sc.size), class_net(plan, sc, anchors), t_slot, t_src, c_src, sc.size.astype(np.int64),
+                slots.astype(np.int64), index, n_slots - 1, plan.max_length + 2,
+                np.searchsorted(part.col, np.arange(c1 - c0 + 1)), v_b, part.corr.astype(np.int64), v_ndest, v_branch,
             )  # fmt: skip
             if want_via:  # every crossed country: the bitset kernel
                 jit_paths.exposure_block(*args, paths, third, via)
@@ -631,7 +642,7 @@ def _exposure_compiled(result, slots: np.ndarray, index: np.ndarray, want_via: b
     return paths, third, via
 
 
-def _exposure_numpy(result, slots: np.ndarray, index: np.ndarray):
+def _exposure_numpy(result, slots: np.ndarray):
     topo, plan, keys = result.topology, result.plan, result.keys
     n_slots = topo.n_slots
     k = len(slots)
@@ -640,8 +651,7 @@ def _exposure_numpy(result, slots: np.ndarray, index: np.ndarray):
     views = make_views(topo, plan, sc, result.destinations, result.anchors)
     n_words = -(-n_slots // 64)
     t_slot = topo.country_slot[plan.transit]
-    t_src = index[t_slot]
-    c_src = index[sc.slot]
+    index, t_src, c_src = exposure_sources(topo, plan, sc, slots)
     n_t = len(plan.transit)
     for c0 in range(0, len(result.anchors), EXPOSURE_BLOCK):
         c1 = min(c0 + EXPOSURE_BLOCK, len(result.anchors))

@@ -117,6 +117,24 @@ class World:
         """Link ids with an end located in country ``c`` (a link inside ``c`` appears twice)."""
         return self.c_links[self.c_indptr[c] : self.c_indptr[c + 1]]
 
+    def links_between(self, c: int, t: int) -> np.ndarray:
+        """Link ids (sorted) with one end located in country ``c`` and the other in country ``t`` (``c == t``: the
+        links inside ``c``); both known countries."""
+        if c < 0 or t < 0:
+            raise ValueError(f"links_between: country indices must be known (>= 0), got {c} and {t}")
+        keys, links = self._pair_links
+        key = min(c, t) * self.n_states + max(c, t)
+        return links[np.searchsorted(keys, key, "left") : np.searchsorted(keys, key, "right")]
+
+    @cached_property
+    def _pair_links(self) -> tuple[np.ndarray, np.ndarray]:
+        """The links between two known countries, by the pair's key ``min × K + max``: (sorted keys, link ids)."""
+        ec = self.end_country
+        links = np.flatnonzero((ec >= 0).all(axis=1))
+        keys = ec[links].min(axis=1) * self.n_states + ec[links].max(axis=1)
+        order = np.argsort(keys, kind="stable")
+        return keys[order], links[order]
+
     def links_of_ases(self, ases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(AS, link id) pairs for every link of the given ASes."""
         pos, at = self._entries(ases)

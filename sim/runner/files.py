@@ -16,6 +16,7 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: how a table's CSV is read back: empty fields are missing values, and nothing else is (``NA`` is Namibia)
@@ -40,8 +41,53 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def csv_text(frame: pd.DataFrame, float_format: str | None = None) -> str:
-    """``frame`` as CSV text, without its index, lines ending in ``\\n``."""
-    return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    """``frame`` as CSV text, without its index, lines ending in ``\\n``: the text of pandas' ``to_csv`` (the
+    same bytes), formatted a row at a time by one ``%`` format for the columns runs hold (integers, floats,
+    booleans, strings), two to three times faster on a run's cut links; pandas writes any other frame."""
+    columns = _csv_columns(frame, float_format)
+    if columns is None:
+        return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    row = ",".join(fmt for fmt, _ in columns) + "\n"
+    header = ",".join(_quoted(name) for name in frame.columns) + "\n"
+    return header + "".join([row % values for values in zip(*(v for _, v in columns), strict=True)])
+
+
+_QUOTE = frozenset(',"\n')  #: characters that make the csv module quote a field (its minimal quoting)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if not _QUOTE.isdisjoint(text) else text
+
+
+def _csv_columns(frame: pd.DataFrame, float_format: str | None) -> list[tuple[str, list]] | None:
+    """Each column as (its ``%`` format, its values as Python objects) such that the format gives the field pandas
+    writes; None when a column is of another kind (or the frame has fewer than two columns: the csv module
+    quotes a lone empty field)."""
+    if frame.shape[1] < 2 or frame.columns.nlevels > 1 or not all(type(c) is str for c in frame.columns):
+        return None
+    columns = []
+    for _, col in frame.items():
+        kind, numpy = col.dtype.kind, isinstance(col.dtype, np.dtype)
+        values = col.to_numpy() if numpy else None
+        if kind in "iub" and numpy:  # numpy integers and booleans (True/False)
+            columns.append(("%d" if kind != "b" else "%s", values.tolist()))
+        elif col.dtype == np.float64:  # (pandas writes a float32 by its own repr)
+            fmt = float_format or "%r"
+            if np.isnan(values).any():  # missing values are empty fields
+                columns.append(("%s", ["" if v != v else fmt % v for v in values.tolist()]))
+            else:
+                columns.append((fmt, values.tolist()))
+        elif col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+            strings = col.to_numpy(dtype=object, na_value=None).tolist()
+            distinct = set(strings)
+            if not all(v is None or (type(v) is str and "\r" not in v) for v in distinct):
+                return None  # (whether the csv module quotes a carriage return depends on the Python version)
+            if None in distinct or any(not _QUOTE.isdisjoint(v) for v in distinct - {None}):
+                strings = ["" if v is None else _quoted(v) for v in strings]
+            columns.append(("%s", strings))
+        else:
+            return None
+    return columns
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

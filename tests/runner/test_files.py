@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sim.runner.files import CSV_READ, parquet_bytes, read_table, write_table
+from sim.runner.files import CSV_READ, csv_text, parquet_bytes, read_table, write_table
 
 
 def table() -> pd.DataFrame:
@@ -69,3 +71,51 @@ def test_a_full_disk_while_writing_the_parquet_file_leaves_no_temporary_file(tmp
         write_table(tmp_path, "metrics", table())
     assert err.value.errno == errno.ENOSPC
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.csv"]
+
+
+TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\n\r%NA')), max_size=6)
+FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@st.composite
+def frames(draw):
+    """Frames of the kinds runs and reports write: integers, floats with missing values, booleans, strings with
+    separators, quotes, newlines, missing values (a frame of one column pandas writes itself)."""
+    n = draw(st.integers(0, 6))
+    kinds = draw(st.lists(st.sampled_from(["int", "uint", "float", "bool", "str", "strdtype"]), min_size=1))
+    columns = {}
+    for i, kind in enumerate(kinds):
+        name = draw(st.sampled_from([f"c{i}", f"c{i},x", f'q"{i}']))
+        if kind in ("int", "uint"):
+            low = 0 if kind == "uint" else -(2**63)
+            values = np.array(draw(st.lists(st.integers(low, 2**63 - 1), min_size=n, max_size=n)))
+            columns[name] = values.astype(np.uint64 if kind == "uint" else np.int64)
+        elif kind == "float":
+            columns[name] = np.array(draw(st.lists(FLOATS, min_size=n, max_size=n)), np.float64)
+        elif kind == "bool":
+            columns[name] = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), bool)
+        elif kind in ("str", "strdtype"):
+            values = draw(st.lists(st.none() | TEXT, min_size=n, max_size=n))
+            columns[name] = pd.array(values, dtype="string") if kind == "strdtype" else pd.Series(values, dtype=object)
+    return pd.DataFrame(columns)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames(), st.sampled_from([None, "%.10g", "%.3f"]))
+def test_csv_text_is_the_text_pandas_writes(frame, float_format):
+    expected = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    assert csv_text(frame, float_format) == expected
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"day": pd.date_range("2016-11-01", periods=2), "n": [1, 2]}),  # a kind left to pandas
+        pd.DataFrame({"code": ["a\rb", "c"], "n": [1, 2]}),  # a carriage return: quoted or not by Python version
+        pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [0.5, 1.5]}),  # nullable integers
+        pd.DataFrame({"x": np.array([0.1, 1 / 3], np.float32), "n": [1, 2]}),  # float32, written by its own repr
+        pd.DataFrame({0: [1, 2], "n": [1, 2]}),  # a name that is not a string
+    ],
+)
+def test_csv_text_leaves_other_kinds_of_columns_to_pandas(frame):
+    assert csv_text(frame, "%.10g") == frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")

@@ -133,9 +133,7 @@ def outward_of(world: World, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def between(world: World, c: int, t: int) -> np.ndarray:
     """Links with one end in country ``c`` and the other in country ``t``."""
-    links = world.links_of_country(c)
-    ec = world.end_country[links]
-    return links[((ec[:, 0] == c) & (ec[:, 1] == t)) | ((ec[:, 0] == t) & (ec[:, 1] == c))]
+    return world.links_between(c, t)
 
 
 def cut_links_to(world: World, ases: np.ndarray, countries: np.ndarray) -> np.ndarray:

@@ -250,3 +250,20 @@ def test_a_state_closing_its_border_keeps_only_the_links_known_to_be_domestic(ev
     model, _ = run(UNKNOWN_WORLD, profiles=dict(XA=0, XB=1), imposed=[dict(step=1, **event)])
     assert cut_pairs(model) == BORDER | {link(1, 40), link(40, 3)}
     assert reach_sets(model)[3] == {1, 2, 3}
+
+
+@PROPERTY
+@given(owned_worlds(), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=4))
+def test_links_between_two_countries_are_those_with_one_end_in_each(drawn, pairs):
+    """The sanctions' and transit restrictions' links (an index by country pair) are exactly the links whose two
+    ends lie in the two countries, in either order; inside a country when both are the same."""
+    topo, _ = drawn
+    model = quiet_model(topo)
+    w = model.world
+    for c, t in pairs:
+        ec = w.end_country
+        expected = np.flatnonzero(((ec[:, 0] == c) & (ec[:, 1] == t)) | ((ec[:, 0] == t) & (ec[:, 1] == c)))
+        assert w.links_between(c, t).tolist() == expected.tolist()
+        assert w.links_between(t, c).tolist() == expected.tolist()
+    with pytest.raises(ValueError, match="known"):
+        w.links_between(0, UNKNOWN)

@@ -110,6 +110,17 @@ def validate(argv: list[str]) -> int:
     return len(jobs)
 
 
+def register_local_launcher() -> None:
+    """Make the ``local`` launcher (``hydra_plugins.fragsim_launcher``) known to Hydra by hand: Hydra finds plugins
+    by scanning the ``hydra_plugins`` namespace, and the scan misses one installed in editable mode
+    (``pip install -e .``)."""
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.fragsim_launcher.local_launcher import LocalLauncher
+
+    Plugins.instance().register(LocalLauncher)
+
+
 def skip_sweeper_recheck() -> None:
     """Launch a sweep without Hydra's second composition of every job.
 
@@ -167,6 +178,7 @@ def _main(argv: list[str]) -> None:
             print(f"fragsim: error: {exc}", file=sys.stderr)
             sys.exit(2)
         skip_sweeper_recheck()
+    register_local_launcher()
     hydra.main(version_base=VERSION_BASE, config_path=CONFIG_PATH, config_name=CONFIG_NAME)(task)()
 
 

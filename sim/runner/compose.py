@@ -234,7 +234,7 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    groups = {p.name for p in files(CONFIG_MODULE).iterdir() if p.is_dir()}
+    groups = config_groups()
     parser = OverridesParser.create()
     stamp = _config_stamp()
     if _FIRST_STAGE.get("stamp") != stamp or len(_FIRST_STAGE) > 64:
@@ -246,16 +246,13 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
             with folded(context):
                 parsed = parser.parse_overrides(list(job))
                 _check_overrides(parsed, context)
-            chooses = [_chooses_configs(o.key_or_group, groups) for o in parsed]
-            choice = tuple(o.input_line for o, c in zip(parsed, chooses, strict=True) if c)
+            choice, values = split_overrides(parsed, groups)
             if choice not in composed:
                 with folded(context):
                     composed[choice] = hydra_compose(config_name=CONFIG_NAME, overrides=list(choice))
             cfg = copy.deepcopy(composed[choice])
             with folded(context):
-                ConfigLoaderImpl._apply_overrides_to_config(
-                    [o for o, c in zip(parsed, chooses, strict=True) if not c], cfg
-                )
+                ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
                 cfg = apply_sample(anchor_paths(cfg))
             yield to_run_config(cfg, context)
 
@@ -278,11 +275,24 @@ def _config_stamp() -> tuple:
     return tuple(sorted(out))
 
 
+def config_groups() -> set[str]:
+    """The configuration's top-level config groups (``scenario``, ``mechanism``, ``experiment``...)."""
+    return {p.name for p in files(CONFIG_MODULE).iterdir() if p.is_dir()}
+
+
 def _chooses_configs(key: str, groups: set[str]) -> bool:
     """Whether an override of ``key`` selects configs (a config group, a nested one, Hydra's own settings) rather
     than setting a value."""
     key = key.split("@", 1)[0]
     return "/" in key or key.split(".", 1)[0] == "hydra" or key in groups
+
+
+def split_overrides(parsed: list, groups: set[str]) -> tuple[tuple[str, ...], list]:
+    """Parsed overrides split into Hydra's two stages (:func:`compose_runs`): the input lines of those that choose
+    configs, and the others (Override objects, applied to the composed result)."""
+    chooses = [_chooses_configs(o.key_or_group, groups) for o in parsed]
+    choice = tuple(o.input_line for o, c in zip(parsed, chooses, strict=True) if c)
+    return choice, [o for o, c in zip(parsed, chooses, strict=True) if not c]
 
 
 def run_yaml(cfg: DictConfig) -> str:

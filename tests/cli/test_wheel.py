@@ -1,5 +1,6 @@
 """The wheel works anywhere: built from a copy of the checkout (``pip wheel . --no-deps``), it holds one
-top-level package, ``sim``, with the Hydra configuration and every scenario exactly once, and ``py.typed``."""
+top-level package, ``sim``, with the Hydra configuration and every scenario exactly once, and ``py.typed``; and the
+local launcher in Hydra's plugin namespace, ``hydra_plugins.fragsim_launcher``."""
 
 from __future__ import annotations
 
@@ -78,8 +79,10 @@ def test_the_wheel_installs_sim_and_nothing_else(wheel):
     dist_info = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
     assert len(dist_info) == 1
     (info,) = dist_info
-    assert wheel.read(f"{info}/top_level.txt").decode().split() == ["sim"]
-    assert {n.split("/")[0] for n in names} == {"sim", info}
+    assert wheel.read(f"{info}/top_level.txt").decode().split() == ["hydra_plugins", "sim"]
+    assert {n.split("/")[0] for n in names} == {"sim", "hydra_plugins", info}
+    plugin = {n for n in names if n.startswith("hydra_plugins/")}
+    assert plugin == {"hydra_plugins/fragsim_launcher/__init__.py", "hydra_plugins/fragsim_launcher/local_launcher.py"}
     assert "sim/py.typed" in names
     assert "sim/data/countries_110m.geojson.gz" in names  # the outlines: maps work without the data folder
     assert "sim/dashboard/world_map.vue" in names  # the dashboard's live map
@@ -138,6 +141,9 @@ def test_the_installed_wheel_runs_and_reports_from_an_empty_folder_without_data(
 
     command("fragsim", "topology.n_ases=2000", "scenario.steps=2")
     (folder,) = (work / "runs" / "single").iterdir()
+    # a sweep on the local launcher, from the wheel's hydra_plugins
+    command("fragsim", "-m", "topology.n_ases=2000", "scenario.steps=1", "seed=0,1", "hydra/launcher=local")
+    assert len(list((work / "runs" / "default").glob("*/DONE"))) == 2
     assert (folder / "DONE").exists() and (folder / "metrics.csv").exists()
     command("fragsim-report", str(folder))
     (out,) = (work / "runs" / "single").glob("report-*")

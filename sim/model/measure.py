@@ -97,7 +97,7 @@ def measure(
 
 def reach_tracker(world: World, sources: list[int] | None, protected_sets: dict[str, np.ndarray]) -> IncrementalReach:
     """The :class:`~sim.reach.incremental.IncrementalReach` of a run on ``world`` (exact all-pairs when ``sources``
-    is None, else a sample), with the world's reused plan."""
+    is None, else a sample), with the world's reused plan and its memo of answers (shared by the runs on it)."""
     sampled = sources is not None
     return IncrementalReach(
         world.kernel_topology(),
@@ -106,6 +106,7 @@ def reach_tracker(world: World, sources: list[int] | None, protected_sets: dict[
         per_source=sampled,
         reach_any=protected_sets,
         plan=world.reach_plan,
+        memo=world.reach_memo,
     )
 
 

@@ -17,6 +17,7 @@ from sim.arrays import expand_ranges
 from sim.data.topology import Topology
 from sim.model.market import Market
 from sim.reach import ReachPlan
+from sim.reach.incremental import ResultMemo
 from sim.reach.reuse import shared_plan
 
 
@@ -37,6 +38,10 @@ class BoughtLink:
     cost: float
 
 
+#: bytes of reachability answers a World keeps for the runs on it (:class:`~sim.reach.incremental.ResultMemo`):
+#: about 70 on the 2016 graph with sampled sources, enough for the runs of a sweep worker that differ only in the
+#: mechanism (a tipping-point sweep's order puts them 10 jobs apart)
+REACH_MEMO_BYTES = 64 * 2**20
 MEMO_ENTRIES = 1024  #: results a World keeps (:meth:`World.remember`): every state's market alone, and blocs'
 
 
@@ -99,6 +104,7 @@ class World:
         ec = self.end_country
         self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
         self.memo: OrderedDict = OrderedDict()  # results of pure functions of this world, by key (see remember)
+        self.reach_memo = ResultMemo(REACH_MEMO_BYTES)
 
     def remember(self, key, make):
         """``make()``, a pure function of this world, computed once per ``key`` and kept. The runs of a sweep

@@ -13,13 +13,17 @@ differences update the pair total, the per-destination counts and the country ×
 sets are recomputed in one pass with one bit per set (symmetry again).
 
 A step that changes nothing (links, transit restrictions, exempt ASes) returns the previous result, whatever the
-sources. Everything else — sampled sources, transit restrictions, removed ASes that change, ``A`` larger than
+sources. A step whose restrictions and sources an earlier call answered (this run's or another run's on the same
+topology: the runs of a sweep worker, see :class:`ResultMemo`) takes that answer. Everything else — sampled sources, transit restrictions, removed ASes that change, ``A`` larger than
 ``max_affected_frac`` of the ASes — is a full call with the reused plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -50,6 +54,69 @@ def below(topo: Topology, seeds: np.ndarray, link_ok: np.ndarray) -> np.ndarray:
     return inside
 
 
+class ResultMemo:
+    """Answers of :class:`IncrementalReach` by what determines them (sources, restrictions), shared by the trackers
+    of one topology: the runs of a sweep worker on a shared topology often ask the same question (two mechanisms
+    that cut the same links by a step). Holds the most recently used answers, at most ``max_bytes`` of arrays.
+
+    The key covers every argument of the call but the topology and plan, which a memo is made for: keep one memo
+    per topology (a :class:`sim.model.world.World` holds one).
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._held: OrderedDict[bytes, tuple[ReachResult, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> ReachResult | None:
+        with self._lock:
+            hit = self._held.get(key)
+            if hit is None:
+                return None
+            self._held.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: bytes, result: ReachResult) -> None:
+        """Keep ``result`` under ``key``; its arrays become read-only (the runs that take it share them)."""
+        for a in _arrays(result):
+            a.flags.writeable = False
+        size = sum(a.nbytes for a in _arrays(result))
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._held:
+                return
+            self._held[key] = (result, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, freed) = self._held.popitem(last=False)
+                self._bytes -= freed
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+def _arrays(r: ReachResult) -> list[np.ndarray]:
+    arrays = [r.source_idx, r.dest_counts, r.source_counts, r.country_pairs, r.matrix, *r.reach_any.values()]
+    arrays += [getattr(r.restrictions, f.name) for f in dataclasses.fields(r.restrictions)]
+    return [a for a in arrays if isinstance(a, np.ndarray)]
+
+
+def _digest(*parts) -> bytes:
+    """One key for arrays (bool masks packed) and plain values."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            data = np.packbits(part) if part.dtype == bool else np.ascontiguousarray(part)
+            h.update(repr((part.dtype.str, part.shape)).encode())
+            h.update(data.tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.digest()
+
+
 class IncrementalReach:
     """Reachability of one run's successive steps (module doc).
 
@@ -68,6 +135,8 @@ class IncrementalReach:
         Above this share of the ASes below the changed links, a step is a full pass. The default (0.5%, 280 ASes
         on the 2016 graph) is about where two calls from the affected sources and the ``reach_any`` pass cost as
         much as one full call there.
+    memo : ResultMemo, optional
+        Answers shared with the other trackers of ``topology`` (the same results, fewer calls).
 
     Notes
     -----
@@ -87,6 +156,7 @@ class IncrementalReach:
         reach_any=None,
         plan: ReachPlan | None = None,
         max_affected_frac: float = 0.005,
+        memo: ResultMemo | None = None,
     ):
         if not 0.0 <= max_affected_frac <= 1.0:
             raise ValueError(f"max_affected_frac must be in [0, 1], got {max_affected_frac!r}")
@@ -97,8 +167,15 @@ class IncrementalReach:
         self.plan = plan_reachability(topology) if plan is None else plan
         self.plan.check(topology)
         self.max_affected_frac = max_affected_frac
+        self.memo = memo
+        self._asked = _digest(  # what every call asks besides its restrictions
+            None if self.sources is None else np.asarray(self.sources, np.int64),
+            sampled,
+            per_source,
+            *(x for name in sorted(self.reach_any) for x in (name, np.asarray(self.reach_any[name], bool))),
+        )
         self.last: ReachResult | None = None
-        self.n_full = self.n_incremental = self.n_unchanged = 0  # how the steps were answered
+        self.n_full = self.n_incremental = self.n_unchanged = self.n_memo = 0  # how the steps were answered
 
     def update(self, removed_links=None, forbid_transit=None, transit_exempt=None) -> ReachResult:
         """Reachability with ``removed_links`` cut (arguments as in :func:`sim.reachability`)."""
@@ -112,7 +189,12 @@ class IncrementalReach:
         if last is not None and self._same(last.restrictions, removed, forbid, exempt):
             self.n_unchanged += 1
             return last
-        result = None
+        key = _digest(self._asked, removed, forbid, exempt) if self.memo is not None else None
+        result = self.memo.get(key) if key is not None else None
+        if result is not None:
+            self.n_memo += 1
+            self.last = result
+            return result
         if last is not None and self.sources is None and forbid is None and last.restrictions.forbid_transit is None:
             result = self._incremental(last, removed)
         if result is None:
@@ -131,6 +213,8 @@ class IncrementalReach:
         else:
             self.n_incremental += 1
         self.last = result = dataclasses.replace(result, restrictions=Restrictions(removed, None, forbid, exempt))
+        if key is not None:
+            self.memo.put(key, result)
         return result
 
     @staticmethod

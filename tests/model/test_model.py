@@ -174,11 +174,14 @@ def test_exact_steps_updated_incrementally_give_the_same_bytes_as_full_passes(mo
     model, tracked = run()
     # this run: steps without a change, and steps changing few links (incremental with a larger threshold)
     assert model._tracker.n_unchanged > 0
+    # the runs below ask what this one asked: answered afresh, not from the world's memo
+    monkeypatch.setattr(incremental.ResultMemo, "get", lambda self, key: None)
     monkeypatch.setattr(incremental.IncrementalReach, "_same", staticmethod(lambda *args: False))
     monkeypatch.setattr(incremental.IncrementalReach, "_incremental", lambda self, last, removed: None)
     model, full = run()
     assert model._tracker.n_full == 13 and tracked.equals(full)
     monkeypatch.undo()
+    monkeypatch.setattr(incremental.ResultMemo, "get", lambda self, key: None)
     monkeypatch.setattr(incremental.IncrementalReach, "__init__", _always_incremental(incremental.IncrementalReach))
     model, forced = run()
     assert model._tracker.n_incremental > 0 and tracked.equals(forced)
@@ -218,3 +221,34 @@ def test_runs_of_one_topology_share_its_world_with_the_same_bytes_as_a_fresh_one
     alone, fresh = run(topo.replace(), ["m0"])
     assert alone.world is not first.world
     assert shared.equals(fresh)
+
+
+def test_runs_on_a_shared_world_take_its_answers_with_the_same_bytes(monkeypatch):
+    """The runs of a sweep worker share the world's memo of reachability answers: a run that asks what an earlier
+    one asked (the same sources and cut links) takes its answer, and writes the same bytes as when every step is
+    computed; a run that cuts other links computes them; the shared answers are read-only."""
+    from sim.reach import incremental
+
+    topo = sim.synthetic_topology(1500, seed=3)
+
+    def run(mechanism="m0", seed=5):
+        model = sim.FragmentationModel(
+            topology=topo, rng=seed, n_sources=200, adoption_frac=0.5, mechanisms=[mechanism]
+        )
+        for _ in range(6):
+            model.step()
+        return model, model.datacollector.get_model_vars_dataframe(), model.datacollector.get_agent_vars_dataframe()
+
+    first, *tables = run()
+    assert first._tracker.n_full > 1 and first._tracker.n_memo == 0
+    again, *again_tables = run()
+    assert again._tracker.n_full == 0 and again._tracker.n_memo == first._tracker.n_full
+    other_seed, *_ = run(seed=6)  # other sources: nothing to take
+    assert other_seed._tracker.n_memo == 0
+    monkeypatch.setattr(incremental.ResultMemo, "get", lambda self, key: None)
+    fresh, *fresh_tables = run()
+    assert fresh._tracker.n_memo == 0
+    for a, b, c in zip(tables, again_tables, fresh_tables, strict=True):
+        assert a.equals(b) and a.equals(c)
+    with pytest.raises(ValueError, match="read-only"):
+        again.current.result.country_pairs[0, 0] = 1

@@ -14,8 +14,9 @@ sets are recomputed in one pass with one bit per set (symmetry again).
 
 A step that changes nothing (links, transit restrictions, exempt ASes) returns the previous result, whatever the
 sources. A step whose restrictions and sources an earlier call answered (this run's or another run's on the same
-topology: the runs of a sweep worker, see :class:`ResultMemo`) takes that answer. Everything else — sampled sources, transit restrictions, removed ASes that change, ``A`` larger than
-``max_affected_frac`` of the ASes — is a full call with the reused plan.
+topology: the runs of a sweep worker, see :class:`ResultMemo`) takes that answer. Everything else — sampled
+sources, transit restrictions, removed ASes that change, ``A`` larger than ``max_affected_frac`` of the ASes — is
+a full call with the reused plan.
 """
 
 from __future__ import annotations

@@ -34,8 +34,11 @@ class CutLog:
         for ids, t in self.restores:
             restored[np.isin(links, ids) & (steps < t) & (restored < 0)] = t
         ends = world.ends[links]
-        regs = [regulations[i] for i in reg_ids]
         codes = world.topo.country_codes
+        # each regulation's kind, state and target once, then gathered for its links
+        kind = np.array([r.kind.value for r in regulations] or [""], dtype=object)
+        state = np.array([codes[r.state] for r in regulations] or [""], dtype=object)
+        target = np.array([codes[r.target] if r.target >= 0 else "" for r in regulations] or [""], dtype=object)
         return pd.DataFrame(
             {
                 "link": links,
@@ -44,9 +47,9 @@ class CutLog:
                 "rel": np.where(world.is_p2c[links], "p2c", "p2p"),
                 "step": steps,
                 "regulation": reg_ids,
-                "kind": [r.kind.value for r in regs],
-                "state": [codes[r.state] for r in regs],
-                "target": [codes[r.target] if r.target >= 0 else "" for r in regs],
+                "kind": kind[reg_ids].tolist(),
+                "state": state[reg_ids].tolist(),
+                "target": target[reg_ids].tolist(),
                 "restored_step": restored,
             }
         )

@@ -121,7 +121,7 @@ class FragmentationModel(mesa.Model):
         self._form_blocs()
         for mechanism in self.mechanisms:
             mechanism.setup(self)
-        self.rel_links = links_between_states(self.world)
+        self.rel_links = self.world.remember("rel_links", lambda: _read_only(links_between_states(self.world)))
         self.conflicts = self.conflict_matrix()
         self.sources = self._draw_sources(topology)
         self._tracker: IncrementalReach | None = None  # reachability across steps, one per World

@@ -174,6 +174,7 @@ def build_topology(cfg: TopologyConfig) -> sim.Topology:
 FLOAT_FORMAT = "%.10g"
 
 
+@lru_cache(maxsize=1)  # once per process (a sweep worker writes hundreds of run folders)
 def _git_revision() -> str:
     try:
         out = subprocess.run(
@@ -184,14 +185,19 @@ def _git_revision() -> str:
         return "unknown"
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+@lru_cache(maxsize=1)
+def _package_versions() -> tuple[tuple[str, str], ...]:
+    out = [("python", platform.python_version())]
     for name in PACKAGES:
         try:
-            out[name] = version(name)
+            out.append((name, version(name)))
         except PackageNotFoundError:
-            out[name] = "absent"
-    return out
+            out.append((name, "absent"))
+    return tuple(out)
+
+
+def _versions() -> dict[str, str]:
+    return dict(_package_versions())
 
 
 def _already_done(folder: Path, config_yaml: str) -> bool:

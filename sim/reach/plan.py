@@ -16,6 +16,7 @@ a fixpoint inside the level (see :func:`levels`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -232,9 +233,12 @@ def prune_redundant(
     return by_cust.select(~down_cover.covered(len(by_cust))), peer.select(~peer_cover.covered(len(peer)))
 
 
+@lru_cache(maxsize=4)  # drawn once per size (a model run regroups stubs at every step)
 def _hash_weights(n: int) -> np.ndarray:
-    """Random 63-bit weights per AS for set hashing; fixed seed, and no effect on any result."""
-    return np.random.default_rng(0).integers(1, 2**63, size=(2, n), dtype=np.uint64)
+    """Random 63-bit weights per AS for set hashing (read-only); fixed seed, and no effect on any result."""
+    weights = np.random.default_rng(0).integers(1, 2**63, size=(2, n), dtype=np.uint64)
+    weights.flags.writeable = False
+    return weights
 
 
 def group_stubs(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: Edges) -> np.ndarray:

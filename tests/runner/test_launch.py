@@ -1,4 +1,4 @@
-"""The local launcher's workers compose a sweep's jobs in two stages (:mod:`sim.runner.sweep_cache`): every job's
+"""The local launcher's workers compose a sweep's jobs in two stages (:mod:`sim.runner.launch`): every job's
 configuration, ``hydra`` node included, equals Hydra's own composition of it."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from hydra._internal.utils import create_config_search_path
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 
-from sim.runner import sweep_cache
+from sim.runner import launch
 from sim.runner.compose import CONFIG_NAME, CONFIG_PATH, job_overrides
-from sim.runner.sweep_cache import CachedSweepLoader
+from sim.runner.launch import CachedSweepLoader
 
 SWEEP = [
     "experiment=mechanisms",
@@ -35,9 +35,9 @@ def loader_and_master():
         overrides=[*SWEEP, "hydra/launcher=local", "hydra.verbose=false"],
         run_mode=RunMode.MULTIRUN,
     )
-    sweep_cache.clear()
+    launch.clear()
     yield loader, master
-    sweep_cache.clear()
+    launch.clear()
 
 
 def test_every_job_of_a_sweep_is_configured_as_hydra_composes_it(loader_and_master):
@@ -51,7 +51,7 @@ def test_every_job_of_a_sweep_is_configured_as_hydra_composes_it(loader_and_mast
         assert OmegaConf.to_container(got, resolve=False) == OmegaConf.to_container(expected, resolve=False)
         assert OmegaConf.is_struct(got) == OmegaConf.is_struct(expected)
         assert got.hydra.job.override_dirname == expected.hydra.job.override_dirname  # the run's folder
-    assert len(sweep_cache._first_stage) == 4  # 2 scenarios x 2 mechanisms: the first stages composed
+    assert len(launch._first_stage) == 4  # 2 scenarios x 2 mechanisms: the first stages composed
 
 
 def test_a_jobs_copy_is_its_own(loader_and_master):

@@ -159,6 +159,10 @@ def to_run_config(cfg: DictConfig, context: str = "") -> RunConfig:
             with open_dict(cfg):
                 cfg.pop("hydra")
         try:
+            return OmegaConf.to_object(cfg)  # a valid configuration (nearly every one a sweep checks) at once
+        except (ValueError, TypeError, OmegaConfBaseException):
+            pass
+        try:  # else node by node, for a message that names the key
             _check_nodes(cfg, "")
         except MissingFileError as exc:
             raise in_data_folder(exc, cfg) from None

@@ -240,7 +240,7 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
 
     groups = config_groups()
     parser = OverridesParser.create()
-    stamp = _config_stamp()
+    stamp = config_stamp()
     if _FIRST_STAGE.get("stamp") != stamp or len(_FIRST_STAGE) > 64:
         _FIRST_STAGE.clear()
         _FIRST_STAGE["stamp"] = stamp
@@ -265,7 +265,7 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
 _FIRST_STAGE: dict = {}
 
 
-def _config_stamp() -> tuple:
+def config_stamp() -> tuple:
     """The configuration's YAML files with their sizes and modification times: a change clears the cache."""
     root = files(CONFIG_MODULE)
     out, todo = [], [root]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.runner.compose import _config_stamp, config_groups, split_overrides
+from sim.runner.compose import config_groups, config_stamp, split_overrides
 
 KEPT = 64  #: first stages a worker keeps (a sweep has one per combination of config choices)
 _first_stage: OrderedDict[tuple, DictConfig] = OrderedDict()
@@ -52,7 +52,7 @@ class CachedSweepLoader:
 
         parsed = OverridesParser.create().parse_overrides(list(sweep_overrides))
         choice, values = split_overrides(parsed, config_groups())
-        key = (_config_stamp(), OmegaConf.to_yaml(master_config.hydra.overrides.hydra), choice)
+        key = (config_stamp(), OmegaConf.to_yaml(master_config.hydra.overrides.hydra), choice)
         with _lock:
             first = _first_stage.get(key)
             if first is not None:

@@ -43,7 +43,7 @@ def dense_restrictions(draw, topo: Topology):
 @given(st.data())
 def test_one_plan_reused_across_a_sequence_of_removals_equals_fresh_planning(data):
     topo = data.draw(st.one_of(hub_topologies(min_ases=20, max_ases=60), topologies(max_ases=14)))
-    plan = plan_reachability(topo)
+    plan = plan_reachability(topo, prune=data.draw(st.booleans()))  # unpruned: every call on the unpruned variant
     for _ in range(data.draw(st.integers(1, 4))):
         restr = data.draw(st.one_of(restrictions(topo), dense_restrictions(topo)))
         exempt = masks(data, topo.n_ases) if data.draw(st.booleans()) else None

@@ -105,7 +105,11 @@ def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpe
     route (``cust``: the destinations' upstream cones) to the classes peering with them (``peer_best``); provider
     offers are pulled, a minimum over the class's providers for all lanes at once. Writes ``c_len[t, k]`` (-1: no
     route) and ``c_hop[t, k]`` (the transit row entered); ``best`` holds a run of classes' minima, written out one
-    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``."""
+    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``.
+
+    The lane loops run to ``T``, a number only known at run time: a loop of the constant ``TILE`` is unrolled
+    first and then left scalar (its loads and stores might overlap), while this one is compiled to vector
+    minimums (``vpminud``) behind one overlap check."""
     len_mask = (1 << (rank_shift - shift)) - 1
     hop_mask = (1 << shift) - 1
     for i in range(n_cust):
@@ -113,29 +117,32 @@ def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpe
         o = peer_offer[r]
         for e in range(rpeer_ptr[r], rpeer_ptr[r + 1]):
             k = rpeer_cls[e]
+            pb = peer_best[k]
             if not touched[k]:
                 touched[k] = True
-                for t in range(TILE):
-                    peer_best[k, t] = o[t]
+                for t in range(T):
+                    pb[t] = o[t]
             else:
-                for t in range(TILE):
-                    peer_best[k, t] = min(peer_best[k, t], o[t])
+                for t in range(T):
+                    pb[t] = min(pb[t], o[t])
     n = len(classes)
     for i0 in range(0, n, CLASS_RUN):
         i1 = min(i0 + CLASS_RUN, n)
         for i in range(i0, i1):
             k = classes[i]
+            b = best[i - i0]
             if touched[k]:
                 touched[k] = False
-                for t in range(TILE):
-                    best[i - i0, t] = peer_best[k, t]
+                pb = peer_best[k]
+                for t in range(T):
+                    b[t] = pb[t]
             else:
-                for t in range(TILE):
-                    best[i - i0, t] = inf
+                for t in range(T):
+                    b[t] = inf
             for e in range(prov_ptr[k], prov_ptr[k + 1]):
-                p = prov_row[e]
-                for t in range(TILE):
-                    best[i - i0, t] = min(best[i - i0, t], prov_offer[p, t])
+                o = prov_offer[prov_row[e]]
+                for t in range(T):
+                    b[t] = min(b[t], o[t])
         for t in range(T):
             for i in range(i0, i1):
                 k = classes[i]
@@ -211,7 +218,7 @@ def tally_block(
     h_dom = np.empty(max_views, np.int64)
     j_weight = np.empty(max_views, np.int64)
     local = np.full(len(den), -1, np.int64)
-    ps = pairs_scratch(n_t, n_len, t_src, c_src, len(slots))
+    ps = pairs_scratch(n_t, t_src, c_src, lone_prov, index, len(slots))
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
         if vptr[s0 + sw] == vptr[s0]:
@@ -228,19 +235,20 @@ def tally_block(
                     _write_lengths(length[t], c_len[t], multi, net[7], lone_prov, out_len[c])
                 if vptr[c + 1] == vptr[c]:
                     continue
+                n_order = _depth_order(length[t], hop[t], roots[c], count, order)  # shared with exposure
                 _tally_column(
                     length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, cls_slot, multi, lone_prov,
                     lone_size, lone_cc,
                     vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-                    count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
+                    order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
                 )  # fmt: skip
                 if len(slots):
                     plain, branch = _asked(vptr, e_b, e_branch, c)
                     if plain or branch:
                         exposure_column(
-                            length[t], hop[t], c_len[t], c_hop[t], lone_prov, roots[c], plain, branch, t_slot, t_src,
-                            c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], e_b, v_corr, e_ndest,
-                            e_branch, ps, paths, third,
+                            length[t], hop[t], c_len[t], c_hop[t], lone_prov, roots[c], order, n_order, plain, branch,
+                            t_slot, t_src, c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], e_b, v_corr,
+                            e_ndest, e_branch, ps, paths, third,
                         )  # fmt: skip
 
 
@@ -261,10 +269,11 @@ def _write_lengths(length, c_len, multi, lone, lone_prov, o):
 def _tally_column(
     length, hop, c_len, c_hop, root, t_slot, cls_size, cls_slot, multi, lone_prov, lone_size, lone_cc,
     v0, v1, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-    count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
+    order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
 ):  # fmt: skip
     """One column's views: subtree counts of all sources (``S``) and of each view country's (``D``), deepest
-    entry first, then every measure's share of them."""
+    entry first (``order[:n_order]``, its :func:`sim.routes.jit_pairs._depth_order`), then every measure's share
+    of them."""
     n_t = len(length)
     n_len = len(hist)
     n_j = 0  # the column's countries
@@ -311,8 +320,7 @@ def _tally_column(
             S[h] += size
             if j >= 0:
                 D[j, h] += size
-    n = _depth_order(length, hop, root, count, order)
-    for i in range(n):
+    for i in range(n_order):
         r = order[i]
         h = hop[r]
         S[h] += S[r]

@@ -218,6 +218,7 @@ def tally_block(
     h_dom = np.empty(max_views, np.int64)
     j_weight = np.empty(max_views, np.int64)
     local = np.full(len(den), -1, np.int64)
+    m_start = np.searchsorted(cls_slot[multi], np.arange(len(den) + 1))  # multi's classes of each country
     ps = pairs_scratch(n_t, t_src, c_src, lone_prov, index, len(slots))
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
@@ -237,7 +238,7 @@ def tally_block(
                     continue
                 n_order = _depth_order(length[t], hop[t], roots[c], count, order)  # shared with exposure
                 _tally_column(
-                    length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, cls_slot, multi, lone_prov,
+                    length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, m_start, multi, lone_prov,
                     lone_size, lone_cc,
                     vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
                     order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
@@ -267,13 +268,13 @@ def _write_lengths(length, c_len, multi, lone, lone_prov, o):
 
 @njit(nogil=True, cache=True)
 def _tally_column(
-    length, hop, c_len, c_hop, root, t_slot, cls_size, cls_slot, multi, lone_prov, lone_size, lone_cc,
+    length, hop, c_len, c_hop, root, t_slot, cls_size, m_start, multi, lone_prov, lone_size, lone_cc,
     v0, v1, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
     order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
 ):  # fmt: skip
     """One column's views: subtree counts of all sources (``S``) and of each view country's (``D``), deepest
     entry first (``order[:n_order]``, its :func:`sim.routes.jit_pairs._depth_order`), then every measure's share
-    of them."""
+    of them. ``multi[m_start[s]:m_start[s + 1]]``: the routed classes of country slot ``s``."""
     n_t = len(length)
     n_len = len(hist)
     n_j = 0  # the column's countries
@@ -287,39 +288,46 @@ def _tally_column(
         j_weight[local[s]] += w_self[v] + w_branch[v]
     col_hist[:] = 0
     h_tot = 0
-    h_dom[:n_j] = 0
+    # each row a source (the destination's aside), with the lone classes below it one hop further; the loops over
+    # rows are written without branches (a select per row) so that they compile to vector code
     for r in range(n_t):
         if length[r] < 0:
             S[r] = 0
-            for j in range(n_j):
-                D[j, r] = 0
             continue
         o = 1 if r != root else 0
-        lone = lone_size[r]  # the lone classes below it, one hop further
+        lone = lone_size[r]
         S[r] = o + lone
         col_hist[length[r]] += o
         col_hist[length[r] + 1] += lone
-        h_tot += o + lone
-        for j in range(n_j):
-            d = lone_cc[j_slot[j], r]
-            if o and t_slot[r] == j_slot[j]:
-                d += 1
-            D[j, r] = d
-            h_dom[j] += d
+    for j in range(n_j):
+        s = j_slot[j]
+        d_j, cc = D[j], lone_cc[s]
+        dom = 0
+        for r in range(n_t):
+            d = (cc[r] + ((r != root) & (t_slot[r] == s))) * (length[r] >= 0)
+            d_j[r] = d
+            dom += d
+        h_dom[j] = dom
     for k in multi:
         if c_len[k] < 0:
             continue
         size = cls_size[k]
         col_hist[c_len[k]] += size
-        h_tot += size
-        j = local[cls_slot[k]]
-        if j >= 0:
-            h_dom[j] += size
         h = c_hop[k]
         if h >= 0:
             S[h] += size
-            if j >= 0:
-                D[j, h] += size
+    for j in range(n_j):  # the classes of the view's country: a run of multi (classes are sorted by country)
+        s = j_slot[j]
+        for i in range(m_start[s], m_start[s + 1]):
+            k = multi[i]
+            if c_len[k] < 0:
+                continue
+            h_dom[j] += cls_size[k]
+            h = c_hop[k]
+            if h >= 0:
+                D[j, h] += cls_size[k]
+    for L in range(n_len):
+        h_tot += col_hist[L]  # every source with a route, at its length
     for i in range(n_order):
         r = order[i]
         h = hop[r]
@@ -337,11 +345,12 @@ def _tally_column(
         hist[L] += n_self * col_hist[L]
         hist[L + 1] += n_branch * col_hist[L]
     for r in range(n_t):
-        if length[r] >= 0 and r != root:
-            load[r] += n_dest * (S[r] - 1)
-            for j in range(n_j):
-                foreign_self = 1 if t_slot[r] != j_slot[j] else 0
-                dep[j_slot[j], r] += j_weight[j] * (S[r] - D[j, r] - foreign_self)
+        load[r] += n_dest * (S[r] - 1) * ((length[r] >= 0) & (r != root))
+    for j in range(n_j):
+        s, w = j_slot[j], j_weight[j]
+        d_j, dep_s = D[j], dep[s]
+        for r in range(n_t):  # foreign sources through the row, the row itself aside
+            dep_s[r] += w * (S[r] - d_j[r] - (t_slot[r] != s)) * ((length[r] >= 0) & (r != root))
 
     for v in range(v0, v1):
         s = v_slot[v]

@@ -99,13 +99,15 @@ def _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, 
 
 @njit(nogil=True, cache=True)
 def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
-                rank_shift, inf, peer_best, touched, best, c_len, c_hop, classes):  # fmt: skip
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, classes, out, c0):  # fmt: skip
     """The route of each source class in ``classes`` in the tile's lanes: the best of its transit peers' customer
     routes and its providers' routes (one hop longer). Peer offers are pushed from the few rows holding a customer
     route (``cust``: the destinations' upstream cones) to the classes peering with them (``peer_best``); provider
     offers are pulled, a minimum over the class's providers for all lanes at once. Writes ``c_len[t, k]`` (-1: no
     route) and ``c_hop[t, k]`` (the transit row entered); ``best`` holds a run of classes' minima, written out one
-    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``.
+    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``. With ``out`` of some rows
+    (the stretch's group lengths, :func:`sim.routes.jit_paths.group_lengths`), only the lengths are written, into
+    ``out[c0 + t, n_t + k]``, and ``c_len``/``c_hop`` are left as they were.
 
     The lane loops run to ``T``, a number only known at run time: a loop of the constant ``TILE`` is unrolled
     first and then left scalar (its loads and stores might overlap), while this one is compiled to vector
@@ -143,6 +145,14 @@ def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpe
                 o = prov_offer[prov_row[e]]
                 for t in range(T):
                     b[t] = min(b[t], o[t])
+        if out.shape[0]:
+            n_t = prov_offer.shape[0]
+            for t in range(T):
+                o = out[c0 + t]
+                for i in range(i0, i1):
+                    v = best[i - i0, t]
+                    o[n_t + classes[i]] = -1 if v == inf else (np.int64(v) >> shift) & len_mask
+            continue
         for t in range(T):
             for i in range(i0, i1):
                 k = classes[i]
@@ -166,8 +176,9 @@ def route_tile(Kt, T, c0, shift, rank_shift, inf, row_of, roots, net, scratch, w
     _, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
     n_cust = _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer,
                           cust)  # fmt: skip
+    no_out = np.empty((0, 0), np.int16)  # into c_len and c_hop
     _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
-                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi)  # fmt: skip
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi, no_out, c0)  # fmt: skip
     for t in range(T):
         if with_lone:
             for k in lone:

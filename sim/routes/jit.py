@@ -99,13 +99,19 @@ def _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, 
 
 @njit(nogil=True, cache=True)
 def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
-                rank_shift, inf, peer_best, touched, best, c_len, c_hop, classes):  # fmt: skip
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, classes, out, c0):  # fmt: skip
     """The route of each source class in ``classes`` in the tile's lanes: the best of its transit peers' customer
     routes and its providers' routes (one hop longer). Peer offers are pushed from the few rows holding a customer
     route (``cust``: the destinations' upstream cones) to the classes peering with them (``peer_best``); provider
     offers are pulled, a minimum over the class's providers for all lanes at once. Writes ``c_len[t, k]`` (-1: no
     route) and ``c_hop[t, k]`` (the transit row entered); ``best`` holds a run of classes' minima, written out one
-    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``."""
+    lane at a time, so that the writes run along the rows of ``c_len`` and ``c_hop``. With ``out`` of some rows
+    (the stretch's group lengths, :func:`sim.routes.jit_paths.group_lengths`), only the lengths are written, into
+    ``out[c0 + t, n_t + k]``, and ``c_len``/``c_hop`` are left as they were.
+
+    The lane loops run to ``T``, a number only known at run time: a loop of the constant ``TILE`` is unrolled
+    first and then left scalar (its loads and stores might overlap), while this one is compiled to vector
+    minimums (``vpminud``) behind one overlap check."""
     len_mask = (1 << (rank_shift - shift)) - 1
     hop_mask = (1 << shift) - 1
     for i in range(n_cust):
@@ -113,29 +119,40 @@ def _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpe
         o = peer_offer[r]
         for e in range(rpeer_ptr[r], rpeer_ptr[r + 1]):
             k = rpeer_cls[e]
+            pb = peer_best[k]
             if not touched[k]:
                 touched[k] = True
-                for t in range(TILE):
-                    peer_best[k, t] = o[t]
+                for t in range(T):
+                    pb[t] = o[t]
             else:
-                for t in range(TILE):
-                    peer_best[k, t] = min(peer_best[k, t], o[t])
+                for t in range(T):
+                    pb[t] = min(pb[t], o[t])
     n = len(classes)
     for i0 in range(0, n, CLASS_RUN):
         i1 = min(i0 + CLASS_RUN, n)
         for i in range(i0, i1):
             k = classes[i]
+            b = best[i - i0]
             if touched[k]:
                 touched[k] = False
-                for t in range(TILE):
-                    best[i - i0, t] = peer_best[k, t]
+                pb = peer_best[k]
+                for t in range(T):
+                    b[t] = pb[t]
             else:
-                for t in range(TILE):
-                    best[i - i0, t] = inf
+                for t in range(T):
+                    b[t] = inf
             for e in range(prov_ptr[k], prov_ptr[k + 1]):
-                p = prov_row[e]
-                for t in range(TILE):
-                    best[i - i0, t] = min(best[i - i0, t], prov_offer[p, t])
+                o = prov_offer[prov_row[e]]
+                for t in range(T):
+                    b[t] = min(b[t], o[t])
+        if out.shape[0]:
+            n_t = prov_offer.shape[0]
+            for t in range(T):
+                o = out[c0 + t]
+                for i in range(i0, i1):
+                    v = best[i - i0, t]
+                    o[n_t + classes[i]] = -1 if v == inf else (np.int64(v) >> shift) & len_mask
+            continue
         for t in range(T):
             for i in range(i0, i1):
                 k = classes[i]
@@ -159,8 +176,9 @@ def route_tile(Kt, T, c0, shift, rank_shift, inf, row_of, roots, net, scratch, w
     _, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
     n_cust = _decode_tile(Kt, T, c0, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer,
                           cust)  # fmt: skip
+    no_out = np.empty((0, 0), np.int16)  # into c_len and c_hop
     _class_tile(T, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
-                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi)  # fmt: skip
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi, no_out, c0)  # fmt: skip
     for t in range(T):
         if with_lone:
             for k in lone:
@@ -211,7 +229,8 @@ def tally_block(
     h_dom = np.empty(max_views, np.int64)
     j_weight = np.empty(max_views, np.int64)
     local = np.full(len(den), -1, np.int64)
-    ps = pairs_scratch(n_t, n_len, t_src, c_src, len(slots))
+    m_start = np.searchsorted(cls_slot[multi], np.arange(len(den) + 1))  # multi's classes of each country
+    ps = pairs_scratch(n_t, t_src, c_src, lone_prov, index, len(slots))
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
         if vptr[s0 + sw] == vptr[s0]:
@@ -228,19 +247,20 @@ def tally_block(
                     _write_lengths(length[t], c_len[t], multi, net[7], lone_prov, out_len[c])
                 if vptr[c + 1] == vptr[c]:
                     continue
+                n_order = _depth_order(length[t], hop[t], roots[c], count, order)  # shared with exposure
                 _tally_column(
-                    length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, cls_slot, multi, lone_prov,
+                    length[t], hop[t], c_len[t], c_hop[t], roots[c], t_slot, cls_size, m_start, multi, lone_prov,
                     lone_size, lone_cc,
                     vptr[c], vptr[c + 1], v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-                    count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
+                    order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
                 )  # fmt: skip
                 if len(slots):
                     plain, branch = _asked(vptr, e_b, e_branch, c)
                     if plain or branch:
                         exposure_column(
-                            length[t], hop[t], c_len[t], c_hop[t], lone_prov, roots[c], plain, branch, t_slot, t_src,
-                            c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], e_b, v_corr, e_ndest,
-                            e_branch, ps, paths, third,
+                            length[t], hop[t], c_len[t], c_hop[t], lone_prov, roots[c], order, n_order, plain, branch,
+                            t_slot, t_src, c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], e_b, v_corr,
+                            e_ndest, e_branch, ps, paths, third,
                         )  # fmt: skip
 
 
@@ -259,12 +279,13 @@ def _write_lengths(length, c_len, multi, lone, lone_prov, o):
 
 @njit(nogil=True, cache=True)
 def _tally_column(
-    length, hop, c_len, c_hop, root, t_slot, cls_size, cls_slot, multi, lone_prov, lone_size, lone_cc,
+    length, hop, c_len, c_hop, root, t_slot, cls_size, m_start, multi, lone_prov, lone_size, lone_cc,
     v0, v1, v_slot, v_corr, v_self, v_branch, w_self, w_branch,
-    count, order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
+    order, n_order, col_hist, S, D, j_slot, h_dom, j_weight, local, load, dep, den, hist,
 ):  # fmt: skip
     """One column's views: subtree counts of all sources (``S``) and of each view country's (``D``), deepest
-    entry first, then every measure's share of them."""
+    entry first (``order[:n_order]``, its :func:`sim.routes.jit_pairs._depth_order`), then every measure's share
+    of them. ``multi[m_start[s]:m_start[s + 1]]``: the routed classes of country slot ``s``."""
     n_t = len(length)
     n_len = len(hist)
     n_j = 0  # the column's countries
@@ -278,41 +299,47 @@ def _tally_column(
         j_weight[local[s]] += w_self[v] + w_branch[v]
     col_hist[:] = 0
     h_tot = 0
-    h_dom[:n_j] = 0
+    # each row a source (the destination's aside), with the lone classes below it one hop further; the loops over
+    # rows are written without branches (a select per row) so that they compile to vector code
     for r in range(n_t):
         if length[r] < 0:
             S[r] = 0
-            for j in range(n_j):
-                D[j, r] = 0
             continue
         o = 1 if r != root else 0
-        lone = lone_size[r]  # the lone classes below it, one hop further
+        lone = lone_size[r]
         S[r] = o + lone
         col_hist[length[r]] += o
         col_hist[length[r] + 1] += lone
-        h_tot += o + lone
-        for j in range(n_j):
-            d = lone_cc[j_slot[j], r]
-            if o and t_slot[r] == j_slot[j]:
-                d += 1
-            D[j, r] = d
-            h_dom[j] += d
+    for j in range(n_j):
+        s = j_slot[j]
+        d_j, cc = D[j], lone_cc[s]
+        dom = 0
+        for r in range(n_t):
+            d = (cc[r] + ((r != root) & (t_slot[r] == s))) * (length[r] >= 0)
+            d_j[r] = d
+            dom += d
+        h_dom[j] = dom
     for k in multi:
         if c_len[k] < 0:
             continue
         size = cls_size[k]
         col_hist[c_len[k]] += size
-        h_tot += size
-        j = local[cls_slot[k]]
-        if j >= 0:
-            h_dom[j] += size
         h = c_hop[k]
         if h >= 0:
             S[h] += size
-            if j >= 0:
-                D[j, h] += size
-    n = _depth_order(length, hop, root, count, order)
-    for i in range(n):
+    for j in range(n_j):  # the classes of the view's country: a run of multi (classes are sorted by country)
+        s = j_slot[j]
+        for i in range(m_start[s], m_start[s + 1]):
+            k = multi[i]
+            if c_len[k] < 0:
+                continue
+            h_dom[j] += cls_size[k]
+            h = c_hop[k]
+            if h >= 0:
+                D[j, h] += cls_size[k]
+    for L in range(n_len):
+        h_tot += col_hist[L]  # every source with a route, at its length
+    for i in range(n_order):
         r = order[i]
         h = hop[r]
         S[h] += S[r]
@@ -329,11 +356,12 @@ def _tally_column(
         hist[L] += n_self * col_hist[L]
         hist[L + 1] += n_branch * col_hist[L]
     for r in range(n_t):
-        if length[r] >= 0 and r != root:
-            load[r] += n_dest * (S[r] - 1)
-            for j in range(n_j):
-                foreign_self = 1 if t_slot[r] != j_slot[j] else 0
-                dep[j_slot[j], r] += j_weight[j] * (S[r] - D[j, r] - foreign_self)
+        load[r] += n_dest * (S[r] - 1) * ((length[r] >= 0) & (r != root))
+    for j in range(n_j):
+        s, w = j_slot[j], j_weight[j]
+        d_j, dep_s = D[j], dep[s]
+        for r in range(n_t):  # foreign sources through the row, the row itself aside
+            dep_s[r] += w * (S[r] - d_j[r] - (t_slot[r] != s)) * ((length[r] >= 0) & (r != root))
 
     for v in range(v0, v1):
         s = v_slot[v]

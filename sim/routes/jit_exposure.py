@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from sim.routes.jit import TILE, copy_super, route_tile, tile_scratch
-from sim.routes.jit_pairs import _asked, exposure_column, pairs_scratch
+from sim.routes.jit_pairs import _asked, _depth_order, exposure_column, pairs_scratch
 
 
 @njit(nogil=True, cache=True)
@@ -25,8 +25,10 @@ def exposure_pairs_block(
     n_t, W = K.shape
     scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
     _, length, hop, _, _, _, _, _, _, c_len, c_hop = scratch
-    ps = pairs_scratch(n_t, n_len, t_src, c_src, len(slots))
     routed = np.full(n_c, -1, np.int64)  # no class left to its provider row: all routed per column
+    ps = pairs_scratch(n_t, t_src, c_src, routed, index, len(slots))
+    count = np.empty(n_len, np.int64)  # rows by length, for the depth order
+    order = np.empty(n_t, np.int64)
     c0 = next_asked_tile(K, 0, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
     while c0 < W:
         tw = tile_width(c0, super_w, W)
@@ -34,9 +36,10 @@ def exposure_pairs_block(
             c = c0 + t
             plain, branch = _asked(vptr, v_b, v_branch, c)
             if plain or branch:
-                exposure_column(length[t], hop[t], c_len[t], c_hop[t], routed, roots[c], plain, branch, t_slot,
-                                t_src, c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1], v_b, v_corr,
-                                v_ndest, v_branch, ps, paths, third)  # fmt: skip
+                n_order = _depth_order(length[t], hop[t], roots[c], count, order)
+                exposure_column(length[t], hop[t], c_len[t], c_hop[t], routed, roots[c], order, n_order, plain,
+                                branch, t_slot, t_src, c_src, cls_size, slots, index, unknown, vptr[c], vptr[c + 1],
+                                v_b, v_corr, v_ndest, v_branch, ps, paths, third)  # fmt: skip
         c0 = next_asked_tile(K, c0 + tw, super_w, shift, rank_shift, inf, row_of, roots, net, scratch, vptr, v_b)
 
 

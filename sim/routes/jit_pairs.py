@@ -41,9 +41,9 @@ def _depth_order(length, hop, root, count, order):
 
 
 @njit(nogil=True, cache=True)
-def _path_pairs(length, hop, root, t_slot, unknown, count, order, X):
+def _path_pairs(length, hop, t_slot, unknown, order, n, X):
     """``X[r] = (x1, x2)`` for every transit row ``r`` holding a route (rows without one are never read); row
-    ``n_t`` stands for the destination itself (no country)."""
+    ``n_t`` stands for the destination itself (no country). ``order[:n]``: the column's :func:`_depth_order`."""
     n_t = len(length)
     for r in range(n_t):
         s = t_slot[r]
@@ -51,7 +51,6 @@ def _path_pairs(length, hop, root, t_slot, unknown, count, order, X):
         X[r, 1] = -1
     X[n_t, 0] = -1
     X[n_t, 1] = -1
-    n = _depth_order(length, hop, root, count, order)
     for i in range(n - 1, -1, -1):  # shallowest first: a next hop's pair is final before its subtree reads it
         r = order[i]
         h = hop[r]
@@ -97,23 +96,35 @@ def _asked(vptr, v_b, v_branch, c):
 
 
 @njit(nogil=True, cache=True)
-def pairs_scratch(n_t, n_len, t_src, c_src, k):
-    """The arrays :func:`exposure_column` works in, allocated once per block: ``(count, order, X, tot, n1, one,
-    sources, start)``; ``sources`` lists the sources of the countries asked for (transit rows, then source
-    classes) grouped by country (``start[a]:start[a + 1]`` for country ``a``), so that a country's sums stay in
-    registers through its run instead of updating one slot of memory per source."""
-    src_country = np.concatenate((t_src, c_src))
-    sources = np.argsort(src_country, kind="mergesort")
-    start = np.searchsorted(src_country[sources], np.arange(k + 1))
+def pairs_scratch(n_t, t_src, c_src, lone_prov, index, k):
+    """The arrays :func:`exposure_column` works in, allocated once per block: ``(X, tot, n1, one, sources, start,
+    code, lab, M, present, mark)``. ``sources`` lists the sources of the countries asked for by
+    country and kind: run ``start[3 a + i]:start[3 a + i + 1]`` of country ``a`` holds its transit rows (``i = 0``),
+    its classes routed per column (1) and its lone classes (2, ``lone_prov[q] >= 0``), so that each run reads the
+    route the same way and a country's counts stay in one row of ``M``. ``code`` is the country slots' code in the
+    rows' labels (the wanted-country index, ``k`` for any other country)."""
+    n_c = len(c_src)
+    kind = np.empty(n_t + n_c, np.int64)
+    for i in range(n_t):
+        kind[i] = 3 * t_src[i] if t_src[i] >= 0 else 3 * k
+    for q in range(n_c):
+        kind[n_t + q] = 3 * c_src[q] + (2 if lone_prov[q] >= 0 else 1) if c_src[q] >= 0 else 3 * k
+    sources = np.argsort(kind, kind="mergesort")
+    start = np.searchsorted(kind[sources], np.arange(3 * k + 1))
+    code = np.where(index >= 0, index, k)
+    n_code = k + 2  # wanted countries, any other, none
     return (
-        np.empty(n_len, np.int64),  # rows by length, for the depth order
-        np.empty(n_t, np.int64),
         np.empty((n_t + 1, 2), np.int64),  # each row's pair of countries; row n_t: the destination itself
         np.zeros((2, k), np.int64),  # [0]: the paths as they are; [1]: with the root's country on every path
         np.zeros((2, k), np.int64),
         np.zeros((2, k, k + 1), np.int64),  # column k: a source crossing no single wanted country
         sources,
         start,
+        code,
+        np.empty(n_t + 1, np.int64),  # each row's label: its pair in codes
+        np.zeros((k, n_code * n_code + 1), np.int64),  # sources of each country entering a row of each label
+        np.empty(n_code * n_code + 1, np.int64),  # the column's labels
+        np.zeros(n_code * n_code + 1, np.bool_),
     )
 
 
@@ -127,48 +138,108 @@ def _class_route(q, lone_prov, length, c_len, c_hop):
     return c_len[q] >= 0, c_hop[q]
 
 
+@njit(nogil=True, cache=True, inline="always")  # scalars only
+def _code_count(p, q, e, a, many, k, none):
+    """``(crossed, single)`` as :func:`_count`, on the countries' codes (:func:`pairs_scratch`): ``p``, ``q`` a
+    row's pair, ``e`` the root's country (``none``: not on the path), ``a`` the source's wanted-country index.
+    Countries not asked for share the code ``k``, so two of them may count as one: that changes only ``m`` between
+    1 and 2 with no wanted country alone on the path, where ``single`` is ``k`` either way."""
+    cp = (p != none) & (p != a)
+    cq = (q != none) & (q != a)
+    ce = (e != none) & (e != a) & (e != p) & (e != q)
+    m = np.int64(cp) + np.int64(cq) + np.int64(ce)
+    single = p if cp else (q if cq else e)
+    return (m >= 1) | many, single if (m == 1) & ~many & (single < k) else k
+
+
+@njit(nogil=True, cache=True)
+def _label_rows(X, code, n_code, k, lab, present, mark):
+    """Each row's label (``lab``): its pair of countries in codes, or one label for three countries or more;
+    lists the labels present (``present``, ``mark``); returns how many."""
+    none = n_code - 1
+    many_lab = n_code * n_code
+    n_p = 0
+    for r in range(len(lab)):
+        p, q = X[r, 0], X[r, 1]
+        if q == MANY:
+            lb = many_lab
+        else:
+            lb = (code[p] if p >= 0 else none) * n_code + (code[q] if q >= 0 else none)
+        lab[r] = lb
+        if not mark[lb]:
+            mark[lb] = True
+            present[n_p] = lb
+            n_p += 1
+    return n_p
+
+
+@njit(nogil=True, cache=True)
+def _label_sources(length, hop, c_len, c_hop, lone_prov, cls_size, sources, start, lab, M):
+    """``M[a, label]``: the sources of wanted country ``a`` with a route, by the label of the row they enter
+    (``lab[n_t]``: the destination itself); one run per country and kind of source, without a branch on the kind."""
+    n_t = len(length)
+    for a in range(M.shape[0]):
+        Ma = M[a]
+        for i in sources[start[3 * a] : start[3 * a + 1]]:  # transit rows
+            if length[i] >= 1:
+                h = hop[i]
+                Ma[lab[h if h >= 0 else n_t]] += 1
+        for i in sources[start[3 * a + 1] : start[3 * a + 2]]:  # classes routed in the column
+            q = i - n_t
+            if c_len[q] >= 0:
+                h = c_hop[q]
+                Ma[lab[h if h >= 0 else n_t]] += cls_size[q]
+        for i in sources[start[3 * a + 2] : start[3 * a + 3]]:  # lone classes: their provider's row
+            q = i - n_t
+            p = lone_prov[q]
+            if length[p] >= 0:
+                Ma[lab[p]] += cls_size[q]
+
+
 @njit(nogil=True, cache=True)
 def exposure_column(
-    length, hop, c_len, c_hop, lone_prov, root, plain, branch, t_slot, t_src, c_src, cls_size, slots, index,
-    unknown, v0, v1, v_b, v_corr, v_ndest, v_branch, ps, paths, third,
+    length, hop, c_len, c_hop, lone_prov, root, order, n_order, plain, branch, t_slot, t_src, c_src, cls_size,
+    slots, index, unknown, v0, v1, v_b, v_corr, v_ndest, v_branch, ps, paths, third,
 ):  # fmt: skip
     """Adds one column's ``paths[a, b]`` and ``third[a, b]`` over its views ``v0:v1``: ``length``, ``hop`` its
     transit rows' routes, ``c_len``, ``c_hop`` its routed source classes' (lone ones from their provider row),
-    ``root`` its destination's row, ``plain``/``branch`` whether it serves a country asked for as itself and below
-    its root (:func:`_asked`), ``ps`` :func:`pairs_scratch`."""
-    count, order, X, tot, n1, one, sources, start = ps
+    ``root`` its destination's row, ``order[:n_order]`` its :func:`_depth_order`, ``plain``/``branch`` whether it
+    serves a country asked for as itself and below its root (:func:`_asked`), ``ps`` :func:`pairs_scratch`.
+
+    A source's counts depend only on its country and the pair of the row it enters: so the rows are labelled by
+    their pair in codes (:func:`_label_rows`), the sources counted by (country, label) (:func:`_label_sources`),
+    and each of the column's few labels judged once per country, plain and with the root's country."""
+    X, tot, n1, one, sources, start, code, lab, M, present, mark = ps
     n_t = len(length)
     k = len(slots)
-    _path_pairs(length, hop, root, t_slot, unknown, count, order, X)
+    n_code = k + 2
+    none = k + 1
+    _path_pairs(length, hop, t_slot, unknown, order, n_order, X)
     extra = t_slot[root] if root >= 0 and t_slot[root] != unknown else -1
+    ec = code[extra] if extra >= 0 else none
+    n_p = _label_rows(X, code, n_code, k, lab, present, mark)
+    _label_sources(length, hop, c_len, c_hop, lone_prov, cls_size, sources, start, lab, M)
+    tot[:, :] = 0
+    n1[:, :] = 0
     one[:, :, :] = 0
-    # every source of a country asked for, country by country: none, one (which) or more countries besides its
-    # own on its path; the body written once, inline (a call per source, with its arrays, cost more than the count)
-    for a in range(k):
-        sa = slots[a]
-        t0 = t1 = c0 = c1 = 0  # tot and crossed, plain and with the root's country
-        for i in sources[start[a] : start[a + 1]]:
-            if i < n_t:
-                w, h = 1, hop[i]
-                if length[i] < 1:
-                    continue
-            else:
-                w = cls_size[i - n_t]
-                has, h = _class_route(i - n_t, lone_prov, length, c_len, c_hop)
-                if not has:
-                    continue
-            p, q = X[h if h >= 0 else n_t, 0], X[h if h >= 0 else n_t, 1]
-            if plain:
-                crossed, single = _count(p, q, -1, sa, index, k)
-                t0 += w
-                c0 += w * crossed
-                one[0, a, single] += w
-            if branch:
-                crossed, single = _count(p, q, extra, sa, index, k)
-                t1 += w
-                c1 += w * crossed
-                one[1, a, single] += w
-        tot[0, a], n1[0, a], tot[1, a], n1[1, a] = t0, c0, t1, c1
+    for i in range(n_p):
+        lb = present[i]
+        mark[lb] = False
+        many = lb == n_code * n_code
+        p, q = (none, none) if many else (lb // n_code, lb % n_code)
+        for a in range(k):
+            w = M[a, lb]
+            if w == 0:
+                continue
+            M[a, lb] = 0
+            tot[0, a] += w
+            tot[1, a] += w
+            crossed, single = _code_count(p, q, none, a, many, k, none)
+            n1[0, a] += w * crossed
+            one[0, a, single] += w
+            crossed, single = _code_count(p, q, ec, a, many, k, none)
+            n1[1, a] += w * crossed
+            one[1, a, single] += w
     if branch and root >= 0 and t_src[root] >= 0:  # the root: a source one hop from a branch
         tot[1, t_src[root]] += 1
     for v in range(v0, v1):

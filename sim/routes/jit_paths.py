@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.routes.jit import TILE, copy_super, route_tile, tile_scratch
+from sim.routes.jit import TILE, _class_tile, _decode_tile, copy_super, tile_scratch
 from sim.routes.jit_exposure import next_asked_tile, tile_width
 from sim.routes.jit_pairs import _asked, _depth_order
 
@@ -26,19 +26,28 @@ def group_lengths(K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, o
     ``g - n_t``) to column ``c``'s destination; -1: no route."""
     n_t, W = K.shape
     scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
-    Kt, length, _, _, _, _, _, _, _, c_len, _ = scratch
+    Kt, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
+    prov_ptr, prov_row, rpeer_ptr, rpeer_cls, direct_ptr, direct_cls, multi, lone, lone_prov = net
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
         copy_super(K, s0, sw, Kt)
         for c0 in range(s0, s0 + sw, TILE):
             tw = min(TILE, s0 + sw - c0)
-            route_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, row_of, roots, net, scratch, True)
+            n_cust = _decode_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, row_of, roots, inf, length, hop,
+                                  prov_offer, peer_offer, cust)  # fmt: skip
+            # the routed classes' lengths straight into out (as route_tile routes them, without their hops)
+            _class_tile(tw, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
+                        rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi, out, c0)  # fmt: skip
             for t in range(tw):
                 o = out[c0 + t]
                 for r in range(n_t):
                     o[r] = length[t, r]
-                for k in range(n_c):
-                    o[n_t + k] = c_len[t, k]
+                for k in lone:
+                    p = lone_prov[k]
+                    o[n_t + k] = length[t, p] + 1 if length[t, p] >= 0 else -1
+                c = c0 + t
+                for e in range(direct_ptr[c], direct_ptr[c + 1]):  # a class peering with the stub destination
+                    o[n_t + direct_cls[e]] = 1
 
 
 @njit(nogil=True, cache=True)

@@ -52,40 +52,9 @@ def compose(name: str, data: str, overrides: list[str]):
     return cfg, list(cfg.analysis.get("synthetic_overrides", [])) if data == "synthetic" else []
 
 
-#: memory one sweep on this machine's local launcher takes at most (its process with the topology, two workers
-#: each with a run's model and the kernel's blocks): about 3 GB measured on the 2016 graph, rounded up
-SWEEP_BYTES = 4 << 30
-
-
-def run_sweeps(name: str, data: str, sweeps: list[tuple[list[str], str]]) -> None:
-    """``fragsim -m experiment=NAME ...`` for each ``(overrides, sweep name)``, each in a subprocess (Hydra keeps
-    global state); raises SystemExit with the first failure's status once all have ended. They speak at this
-    command's verbosity (inherited through the environment).
-
-    Several sweeps (an experiment's one-axis sweeps) run at once when the memory budget holds them all
-    (:data:`SWEEP_BYTES` each): none then waits for another's start (checking its jobs, starting its workers) or
-    for the last runs of another to end; on two cores their workers share the cores. Otherwise one after the
-    other. Their runs are the same either way (each run's folder is its own)."""
-    from sim.memory import memory_budget
-
-    at_once = len(sweeps) > 1 and memory_budget() >= SWEEP_BYTES * len(sweeps)
-    procs = []
-    try:
-        for overrides, sweep_name in sweeps:
-            procs.append(_start_sweep(name, data, overrides, sweep_name))
-            if not at_once and procs[-1].wait() != 0:
-                break
-        codes = [p.wait() for p in procs]
-    except KeyboardInterrupt:  # the sweeps got the same Ctrl-C: let them say how to resume
-        for p in procs:
-            p.wait()
-        raise
-    failed = [c for c in codes if c != 0]
-    if failed:
-        raise SystemExit(failed[0])
-
-
-def _start_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> subprocess.Popen:
+def run_sweep(name: str, data: str, overrides: list[str], sweep_name: str) -> None:
+    """``fragsim -m experiment=NAME ...`` in a subprocess (Hydra keeps global state); raises on failure. It speaks
+    at this command's verbosity (inherited through the environment)."""
     cmd = [
         sys.executable,
         "-m",
@@ -97,7 +66,9 @@ def _start_sweep(name: str, data: str, overrides: list[str], sweep_name: str) ->
         *[o for o in overrides if not o.startswith("analysis.")],
     ]
     say("$ " + " ".join(["fragsim", *cmd[3:]]), stream=sys.stdout)
-    return subprocess.Popen(cmd)
+    result = subprocess.run(cmd)
+    if result.returncode != 0:
+        raise SystemExit(result.returncode)
 
 
 def sweep_folder_name(name: str, data: str, overrides: list[str]) -> str:
@@ -141,9 +112,10 @@ def run_experiment(name: str, data: str, overrides: list[str], out_root: Path, a
         if not analysis_only:
             prepare = getattr(module, "prepare", None)  # what the runs read, and the sweep overrides naming it
             overrides = overrides + (prepare(study) if prepare else [])
-            # Hydra sweeps a product: a union of one-axis sweeps is one multirun per axis
-            sweeps = [([*overrides, axis.override], f"{sweep_name}/{axis.name}") for axis in axes]
-            run_sweeps(name, data, sweeps or [(overrides, sweep_name)])
+            for axis in axes:  # Hydra sweeps a product: a union of one-axis sweeps is one multirun per axis
+                run_sweep(name, data, [*overrides, axis.override], f"{sweep_name}/{axis.name}")
+            if not axes:
+                run_sweep(name, data, overrides, sweep_name)
         elif not study.runs.is_dir():
             raise ConfigError(f"--analysis-only: no run folder {study.runs}")
     return module.analyze(study)

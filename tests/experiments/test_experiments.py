@@ -359,35 +359,3 @@ def test_pair_measures_and_other_losers():
     losers = other_losers(codes, now, before, "XA", top=5)
     assert losers["code"].tolist() == ["XB", "XC"]
     assert np.allclose(losers["direct_loss"], 8 / 18) and np.allclose(losers["collateral_loss"], 0)
-
-
-class _Sweep:
-    """A started sweep that ends with ``code``; records the order of starts and waits."""
-
-    def __init__(self, log: list, name: str, code: int):
-        self.log, self.name, self.code = log, name, code
-        log.append(("start", name))
-
-    def wait(self) -> int:
-        self.log.append(("end", self.name))
-        return self.code
-
-
-@pytest.mark.parametrize("at_once", [True, False])
-def test_an_experiments_sweeps_run_at_once_when_memory_allows_and_a_failure_is_its_status(monkeypatch, at_once):
-    import sim.memory
-    from sim.cli import experiment
-
-    log: list = []
-    codes = {"a": 0, "b": 3, "c": 0}
-    monkeypatch.setattr(experiment, "_start_sweep", lambda name, data, ov, sweep: _Sweep(log, sweep, codes[sweep]))
-    budget = experiment.SWEEP_BYTES * (3 if at_once else 2)
-    monkeypatch.setattr(sim.memory, "memory_budget", lambda: budget)
-    with pytest.raises(SystemExit) as stop:
-        experiment.run_sweeps("x", "real", [([], "a"), ([], "b"), ([], "c")])
-    assert stop.value.code == 3
-    starts = [name for what, name in log if what == "start"]
-    if at_once:  # all started before any is waited for; every one waited for
-        assert log[:3] == [("start", "a"), ("start", "b"), ("start", "c")] and starts == ["a", "b", "c"]
-    else:  # one after the other, none started after a failure
-        assert log[:4] == [("start", "a"), ("end", "a"), ("start", "b"), ("end", "b")] and starts == ["a", "b"]

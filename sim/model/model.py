@@ -30,6 +30,7 @@ from sim.model.paths import MODEL_REPORTERS as PATH_MODEL_REPORTERS
 from sim.model.paths import STATE_REPORTERS as PATH_STATE_REPORTERS
 from sim.model.paths import PathMeasurement, exposure_countries, measure_paths
 from sim.model.regulations import Context, GatewayChoice, RegKind, Regulation, forbid_matrix
+from sim.model.regulations.extraterritorial import carry_over
 from sim.model.world import BoughtLink, World, links_between_states, protected_mask, protected_sets
 from sim.reach.cones import customer_cone_sizes
 from sim.reach.incremental import IncrementalReach
@@ -431,12 +432,11 @@ class FragmentationModel(mesa.Model):
         cust = topo.asn_to_idx([b.customer for b in bought])
         prov = topo.asn_to_idx([b.provider for b in bought])
         self.bought += bought
+        old = self.world
         self.world = World(
-            topo,
-            self.world.protected,
-            np.concatenate([self.world.bought, np.stack([prov, cust], axis=1)]),
-            self.world.market_measure,
+            topo, old.protected, np.concatenate([old.bought, np.stack([prov, cust], axis=1)]), old.market_measure
         )
+        carry_over(old, self.world, np.unique(np.concatenate([prov, cust])))  # what the purchase left unchanged
         fresh = np.full(len(bought), -1, np.int64)
         self.cut_by, self.cut_step, self.cause_ended = (
             np.r_[a, fresh] for a in (self.cut_by, self.cut_step, self.cause_ended)

@@ -21,11 +21,12 @@ from sim.reach.incremental import ResultMemo
 from sim.reach.reuse import plan_reachability, shared_plan
 
 
-def _csr(n_rows: int, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _csr(n_rows: int, rows: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(indptr, *values)`` with the entries grouped by ``rows`` (stable): one sort for every column."""
     order = np.argsort(rows, kind="stable")
     indptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return indptr, values[order]
+    return (indptr, *(v[order] for v in values))
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,16 @@ class World:
         n = topo.n_ases
         rows = np.concatenate([self.ends[:, 0], self.ends[:, 1]])
         ids = np.concatenate([np.arange(self.n_links)] * 2)
-        self.as_indptr, self.as_links = _csr(n, rows, ids)
         # beside each (AS, link) entry: the AS at the other end, and whether the AS sells on that link (a peer
         # link, or the provider's end of a customer link), gathered once instead of per regulation and step
-        _, self.as_other = _csr(n, rows, np.concatenate([self.ends[:, 1], self.ends[:, 0]]))
         side0 = np.r_[np.ones(self.n_links, bool), np.zeros(self.n_links, bool)]  # the provider's end of a c2p link
-        _, self.as_sells = _csr(n, rows, np.concatenate([~self.is_p2c, ~self.is_p2c]) | side0)
+        self.as_indptr, self.as_links, self.as_other, self.as_sells = _csr(
+            n,
+            rows,
+            ids,
+            np.concatenate([self.ends[:, 1], self.ends[:, 0]]),
+            np.concatenate([~self.is_p2c, ~self.is_p2c]) | side0,
+        )
         crow = np.concatenate([self.end_country[:, 0], self.end_country[:, 1]])
         keep = crow >= 0
         self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])

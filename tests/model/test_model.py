@@ -252,3 +252,34 @@ def test_runs_on_a_shared_world_take_its_answers_with_the_same_bytes(monkeypatch
         assert a.equals(b) and a.equals(c)
     with pytest.raises(ValueError, match="read-only"):
         again.current.result.country_pairs[0, 0] = 1
+
+
+def test_a_world_rebuilt_after_purchases_keeps_only_the_unchanged_answers_with_the_same_bytes(monkeypatch):
+    """When operators buy links (M7) the world is rebuilt; the extraterritorial rules' memo entries that the
+    purchase leaves unchanged are carried over (regulations.extraterritorial.carry_over). A run gives the same
+    bytes as one that recomputes every entry in each new world."""
+    from sim.model import model as model_module
+
+    topo = sim.synthetic_topology(1500, seed=5)
+    carried = []
+    real = model_module.carry_over
+
+    def counting(old, new, touched):
+        real(old, new, touched)
+        carried.append(sum(1 for k in new.memo if isinstance(k, tuple) and k[0] == "extraterritorial"))
+
+    def run():
+        model = sim.FragmentationModel(topology=topo, rng=2, n_sources=200, adoption_frac=0.6, mechanisms=["m7"])
+        for _ in range(10):
+            model.step()
+        tables = model.datacollector.get_model_vars_dataframe(), model.datacollector.get_agent_vars_dataframe()
+        return model, tables
+
+    monkeypatch.setattr(model_module, "carry_over", counting)
+    model, kept = run()
+    assert len(model.bought) > 0 and max(carried) > 0  # links bought, answers carried
+    monkeypatch.setattr(model_module, "carry_over", lambda old, new, touched: None)
+    again, fresh = run()
+    for a, b in zip(kept, fresh, strict=True):
+        assert a.equals(b)
+    assert model.cut_links().equals(again.cut_links())

@@ -51,6 +51,25 @@ def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.nd
     return world.remember(("extraterritorial", c, tuple(np.asarray(market).ravel().tolist())), make)
 
 
+def carry_over(old: World, new: World, touched: np.ndarray) -> None:
+    """Give ``new`` (``old`` with links bought between the ``touched`` ASes) the memo entries of :func:`_served`
+    that the purchase leaves as they were. An entry of state ``c`` and a market of countries lists the ASes that
+    serve ``c``, their shares of the market and their links to ``c``; a bought link changes them only through its
+    ends: a new neighbour of an AS located in ``c`` (a new serving AS), or a new customer of a serving AS (its
+    share, its links). So an entry is kept when no touched AS is one of its serving ASes or is located in ``c`` or
+    in a country of its market; the link ids it holds stay valid (bought links come after the others)."""
+    located = np.zeros(old.n_states + 1, bool)  # the last slot: unknown country
+    located[old.country[touched]] = True
+    for key, entry in list(old.memo.items()):
+        if not (isinstance(key, tuple) and key[0] == "extraterritorial"):
+            continue
+        _, c, market = key
+        bound = entry[0]
+        if located[c] or located[list(market)].any() or np.isin(touched, bound).any():
+            continue
+        new.memo[key] = entry
+
+
 def prepare(world: World, bloc_of: dict[int, np.ndarray], countries) -> None:
     """Work out now what an extraterritorial rule of each of ``countries`` will ask of the world (its serving
     operators, their shares of the market, their links), so that the first step that adopts one does not: a

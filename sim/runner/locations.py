@@ -44,7 +44,10 @@ def anchor_paths(cfg: DictConfig) -> DictConfig:
     for key in PATH_KEYS:
         parent_key, _, leaf = key.rpartition(".")
         parent = OmegaConf.select(cfg, parent_key)
-        if not isinstance(parent, DictConfig) or leaf not in parent or OmegaConf.is_interpolation(parent, leaf):
+        # keys() and is_interpolation read the node as written; `leaf in parent` would resolve every interpolation
+        if not isinstance(parent, DictConfig) or leaf not in parent.keys() or OmegaConf.is_interpolation(parent, leaf):
+            continue
+        if OmegaConf.is_missing(parent, leaf):
             continue
         value = parent[leaf]
         if isinstance(value, str) and value and "\0" not in value:

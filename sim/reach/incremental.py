@@ -22,7 +22,6 @@ a full call with the reused plan.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import threading
 from collections import OrderedDict
 
@@ -32,7 +31,7 @@ from sim.arrays import expand_ranges, unique_sorted
 from sim.data.topology import Topology
 from sim.reach.api import ReachResult, Restrictions, reachability
 from sim.reach.checks import check_forbid, check_mask
-from sim.reach.reuse import ReachPlan, plan_reachability
+from sim.reach.reuse import ReachPlan, digest, plan_reachability
 from sim.reach.whatif import reach_sets
 
 CHUNK = 2048  # affected sources per kernel call: bounds the (sources × ASes) boolean matrices to ~110 MB on 2016
@@ -104,20 +103,6 @@ def _arrays(r: ReachResult) -> list[np.ndarray]:
     return [a for a in arrays if isinstance(a, np.ndarray)]
 
 
-def _digest(*parts) -> bytes:
-    """One key for arrays (bool masks packed) and plain values."""
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        if isinstance(part, np.ndarray):
-            data = np.packbits(part) if part.dtype == bool else np.ascontiguousarray(part)
-            h.update(repr((part.dtype.str, part.shape)).encode())
-            h.update(data.tobytes())
-        else:
-            h.update(repr(part).encode())
-        h.update(b"|")
-    return h.digest()
-
-
 class IncrementalReach:
     """Reachability of one run's successive steps (module doc).
 
@@ -169,7 +154,7 @@ class IncrementalReach:
         self.plan.check(topology)
         self.max_affected_frac = max_affected_frac
         self.memo = memo
-        self._asked = _digest(  # what every call asks besides its restrictions
+        self._asked = digest(  # what every call asks besides its restrictions
             None if self.sources is None else np.asarray(self.sources, np.int64),
             sampled,
             per_source,
@@ -190,7 +175,7 @@ class IncrementalReach:
         if last is not None and self._same(last.restrictions, removed, forbid, exempt):
             self.n_unchanged += 1
             return last
-        key = _digest(self._asked, removed, forbid, exempt) if self.memo is not None else None
+        key = digest(self._asked, removed, forbid, exempt) if self.memo is not None else None
         result = self.memo.get(key) if key is not None else None
         if result is not None:
             self.n_memo += 1

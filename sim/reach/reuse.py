@@ -139,7 +139,7 @@ class ReachPlan:
         v = self._variants[bool(prune)]
         if removed_links is None and removed_ases is None:
             return v.plan
-        key = (id(v), _digest(removed_links), _digest(removed_ases))
+        key = (id(v), digest(removed_links, removed_ases))
         with self._lock:
             made = self._recent.get(key)
         if made is None:
@@ -200,8 +200,19 @@ class ReachPlan:
 RECENT = 4  # restricted plans kept per ReachPlan
 
 
-def _digest(mask: np.ndarray | None) -> bytes | None:
-    return None if mask is None else hashlib.blake2b(np.packbits(mask), digest_size=16).digest()
+def digest(*parts) -> bytes:
+    """One key for arrays (bool masks packed) and plain values (None included): the caches of restricted plans
+    and of reachability answers (:class:`sim.reach.incremental.ResultMemo`)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            data = np.packbits(part) if part.dtype == bool else np.ascontiguousarray(part)
+            h.update(repr((part.dtype.str, part.shape)).encode())
+            h.update(data.tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.digest()
 
 
 def plan_reachability(topology: Topology, prune: bool = True) -> ReachPlan:

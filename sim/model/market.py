@@ -107,14 +107,19 @@ def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:
     with no customer and no peer gets 0.
     """
     pos, _, other, sells = world.neighbours_of(ases)
-    pos, other = pos[sells], other[sells]
+    return shares_of(world, market, pos[sells], other[sells], len(ases), countries)
+
+
+def shares_of(world, market: Market, pos: np.ndarray, other: np.ndarray, n: int, countries) -> np.ndarray:
+    """:func:`share_in` of ``n`` ASes from their customers and peers: ``other[i]`` is one of the AS at position
+    ``pos[i]`` (each AS's in the World's order: the sums are then the same to the last bit)."""
     in_market = np.zeros(world.n_states + 1, bool)  # the last slot: unknown country (-1), never in the market
     in_market[np.asarray(countries)] = True
     there = in_market[world.country[other]].astype(np.float64)
     worth = market.worth[other]
-    total = np.bincount(pos, weights=worth, minlength=len(ases))
-    inside = np.bincount(pos, weights=worth * there, minlength=len(ases))
-    count = np.bincount(pos, minlength=len(ases))
-    count_in = np.bincount(pos, weights=there, minlength=len(ases))
+    total = np.bincount(pos, weights=worth, minlength=n)
+    inside = np.bincount(pos, weights=worth * there, minlength=n)
+    count = np.bincount(pos, minlength=n)
+    count_in = np.bincount(pos, weights=there, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, inside / total, np.where(count > 0, count_in / np.maximum(count, 1), 0.0))

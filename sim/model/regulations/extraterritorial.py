@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.market import share_in
+from sim.model.market import shares_of
 from sim.model.regulations.base import Context, Effect, RegKind, Regulation, cross_of, register
 from sim.model.world import World
 
@@ -36,38 +36,93 @@ def serving(world: World, c: int) -> np.ndarray:
     return np.unique(np.concatenate([foreign[sells], owned]))
 
 
+def _rows(world: World, c: int, market: np.ndarray, ases: np.ndarray, neighbours: tuple) -> tuple[np.ndarray, ...]:
+    """The entry of :func:`_served` restricted to the ASes of ``ases`` (sorted, unique) that serve ``c``, from
+    ``neighbours`` (``world.neighbours_of(ases)``): (those ASes, each one's share of the market, its links to
+    ``c`` as (position among them, link id), each AS's in the World's order)."""
+    at, links, other, sells = neighbours
+    sells_there = np.zeros(len(ases), bool)
+    sells_there[at[sells & (world.country[other] == c)]] = True
+    home = world.country[ases]
+    serve = (home != c) & (home >= 0) & (sells_there | (world.topo.owner[ases] == c))  # as serving() says
+    pick = serve[at]
+    at, links, other, sells = (np.cumsum(serve) - 1)[at[pick]], links[pick], other[pick], sells[pick]
+    to_c = world.country[other] == c
+    n = int(serve.sum())
+    return (
+        ases[serve],
+        shares_of(world, world.market_measure, at[sells], other[sells], n, market),
+        at[to_c],
+        links[to_c],
+    )
+
+
+SERVED, STALE = "extraterritorial", "extraterritorial-before-purchase"  #: memo keys of entries, and of stale ones
+
+
 def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(:func:`serving` of ``c``, each one's :func:`~sim.model.market.share_in` of ``market``, and the links of
     each one to ``c`` as (position in the serving array, link id)): pure functions of the world, so memoized on it
-    (a World is rebuilt when links are bought). Both are per AS, so indexing the whole set's answers equals
-    computing them for a subset (:func:`cut_links_to` of the leaving operators)."""
+    (a World is rebuilt when links are bought; :func:`carry_over` then leaves an entry to update). Every part is
+    per AS, so indexing the whole set's answers equals computing them for a subset (:func:`cut_links_to` of the
+    leaving operators)."""
+    key = (c, tuple(np.asarray(market).ravel().tolist()))
 
     def make():
+        stale = world.memo.pop((STALE, *key), None)
+        if stale is not None:
+            return _updated(world, c, market, *stale)
         bound = serving(world, c)
-        at, links, other, _ = world.neighbours_of(bound)
-        to_c = world.country[other] == c
-        return bound, share_in(world, world.market_measure, bound, market), at[to_c], links[to_c]
+        return _rows(world, c, market, bound, world.neighbours_of(bound))
 
-    return world.remember(("extraterritorial", c, tuple(np.asarray(market).ravel().tolist())), make)
+    return world.remember((SERVED, *key), make)
+
+
+def _updated(world: World, c: int, market: np.ndarray, entry: tuple, touched: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``entry`` of :func:`_served` in a world before links were bought between the ``touched`` ASes (sorted,
+    unique), brought up to date: the same arrays :func:`_served` computes afresh. A bought link changes an entry
+    only in the rows of its two ends (a new neighbour, so perhaps a new serving AS, a new share, a new link to
+    ``c``); every other row, with its links in the World's order, is kept."""
+    bound, share, at, links = entry
+    keep = ~np.isin(bound, touched, assume_unique=True)
+    # the touched ASes' links, gathered once per World for every entry brought up to date in it
+    neighbours = world.remember(("neighbours", touched.tobytes()), lambda: world.neighbours_of(touched))
+    fresh = _rows(world, c, market, touched, neighbours)
+    merged = np.concatenate([bound[keep], fresh[0]])
+    order = np.argsort(merged, kind="stable")
+    kept_link = keep[at]
+    owner = np.concatenate([bound[at[kept_link]], fresh[0][fresh[2]]])  # each link's serving AS
+    by_owner = np.argsort(owner, kind="stable")  # grouped by AS, each AS's links in their order
+    new_bound = merged[order]
+    return (
+        new_bound,
+        np.concatenate([share[keep], fresh[1]])[order],
+        np.searchsorted(new_bound, owner[by_owner]),
+        np.concatenate([links[kept_link], fresh[3]])[by_owner],
+    )
 
 
 def carry_over(old: World, new: World, touched: np.ndarray) -> None:
-    """Give ``new`` (``old`` with links bought between the ``touched`` ASes) the memo entries of :func:`_served`
-    that the purchase leaves as they were. An entry of state ``c`` and a market of countries lists the ASes that
-    serve ``c``, their shares of the market and their links to ``c``; a bought link changes them only through its
-    ends: a new neighbour of an AS located in ``c`` (a new serving AS), or a new customer of a serving AS (its
-    share, its links). So an entry is kept when no touched AS is one of its serving ASes or is located in ``c`` or
-    in a country of its market; the link ids it holds stay valid (bought links come after the others)."""
+    """Give ``new`` (``old`` with links bought between the ``touched`` ASes, sorted and unique) the memo entries of
+    :func:`_served`: as they were when the purchase leaves them unchanged, else to be updated on first use
+    (:func:`_updated`: a few rows recomputed, not the whole market). An entry of state ``c`` and a market of
+    countries lists the ASes that serve ``c``, their shares of the market and their links to ``c``; a bought link
+    changes them only through its ends: a new neighbour of an AS located in ``c`` (a new serving AS), or a new
+    customer of a serving AS (its share, its links). So an entry is kept when no touched AS is one of its serving
+    ASes or is located in ``c`` or in a country of its market; the link ids it holds stay valid (bought links come
+    after the others). A stale entry stays stale, with the ASes touched since added."""
     located = np.zeros(old.n_states + 1, bool)  # the last slot: unknown country
     located[old.country[touched]] = True
     for key, entry in list(old.memo.items()):
-        if not (isinstance(key, tuple) and key[0] == "extraterritorial"):
+        if not isinstance(key, tuple) or key[0] not in (SERVED, STALE):
             continue
         _, c, market = key
-        bound = entry[0]
-        if located[c] or located[list(market)].any() or np.isin(touched, bound).any():
-            continue
-        new.memo[key] = entry
+        if key[0] == STALE:
+            new.memo[key] = (entry[0], np.union1d(entry[1], touched))
+        elif located[c] or located[list(market)].any() or np.isin(touched, entry[0]).any():
+            new.memo[(STALE, c, market)] = (entry, touched)
+        else:
+            new.memo[key] = entry
 
 
 def prepare(world: World, bloc_of: dict[int, np.ndarray], countries) -> None:

@@ -202,3 +202,50 @@ def test_memoized_serving_shares_and_links_equal_computing_them_for_the_torn_ope
         assert np.array_equal(again.cut, got.cut) and again.n_exits == got.n_exits
         n_exits, n_complying = n_exits + got.n_exits, n_complying + got.n_conflicts - got.n_exits
     assert n_exits > 0 and n_complying > 0  # both choices were made
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_entries_updated_after_purchases_equal_entries_computed_afresh(seed):
+    """After links are bought (M7 re-homing: the World is rebuilt), an entry of who serves a market is brought up
+    to date from the one before by recomputing the rows of the links' ends (extraterritorial._updated, through
+    carry_over), over several purchases in a row: the same arrays, in the same order, as computing it afresh in
+    the new World, for every state and for blocs' markets; and the rows recomputed are those of the touched ASes."""
+    import importlib
+
+    import sim
+    from sim.model.world import World
+
+    et = importlib.import_module("sim.model.regulations.extraterritorial")  # the package exports the rule itself
+
+    topo = sim.synthetic_topology(1200, seed=seed)
+    rng = np.random.default_rng(seed)
+    old = World(topo, np.zeros(topo.n_ases, bool))
+    k = old.n_states
+    markets = [np.array([c]) for c in range(k)] + [np.sort(rng.choice(k, 3, replace=False)) for _ in range(4)]
+    owned_abroad = np.flatnonzero((topo.owner >= 0) & (topo.owner != topo.country))
+    states = np.unique(np.r_[rng.choice(k, 6, replace=False), topo.owner[owned_abroad]]).tolist()
+    for c in states:
+        for market in markets[:: max(1, len(markets) // 6)]:
+            et._served(old, c, market)
+    n_stale = 0
+    for _ in range(3):  # purchases in a row: stale entries stay stale, with the ASes touched since
+        prov = rng.choice(np.flatnonzero(topo.country >= 0), 4)
+        cust = np.r_[rng.choice(topo.n_ases, 3), rng.choice(owned_abroad, 1)]  # an owner's rule binds these
+        bought = np.stack([prov, cust], axis=1)[prov != cust]
+        new = World(topo, old.protected, np.concatenate([old.bought, bought]), old.market_measure)
+        et.carry_over(old, new, np.unique(bought))
+        n_stale += sum(1 for key in new.memo if key[0] == et.STALE)
+        old = new
+    assert n_stale > 0
+    for key in [key for key in old.memo if key[0] in (et.SERVED, et.STALE)]:
+        _, c, market = key
+        got = et._served(old, c, np.array(market))
+        bound = serving(old, c)
+        afresh = et._rows(old, c, np.array(market), bound, old.neighbours_of(bound))
+        for a, b in zip(got, afresh, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    everyone = np.arange(topo.n_ases)
+    for c in range(k):  # the rows of any ASes are those of the ASes among them that serve c
+        assert np.array_equal(
+            et._rows(old, c, np.array([c]), everyone, old.neighbours_of(everyone))[0], serving(old, c)
+        )

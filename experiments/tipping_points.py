@@ -42,9 +42,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.figures import mechanism_label
-from sim.analysis.runs import last_steps, load_runs, summarize
+from sim.analysis.runs import last_steps, load_runs, run_folders, summarize
 from sim.experiments import Study, SubSweep, caption, write_csv
 from sim.experiments.tipping_figures import figure_curves, figure_tipping_points
+from sim.runner.files import read_table
 from sim.runner.schema import ConfigError
 
 METRICS = ("loss", "cross_border_loss")  #: the curves' metrics; the tipping point is read on the first
@@ -140,7 +141,7 @@ class AxisRuns:
 def load_axis(study: Study, sweep: SubSweep) -> AxisRuns:
     """The runs of one axis (``runs/<sweep>/<axis>/``), restricted to the configured grid."""
     grid = _grid(sweep)
-    metrics, states, varying, _ = load_runs(study.runs / sweep.name, keep=[sweep.key])
+    metrics, _, varying, _ = load_runs(study.runs / sweep.name, keep=[sweep.key], states=False)
     extra = [k for k in varying if k != sweep.key and not k.startswith("mechanism.")]
     if extra:
         raise ConfigError(f"the runs of {study.runs / sweep.name} also vary in {extra}: one axis per sweep folder")
@@ -156,7 +157,10 @@ def load_axis(study: Study, sweep: SubSweep) -> AxisRuns:
     final = final.assign(x=final["x"].astype(float))
     if final.duplicated(["mechanism", "seed", "x", "metric"]).any():
         raise ConfigError(f"{study.runs / sweep.name} holds two runs of one mechanism, seed and {sweep.key}")
-    n_states = int(states[states["step"] == 0].groupby("run")["code"].nunique().max())
+    # every run of the folder is on one topology (else it would vary in it, refused above): one run's states
+    first = next(f for f in run_folders(study.runs / sweep.name) if (f / "DONE").is_file())
+    states = read_table(first, "states")
+    n_states = int(states.loc[states["step"] == 0, "code"].nunique())
     return AxisRuns(sweep, np.sort(grid), final, n_states, int(metrics["run"].nunique()), int(metrics["step"].max()))
 
 

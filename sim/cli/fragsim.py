@@ -88,26 +88,36 @@ def help_text() -> str:
 
 
 def validate(argv: list[str]) -> int:
-    """Compose and check every job's configuration; returns the number of jobs. Raises ConfigError.
+    """Compose and check every job's configuration; returns the number of jobs (also set in the environment as
+    ``FRAGSIM_SWEEP_TOTAL``, for the jobs' progress lines). Raises ConfigError.
 
-    Says what it loads: each topology the first time it is built (then cached for the jobs run here)."""
-    from sim.runner.compose import compose_runs, configuration, folded, job_overrides
+    Says what it loads: each topology the first time it is built (then cached for the jobs run here). A sweep on
+    the ``local`` launcher has its workers started meanwhile (:func:`sim.runner.launch.warm_up`: they build the
+    first job's model, and write nothing); they learn the number of jobs from the environment, set first."""
+    from sim.runner.compose import compose_runs, configuration, folded, sweep_jobs
+    from sim.runner.launch import warm_up
     from sim.runner.run import build_topology, check_run
 
     started = time.perf_counter()
     built = set()
     with configuration():  # one Hydra initialisation for every job of a sweep
-        jobs = job_overrides(argv)
+        jobs, launcher = sweep_jobs(argv)
+        os.environ["FRAGSIM_SWEEP_TOTAL"] = str(len(jobs))  # before the workers start: they inherit it
         runs = f"{len(jobs)} run{'s' if len(jobs) > 1 else ''}"
         say(f"fragsim: checking {runs}", Verbosity.VERBOSE)
-        for run_cfg in compose_runs(jobs):
+        for i, run_cfg in enumerate(compose_runs(jobs)):
             if run_cfg.topology not in built:
                 built.add(run_cfg.topology)
                 say(f"fragsim: {_topology_words(run_cfg.topology)}")
             with folded():
                 check_run(run_cfg, build_topology(run_cfg.topology))  # the topology cached per process
+            if i == 0 and launcher is not None and launcher["_target_"] == LOCAL_LAUNCHER:
+                warm_up(launcher, run_cfg)
     say(f"fragsim: checked {runs} in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
     return len(jobs)
+
+
+LOCAL_LAUNCHER = "hydra_plugins.fragsim_launcher.local_launcher.LocalLauncher"  #: fragsim's own (``local``)
 
 
 def register_local_launcher() -> None:
@@ -173,7 +183,7 @@ def _main(argv: list[str]) -> None:
 
     if not info:
         try:
-            os.environ["FRAGSIM_SWEEP_TOTAL"] = str(validate(argv))
+            validate(argv)
         except ConfigError as exc:
             print(f"fragsim: error: {exc}", file=sys.stderr)
             sys.exit(2)

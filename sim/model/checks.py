@@ -14,7 +14,7 @@ def check_config(config: ModelConfig, topo: Topology) -> None:
     """Check what only the topology can tell: countries and ASNs named by the scenario (events, blocs) exist,
     protected roles are known, each mechanism's parameters fit (its ``check``). Raises ``ValueError`` naming the field
     (``imposed[0].country``, ``mechanism_params.leader``)."""
-    located = set(np.unique(topo.country[topo.country >= 0]).tolist())
+    located = set(np.flatnonzero(topo.ases_per_country()).tolist())
 
     def present(code: str) -> bool:
         return code in topo.country_codes and topo.country_codes.index(code) in located

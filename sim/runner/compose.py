@@ -14,7 +14,7 @@ import copy
 import dataclasses
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from importlib.resources import files
 
@@ -236,20 +236,18 @@ def compose_runs(jobs: Iterable[list[str]], context: str = "") -> Iterator[RunCo
         As :func:`compose_run`, for the first job that fails.
     """
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
-    from hydra.core.override_parser.overrides_parser import OverridesParser
 
     groups = config_groups()
-    parser = OverridesParser.create()
     stamp = config_stamp()
     if _FIRST_STAGE.get("stamp") != stamp or len(_FIRST_STAGE) > 64:
         _FIRST_STAGE.clear()
         _FIRST_STAGE["stamp"] = stamp
     composed = _FIRST_STAGE
+    checked: dict = {}  # a sweep's jobs share most of their override lines
     with configuration():
         for job in jobs:
             with folded(context):
-                parsed = parser.parse_overrides(list(job))
-                _check_overrides(parsed, context)
+                parsed = parse_once(job, checked, lambda new: _check_overrides(new, context))
             choice, values = split_overrides(parsed, groups)
             if choice not in composed:
                 with folded(context):
@@ -291,6 +289,20 @@ def _chooses_configs(key: str, groups: set[str]) -> bool:
     return "/" in key or key.split(".", 1)[0] == "hydra" or key in groups
 
 
+def parse_once(lines: list[str], cache: dict, check: Callable[[list], None] | None = None) -> list:
+    """Hydra's parsed overrides of ``lines``, each distinct line parsed (and given to ``check``, which raises on a
+    bad one) only the first time ``cache`` meets it. Override objects are not changed by their use."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    new = list(dict.fromkeys(line for line in lines if line not in cache))
+    if new:
+        parsed = OverridesParser.create().parse_overrides(new)
+        if check is not None:
+            check(parsed)
+        cache.update(zip(new, parsed, strict=True))
+    return [cache[line] for line in lines]
+
+
 def split_overrides(parsed: list, groups: set[str]) -> tuple[tuple[str, ...], list]:
     """Parsed overrides split into Hydra's two stages (:func:`compose_runs`): the input lines of those that choose
     configs, and the others (Override objects, applied to the composed result)."""
@@ -314,26 +326,35 @@ def job_overrides(args: list[str]) -> list[list[str]]:
     """The override list of every job a ``fragsim`` command line asks for, sweeps expanded as Hydra's basic
     sweeper expands them (the command line's sweeps and those an experiment declares in
     ``hydra.sweeper.params``). ``args`` may hold flags; only ``-m``/``--multirun`` matters. Raises ConfigError."""
+    return sweep_jobs(args)[0]
+
+
+def sweep_jobs(args: list[str]) -> tuple[list[list[str]], dict | None]:
+    """(:func:`job_overrides`, the settings of the sweep's launcher: its config node as a dict, ``_target_``
+    included; None for a single run)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     overrides = [a for a in args if not a.startswith("-")]
     if not {"-m", "--multirun"} & set(args):
-        return [overrides]
+        return [overrides], None
     with folded():
         parser = OverridesParser.create()
         # the declared sweep depends on the chosen groups (experiment=...) only; values inside a group may need
-        # the sweep's own group choices to apply (scenario.imposed.0.exempt=[] needs a scenario with an event)
+        # the sweep's own group choices to apply (scenario.imposed.0.exempt=[] needs a scenario with an event);
+        # Hydra's own values (hydra.launcher.n_jobs=4) are the launcher's settings
         groups = [
             o.input_line
             for o in parser.parse_overrides(overrides)
-            if not o.is_sweep_override() and "." not in o.key_or_group
+            if not o.is_sweep_override() and ("." not in o.key_or_group or o.key_or_group.startswith("hydra."))
         ]
-        declared = compose(groups, hydra=True).hydra.sweeper.params
+        hydra_cfg = compose(groups, hydra=True).hydra
+        declared = hydra_cfg.sweeper.params
         given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
         overrides += [f"{k}={v}" for k, v in (declared or {}).items() if k not in given]
         parsed = parser.parse_overrides(overrides)
-        return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+        jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+        return jobs, OmegaConf.to_container(hydra_cfg.launcher)
 
 
 def without_sweeps(overrides: list[str]) -> list[str]:

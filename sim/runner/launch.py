@@ -10,6 +10,10 @@
 - **Global state.** Hydra's joblib worker resets its global state (config store, resolvers) before every job,
   which re-scans the installed plugins (about 0.03 s); here a worker sets it before its first job of a launch and
   keeps it, as Hydra's basic launcher keeps one state for every job it runs in turn.
+- **Start-up.** A worker's first job imports the model, loads the topology and builds what every run on it
+  shares (a few seconds on the 2016 graph). :func:`warm_up` starts the workers while ``fragsim`` still checks the
+  sweep's jobs, each building the first job's model (nothing written); the launch then finds them ready (joblib
+  reuses a pool started with the same options).
 
 :func:`launch` is the launcher's ``launch`` (``hydra_plugins.fragsim_launcher``).
 """
@@ -26,10 +30,12 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.runner.compose import config_groups, config_stamp, split_overrides
+from sim.runner.compose import config_groups, config_stamp, parse_once, split_overrides
 
 KEPT = 64  #: first stages a worker keeps (a sweep has one per combination of config choices)
 _first_stage: OrderedDict[tuple, DictConfig] = OrderedDict()
+PARSED_KEPT = 4096  #: override lines a worker keeps parsed (a sweep's jobs share most of theirs)
+_parsed: dict = {}
 _lock = threading.Lock()
 
 
@@ -48,9 +54,10 @@ class CachedSweepLoader:
     def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
         """The job's configuration, as :meth:`ConfigLoaderImpl.load_sweep_config` composes it."""
         from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
-        from hydra.core.override_parser.overrides_parser import OverridesParser
 
-        parsed = OverridesParser.create().parse_overrides(list(sweep_overrides))
+        if len(_parsed) > PARSED_KEPT:
+            _parsed.clear()
+        parsed = parse_once(list(sweep_overrides), _parsed)
         choice, values = split_overrides(parsed, config_groups())
         key = (config_stamp(), OmegaConf.to_yaml(master_config.hydra.overrides.hydra), choice)
         with _lock:
@@ -86,21 +93,57 @@ _launches = itertools.count()
 _state_of: str | None = None  #: the launch whose global state this process holds
 
 
+def joblib_options(settings: dict) -> dict:
+    """The options of ``joblib.Parallel`` for the launcher's ``settings`` (its config node, ``_target_`` left out):
+    as Hydra's joblib launcher sets them, on loky's processes."""
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+
+    options = {k: v for k, v in settings.items() if k != "_target_"}
+    options["backend"] = "loky"  # as Hydra's: its threading backend cannot run Hydra jobs
+    process_joblib_cfg(options)
+    return options
+
+
+_warming: threading.Thread | None = None  #: the warm-up of this process's pool, joined before a launch
+
+
+def warm_up(settings: dict, run_cfg) -> None:
+    """Start the pool of the launcher with ``settings`` now, in the background: each worker builds the model of
+    ``run_cfg`` (:func:`sim.runner.run.warm`) and forgets it. An error is left to the jobs, which meet it again
+    and report it."""
+    global _warming
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    from sim.runner.run import warm
+
+    options = joblib_options(settings)
+
+    def start() -> None:
+        try:
+            Parallel(**options)(delayed(warm)(run_cfg) for _ in range(effective_n_jobs(options["n_jobs"])))
+        except Exception as exc:  # noqa: BLE001 (the jobs report it)
+            log.debug(f"warm-up of the local launcher's workers failed: {exc}")
+
+    _warming = threading.Thread(target=start, name="fragsim-warm-up", daemon=True)
+    _warming.start()
+
+
 def launch(launcher, job_overrides, initial_job_idx: int) -> list:
     """Run ``job_overrides`` on joblib's processes, as Hydra's joblib launcher does (same logs, same job ids and
     folders), its workers composing through :class:`CachedSweepLoader` and setting the global state once."""
+    global _warming
     from hydra.core.singleton import Singleton
     from hydra.core.utils import configure_log, filter_overrides, setup_globals
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
 
+    if _warming is not None:  # the pool started while the jobs were checked: ready once it is warm
+        _warming.join()
+        _warming = None
     setup_globals()
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
     sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    joblib_cfg = launcher.joblib
-    joblib_cfg["backend"] = "loky"  # as Hydra's: its threading backend cannot run Hydra jobs
-    process_joblib_cfg(joblib_cfg)
+    joblib_cfg = joblib_options(launcher.joblib)
     log.info(
         f"Joblib.Parallel({','.join(f'{k}={v}' for k, v in joblib_cfg.items())}) is launching {len(job_overrides)} jobs"
     )

@@ -142,7 +142,7 @@ def check_run(cfg: RunConfig, topo: sim.Topology) -> None:
         topo.facts  # noqa: B018  read once here, so a bad outlines file is one message before any run starts
     except OutlinesError as exc:
         raise ConfigError(f"country outlines: {exc}") from None
-    n_states = len(np.unique(topo.country[topo.country >= 0]))
+    n_states = int(np.count_nonzero(topo.ases_per_country()))
     steps = cfg.scenario.steps
     check_budget(
         f"a run of {steps:,} steps on {topo.name} ({topo.n_ases:,} ASes, {n_states} states)",
@@ -198,6 +198,17 @@ def _package_versions() -> tuple[tuple[str, str], ...]:
 
 def _versions() -> dict[str, str]:
     return dict(_package_versions())
+
+
+def warm(cfg: RunConfig) -> None:
+    """Build now what the runs of this process share, so that the first run does not: the topology, the model's
+    parts that depend only on it (the world, its reachability plan and markets, the compiled kernels) and the
+    versions ``meta.json`` records. Writes nothing and changes no result (every part is a pure function of its
+    inputs, cached per process)."""
+    topo = build_topology(cfg.topology)
+    sim.FragmentationModel(topology=topo, rng=cfg.seed, config=cfg.model_config())
+    _git_revision()
+    _versions()
 
 
 def _already_done(folder: Path, config_yaml: str) -> bool:

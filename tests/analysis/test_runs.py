@@ -30,3 +30,6 @@ def test_load_runs_reads_parquet_or_csv_alike(tmp_path):
     assert (varying, skipped) == (old_varying, old_skipped) == ([], [])
     assert metrics["run"].nunique() == 2 and states["code"].notna().all()
     assert calls == [0, 1, 2]
+    no_states = load_runs(with_parquet, states=False)  # the metrics alone: the same metrics, no states
+    pd.testing.assert_frame_equal(no_states[0], metrics)
+    assert no_states[1] is None and no_states[2:] == (varying, skipped)

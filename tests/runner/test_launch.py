@@ -79,3 +79,23 @@ def test_fragsim_registers_the_local_launcher_with_hydra():
     target = compose(["hydra/launcher=local"], hydra=True).hydra.launcher._target_
     assert target == "hydra_plugins.fragsim_launcher.local_launcher.LocalLauncher"
     assert Plugins.instance().class_name_to_class[target].__name__ == "LocalLauncher"
+
+
+def test_the_workers_warmed_while_a_sweep_is_checked_are_those_that_run_its_jobs():
+    """fragsim starts the local launcher's workers while it checks a sweep (launch.warm_up): each builds the first
+    job's model. The launch's pool must be that pool (joblib reuses a pool started with the same options), its
+    workers holding the topology already; a single run has no launcher to warm."""
+    from joblib import Parallel, delayed
+
+    from sim.cli.fragsim import LOCAL_LAUNCHER
+    from sim.runner.compose import compose_run, sweep_jobs
+    from sim.runner.run import build_topology
+
+    jobs, settings = sweep_jobs(["-m", "seed=0,1", "topology.n_ases=400", "hydra/launcher=local"])
+    assert len(jobs) == 2 and settings["_target_"] == LOCAL_LAUNCHER
+    assert sweep_jobs(["seed=0"]) == ([["seed=0"]], None)
+    launch.warm_up(settings, compose_run(jobs[0]))
+    launch._warming.join()
+    options = launch.joblib_options(settings)
+    built = Parallel(**options)(delayed(build_topology.cache_info)() for _ in range(4 * options["n_jobs"]))
+    assert all(info.currsize == 1 and info.hits == 0 for info in built)  # every worker built it, in the warm-up

@@ -433,9 +433,7 @@ class FragmentationModel(mesa.Model):
         prov = topo.asn_to_idx([b.provider for b in bought])
         self.bought += bought
         old = self.world
-        self.world = World(
-            topo, old.protected, np.concatenate([old.bought, np.stack([prov, cust], axis=1)]), old.market_measure
-        )
+        self.world = old.with_bought(np.stack([prov, cust], axis=1))
         carry_over(old, self.world, np.unique(np.concatenate([prov, cust])))  # what the purchase left unchanged
         fresh = np.full(len(bought), -1, np.int64)
         self.cut_by, self.cut_step, self.cause_ended = (

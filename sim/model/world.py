@@ -29,6 +29,32 @@ def _csr(n_rows: int, rows: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray
     return (indptr, *(v[order] for v in values))
 
 
+def _inserted(indptr, n_first, rows, first_values, second_values, columns) -> tuple[np.ndarray, ...]:
+    """A CSR index of link ends (:func:`_csr` of every link's first ends, then its second ends) with new links'
+    ends inserted where the full sort would put them: a row's entries are its old first ends, its new first ends,
+    its old second ends, then its new second ends. ``n_first`` counts each row's old first ends; ``rows`` = (the
+    new links' first-end rows, their second-end rows), -1 for an end in no row; ``first_values`` and
+    ``second_values`` are the new entries' values of each column. Returns ``(indptr, *columns)``."""
+    at, values, new_rows, sides = [], [[] for _ in columns], [], []
+    for side, (row, vals) in enumerate(zip(rows, (first_values, second_values), strict=True)):
+        keep = row >= 0
+        row = row[keep]
+        at.append(indptr[row] + n_first[row] if side == 0 else indptr[row + 1])
+        new_rows.append(row)
+        sides.append(np.full(len(row), side))
+        for k, v in enumerate(vals):
+            values[k].append(v[keep])
+    at, new_rows = np.concatenate(at), np.concatenate(new_rows)
+    # at one place (rows without old entries between): by row, a row's first ends first, each side in link order
+    order = np.lexsort((np.concatenate(sides), new_rows, at))
+    out_ptr = indptr + np.r_[0, np.cumsum(np.bincount(new_rows, minlength=len(indptr) - 1))]
+    return (out_ptr, *(np.insert(c, at[order], np.concatenate(v)[order]) for c, v in zip(columns, values, strict=True)))
+
+
+#: attributes a World with links bought keeps from the one before (they depend on the topology, not the links)
+_SHARED = ("topo", "n_states", "country", "protected", "n_ases_in", "market_measure", "market")
+
+
 @dataclass(frozen=True)
 class BoughtLink:
     """A customer→provider link an operator bought (re-homing), by ASN."""
@@ -110,6 +136,47 @@ class World:
         self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
         self.memo: OrderedDict = OrderedDict()  # results of pure functions of this world, by key (see remember)
         self.reach_memo = ResultMemo(REACH_MEMO_BYTES)
+
+    def with_bought(self, bought: np.ndarray) -> World:
+        """This world with the links ``bought`` added after the others (``(provider, customer)`` AS indices): the
+        same as ``World(topo, protected, concatenate([self.bought, bought]), market)``, its indexes extended by
+        inserting the new links' entries where a fresh build sorts them (each AS's and each country's entries are
+        those at a link's first end, then those at its second, each in link order; a bought link comes after
+        every other), instead of sorting every link again. The memos start empty."""
+        bought = np.asarray(bought, np.int64).reshape(-1, 2)
+        new = object.__new__(World)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k in _SHARED})
+        new.bought = np.concatenate([self.bought, bought])
+        new.ends = np.concatenate([self.ends, bought])
+        new.n_links = len(new.ends)
+        ids = np.arange(self.n_links, new.n_links)
+        end_country = self.country[bought]
+        new.end_country = np.concatenate([self.end_country, end_country])
+        new.is_p2c = np.r_[self.is_p2c, np.ones(len(bought), bool)]
+        new.protected_link = np.r_[self.protected_link, self.protected[bought].any(axis=1)]
+        # the provider's end sells on a customer link; the customer's does not
+        new.as_indptr, new.as_links, new.as_other, new.as_sells = _inserted(
+            self.as_indptr,
+            np.bincount(self.ends[:, 0], minlength=len(self.as_indptr) - 1),
+            (bought[:, 0], bought[:, 1]),
+            (ids, bought[:, 1], np.ones(len(bought), bool)),
+            (ids, bought[:, 0], np.zeros(len(bought), bool)),
+            (self.as_links, self.as_other, self.as_sells),
+        )
+        first = self.end_country[:, 0]
+        new.c_indptr, new.c_links = _inserted(
+            self.c_indptr,
+            np.bincount(first[first >= 0], minlength=self.n_states),
+            (end_country[:, 0], end_country[:, 1]),
+            (ids,),
+            (ids,),
+            (self.c_links,),
+        )
+        ec = end_country
+        new.cross = np.r_[self.cross, (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)]
+        new.memo = OrderedDict()
+        new.reach_memo = ResultMemo(REACH_MEMO_BYTES)
+        return new
 
     def remember(self, key, make):
         """``make()``, a pure function of this world, computed once per ``key`` and kept. The runs of a sweep

@@ -254,6 +254,38 @@ def test_runs_on_a_shared_world_take_its_answers_with_the_same_bytes(monkeypatch
         again.current.result.country_pairs[0, 0] = 1
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_world_extended_by_bought_links_equals_one_built_with_them(seed):
+    """M7 re-homing extends the World by the links operators bought (World.with_bought: the new entries inserted
+    into its indexes) instead of building it again: every attribute equals a fresh build's, over purchases in a
+    row, with a provider buying twice, an AS of the last index and ASes of unknown country."""
+    from sim.model.world import World
+
+    topo = sim.synthetic_topology(800, seed=seed)
+    rng = np.random.default_rng(seed)
+    unknown = rng.choice(topo.n_ases, 20, replace=False)
+    topo = topo.replace(country=np.where(np.isin(np.arange(topo.n_ases), unknown), -1, topo.country))
+    w = World(topo, rng.random(topo.n_ases) < 0.05)
+    for step in range(4):
+        k = int(rng.integers(1, 8))
+        bought = np.stack([rng.choice(topo.n_ases, k), rng.choice(topo.n_ases, k)], axis=1)
+        if step == 2:
+            bought = np.r_[bought, bought[:1], [[bought[0, 0], topo.n_ases - 1]], [[unknown[0], bought[0, 1]]]]
+        extended = w.with_bought(bought)
+        fresh = World(topo, w.protected, np.concatenate([w.bought, bought]), w.market_measure)
+        assert set(vars(extended)) == set(vars(fresh))
+        for key, value in vars(fresh).items():
+            if key in ("memo", "reach_memo"):  # both start empty
+                assert not len(getattr(extended, key).keys() if key == "memo" else [])
+                continue
+            got = vars(extended)[key]
+            if isinstance(value, np.ndarray):
+                assert got.dtype == value.dtype and np.array_equal(got, value), key
+            else:
+                assert got is value or got == value, key
+        w = extended
+
+
 def test_a_world_rebuilt_after_purchases_keeps_only_the_unchanged_answers_with_the_same_bytes(monkeypatch):
     """When operators buy links (M7) the world is rebuilt; the extraterritorial rules' memo entries that the
     purchase leaves unchanged are carried over (regulations.extraterritorial.carry_over). A run gives the same

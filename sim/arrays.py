@@ -14,6 +14,18 @@ def unique_sorted(keys: np.ndarray) -> np.ndarray:
     return keys[first]
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys, by 16-bit radix passes when they fit in
+    32 bits (numpy sorts 16-bit keys by radix, in linear time; wider ones by comparisons): the same order."""
+    keys = np.asarray(keys)
+    if not len(keys) or keys.min() < 0 or keys.max() >= 2**32:
+        return np.argsort(keys, kind="stable")
+    if keys.max() < 2**16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
+
+
 def expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The positions ``starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1`` for every k, concatenated
     (e.g. the CSR entries of several rows)."""

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim.arrays import expand_ranges, group_rows, runs, unique_sorted
+from sim.arrays import expand_ranges, group_rows, runs, stable_order, unique_sorted
 from sim.data.topology import Topology
 
 
@@ -268,13 +268,15 @@ def group_stubs(n: int, stub: np.ndarray, slot: np.ndarray, down: Edges, peer: E
 
 def classes_of(stubs: np.ndarray, member_rep: np.ndarray, slot: np.ndarray) -> StubClasses:
     """The :class:`StubClasses` of ``stubs`` (ascending) given each one's representative, classes by country."""
-    reps = unique_sorted(member_rep)
-    member_class = np.searchsorted(reps, member_rep)
-    by_slot = np.argsort(slot[reps], kind="stable")  # classes by country: faster reductions
+    is_rep = np.zeros(len(slot), bool)
+    is_rep[member_rep] = True
+    reps = np.flatnonzero(is_rep)  # sorted, distinct
+    member_class = (np.cumsum(is_rep) - 1)[member_rep]  # the position of each member's rep among reps
+    by_slot = stable_order(slot[reps])  # classes by country: faster reductions
     rank = np.empty_like(by_slot)
     rank[by_slot] = np.arange(len(by_slot))
     member_class = rank[member_class]
-    order = np.argsort(member_class, kind="stable")
+    order = stable_order(member_class)
     return StubClasses(reps[by_slot], stubs[order], member_class[order])
 
 

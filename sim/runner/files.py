@@ -66,7 +66,12 @@ def _csv_columns(frame: pd.DataFrame, float_format: str | None) -> list[tuple[st
     if frame.shape[1] < 2 or frame.columns.nlevels > 1 or not all(type(c) is str for c in frame.columns):
         return None
     columns = []
-    for _, col in frame.items():
+    wide = _wide_floats(frame, float_format or "%r")
+    for i in range(frame.shape[1]):
+        if i in wide:
+            columns.append(("%s", wide[i]))
+            continue
+        col = frame.iloc[:, i]
         kind, numpy = col.dtype.kind, isinstance(col.dtype, np.dtype)
         values = col.to_numpy() if numpy else None
         if kind in "iub" and numpy:  # numpy integers and booleans (True/False)
@@ -88,6 +93,25 @@ def _csv_columns(frame: pd.DataFrame, float_format: str | None) -> list[tuple[st
         else:
             return None
     return columns
+
+
+WIDE = 8  #: float columns from which a frame's repeated values are formatted once (a country matrix has ~200)
+
+
+def _wide_floats(frame: pd.DataFrame, fmt: str) -> dict[int, list[str]]:
+    """The fields of the float columns (by position) of a frame with at least :data:`WIDE` of them, when their
+    values repeat (most of a country matrix's are one of a few hundred): each distinct value formatted once, by
+    its bits (so ``-0.0`` stays apart from ``0.0``; a missing value is an empty field). Empty when not worth it."""
+    positions = np.flatnonzero((frame.dtypes == np.float64).to_numpy())
+    if len(positions) < WIDE or not len(frame):
+        return {}
+    bits = np.ascontiguousarray(frame.iloc[:, positions].to_numpy(np.float64)).view(np.int64)
+    distinct, index = np.unique(bits, return_inverse=True)
+    if len(distinct) > bits.size // 2:
+        return {}
+    text = np.array(["" if v != v else fmt % v for v in distinct.view(np.float64).tolist()], dtype=object)
+    fields = text[index.reshape(bits.shape)].T.tolist()
+    return dict(zip(positions.tolist(), fields, strict=True))
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

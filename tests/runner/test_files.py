@@ -107,6 +107,29 @@ def test_csv_text_is_the_text_pandas_writes(frame, float_format):
     assert csv_text(frame, float_format) == expected
 
 
+REPEATED = st.sampled_from([0.0, -0.0, 1.0, 0.5, 1 / 3, 1e-300, float("nan"), float("inf"), -float("inf")])
+
+
+@st.composite
+def wide_frames(draw):
+    """Frames of many float columns whose values repeat (a country matrix), a text column first; names may repeat."""
+    n = draw(st.integers(0, 8))
+    width = draw(st.integers(7, 12))
+    names = draw(st.lists(st.sampled_from(["a", "b", "c,d", "e", "f", "g", "h", "i"]), min_size=width, max_size=width))
+    values = [draw(st.lists(REPEATED | FLOATS, min_size=n, max_size=n)) for _ in range(width)]
+    frame = pd.DataFrame(np.array(values, np.float64).reshape(width, n).T, columns=names)
+    frame.insert(0, "source", draw(st.lists(TEXT, min_size=n, max_size=n)))
+    return frame
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wide_frames(), st.sampled_from([None, "%.10g", "%.3f"]))
+def test_csv_text_of_a_wide_frame_of_repeated_floats_is_the_text_pandas_writes(frame, float_format):
+    """Each distinct float of a wide frame is formatted once (by its bits: -0.0 is not 0.0; NaN is empty)."""
+    expected = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    assert csv_text(frame, float_format) == expected
+
+
 @pytest.mark.parametrize(
     "frame",
     [

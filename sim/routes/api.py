@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from sim.arrays import unique_sorted
+from sim.arrays import empty_base_pages, unique_sorted
 from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
@@ -161,7 +161,7 @@ def routes(
     if baseline is not None:
         extra += stretch_bytes(n_t, len(sc.size), key_bytes)
     width, threads = _plan_blocks(n_t, n_cols, key_bytes, int(memory_budget), threads, extra)
-    key = np.empty((n_t, n_cols), keys.dtype)
+    key = empty_base_pages((n_t, n_cols), keys.dtype)  # written in column blocks by several threads
     if measures:
         views = make_views(topo, plan, sc, dst, anchors)
         k = 0 if exposure_slots is None else len(exposure_slots)

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from sim.arrays import empty_base_pages, unique_sorted
+from sim.arrays import Buffers, empty_base_pages, unique_sorted
 from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
@@ -28,6 +28,7 @@ from sim.routes.measures import (
     exposure_counts,
     make_views,
     source_classes,
+    tally_sums,
 )
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
@@ -165,7 +166,9 @@ def routes(
     if measures:
         views = make_views(topo, plan, sc, dst, anchors)
         k = 0 if exposure_slots is None else len(exposure_slots)
-        tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length, k), threading.Lock()
+        made, lock = [], threading.Lock()
+        sums = _PerThread(made, tally_sums, topo, plan, sc, k, backend)
+        buffers = Buffers()  # the blocks' large scratch arrays, reused by each thread
     if baseline is not None:
         side_a = make_side(topo, plan, keys, backend)
         side_b = make_side(topo, baseline.plan, baseline.keys, backend)
@@ -183,20 +186,18 @@ def routes(
         if measures:
             la = None  # the compiled tally writes the stretch's lengths after the removals on its way
             if baseline is not None and backend is Backend.NUMBA:
-                la = np.empty((c1 - c0, n_t + len(sc.size)), np.int16)
+                la = buffers.take("lengths after", (c1 - c0, n_t + len(sc.size)), np.int16)
             block = key[:, c0:c1]
-            part = block_tally(
-                topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, backend, la, exposure_slots
-            )
-            stretched = None
+            block_tally(
+                topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, sums.value, backend, la,
+                exposure_slots,
+            )  # fmt: skip
             if baseline is not None:
                 here = dst[(dst_col >= c0) & (dst_col < c1)]
                 stretched = block_stretch(
-                    topo, side_a, side_b, joint, here, block, anchors[c0:c1], baseline, n_bins, backend, la
+                    topo, side_a, side_b, joint, here, block, anchors[c0:c1], baseline, n_bins, backend, la, buffers
                 )
-            with lock:
-                tally.add(part)
-                if stretched is not None:
+                with lock:
                     change[:] += stretched[0]
                     lost[0] += stretched[1]
 
@@ -211,12 +212,30 @@ def routes(
             change += h
             lost[0] += n_lost
     stretch = (change, lost[0]) if baseline is not None else None
+    if measures:
+        tally = Tally.empty(n_t, topo.n_slots, plan.max_length, k)
+        for part in made:
+            tally.add(part.as_tally())
     result = RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), None, backend)
     if not measures:
         return result
     if exposure_slots is not None and backend is not Backend.NUMBA:  # the numpy tally leaves it to a pass of its own
         _, tally.paths[:], tally.third[:], _ = exposure_counts(result, exposure_slots, want_via=False)
     return dataclasses.replace(result, measures=PathMeasures(topo, plan.transit, tally, stretch, exposure_slots))
+
+
+class _PerThread(threading.local):
+    """``value``: ``make(*args)``, made once per thread on its first use, and listed in ``made`` (shared)."""
+
+    def __init__(self, made: list, make, *args) -> None:
+        self._made, self._make, self._args, self._value = made, make, args, None
+
+    @property
+    def value(self):
+        if self._value is None:
+            self._value = self._make(*self._args)
+            self._made.append(self._value)  # one thread's sums: added up once every block is done
+        return self._value
 
 
 def _exposure_slots(topo: Topology, exposure, measures: bool) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import group_rows
+from sim.arrays import Buffers, group_rows
 from sim.backend import Backend
 from sim.routes.kernel import Keys, block_router
 from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
@@ -66,12 +66,20 @@ def make_joint(after: Side, before: Side) -> Joint:
     return Joint(after.group[keep][first], before.group[keep][first], np.bincount(label), of)
 
 
-def group_lengths(side: Side, K: np.ndarray, anchors: np.ndarray, backend: Backend = Backend.NUMPY) -> np.ndarray:
+def group_lengths(
+    side: Side,
+    K: np.ndarray,
+    anchors: np.ndarray,
+    backend: Backend = Backend.NUMPY,
+    buffers: Buffers | None = None,
+    name: str = "lengths",
+) -> np.ndarray:
     """``(W, n_groups)`` int16: each group's AS hops to each column's destination (-1: no route), a column per
-    row (a pair of columns then reads two rows)."""
+    row (a pair of columns then reads two rows); in the buffer ``name`` of the ``buffers`` given (the calling
+    thread's)."""
     keys = side.keys
     n_t, W = K.shape
-    out = np.empty((W, n_t + len(side.sc.size)), np.int16)
+    out = (buffers or Buffers()).take(name, (W, n_t + len(side.sc.size)), np.int16)
     if backend is Backend.NUMBA:
         from sim.routes import jit_paths, measures
 
@@ -103,23 +111,25 @@ def block_stretch(
     n_bins: int,
     backend: Backend = Backend.NUMPY,
     lengths_a: np.ndarray | None = None,
+    buffers: Buffers | None = None,
 ) -> tuple[np.ndarray, int]:
     """``(hist, lost)`` over the destinations ``dst`` (AS indices) served by the after columns ``anchors_a`` (keys
     ``K_a``; None when none is served after): ``hist[n_bins // 2 + change]`` pairs whose length changed by
-    ``change``, ``lost`` pairs that lost their route."""
+    ``change``, ``lost`` pairs that lost their route. ``buffers``: the calling thread's, for the baseline's keys
+    and lengths."""
     pb, pa = before.plan, after.plan
     dst = dst[np.isin(pb.kind[dst], SERVED)]
     hist, lost = np.zeros(n_bins, np.int64), 0
     if len(dst) == 0:
         return hist, lost
     anchors_b = np.unique(pb.anchor[dst])
-    K_b = _baseline_columns(baseline, before, anchors_b)
-    LB = group_lengths(before, K_b, anchors_b, backend)
+    K_b = _baseline_columns(baseline, before, anchors_b, buffers)
+    LB = group_lengths(before, K_b, anchors_b, backend, buffers, "lengths before")
     ub = np.searchsorted(anchors_b, pb.anchor[dst])
     off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
     served_a = np.isin(pa.kind[dst], SERVED)
     if K_a is not None and served_a.any():
-        LA = group_lengths(after, K_a, anchors_a, backend) if lengths_a is None else lengths_a
+        LA = group_lengths(after, K_a, anchors_a, backend, buffers, "lengths after") if lengths_a is None else lengths_a
         ua = np.where(served_a, np.searchsorted(anchors_a, np.where(served_a, pa.anchor[dst], anchors_a[0])), -1)
     else:
         LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1, np.int64)
@@ -165,10 +175,11 @@ def _pairs(lb, la, off_b, off_a, size, n_bins: int) -> tuple[np.ndarray, int]:
     return h, int(size[before & (la < 0)].sum())
 
 
-def _baseline_columns(baseline, side: Side, anchors: np.ndarray) -> np.ndarray:
-    """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed."""
+def _baseline_columns(baseline, side: Side, anchors: np.ndarray, buffers: Buffers | None) -> np.ndarray:
+    """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed
+    (in the ``buffers`` given)."""
     n_t = len(side.plan.transit)
-    out = np.empty((n_t, len(anchors)), side.keys.dtype)
+    out = (buffers or Buffers()).take("keys before", (n_t, len(anchors)), side.keys.dtype)
     pos = np.searchsorted(baseline.anchors, anchors)
     stored = np.zeros(len(anchors), bool)
     if len(baseline.anchors):

@@ -19,7 +19,7 @@ import numpy as np
 from sim.arrays import Buffers, group_rows
 from sim.backend import Backend
 from sim.routes.kernel import Keys, block_router
-from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
+from sim.routes.measures import SourceClasses, _class_keys, class_net, lone_classes, source_classes
 from sim.routes.plan import DestKind, RoutePlan
 
 SERVED = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH]
@@ -50,7 +50,10 @@ def make_side(topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMP
 
 @dataclass(frozen=True)
 class Joint:
-    """ASes grouped by (group after, group before), those without a route before left out."""
+    """ASes grouped by (group after, group before), those without a route before left out. A stub of a lone
+    source class on both sides (one provider, no peer), under the same provider, counts in that provider's group:
+    its route is the provider's one hop longer on both sides, so its length changes as the provider's does (it has
+    a route where the provider has one), and the columns' loop over joint groups skips the lone classes."""
 
     after: np.ndarray  # (n_joint,) group after (-1: none)
     before: np.ndarray  # (n_joint,) group before
@@ -59,11 +62,23 @@ class Joint:
 
 
 def make_joint(after: Side, before: Side) -> Joint:
-    keep = np.flatnonzero(before.group >= 0)
-    label, first = group_rows(after.group[keep], before.group[keep])
-    of = np.full(len(before.group), -1, np.int64)
+    r_a, r_b = _lone_row(after), _lone_row(before)
+    fold = (r_a >= 0) & (r_b >= 0)
+    fold[fold] = after.plan.transit[r_a[fold]] == before.plan.transit[r_b[fold]]
+    g_a, g_b = np.where(fold, r_a, after.group), np.where(fold, r_b, before.group)
+    keep = np.flatnonzero(g_b >= 0)
+    label, first = group_rows(g_a[keep], g_b[keep])
+    of = np.full(len(g_b), -1, np.int64)
     of[keep] = label
-    return Joint(after.group[keep][first], before.group[keep][first], np.bincount(label), of)
+    return Joint(g_a[keep][first], g_b[keep][first], np.bincount(label), of)
+
+
+def _lone_row(side: Side) -> np.ndarray:
+    """``(n,)``: the provider row of each stub of a lone source class (one provider, no peer), -1 for others."""
+    row = np.full(len(side.group), -1, np.int64)
+    stub = np.flatnonzero(side.sc.of >= 0)
+    row[stub] = lone_classes(side.sc)[side.sc.of[stub]]
+    return row
 
 
 def group_lengths(

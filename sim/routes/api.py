@@ -180,8 +180,8 @@ def routes(
 
     route = block_router(plan, keys, backend)
 
-    def run(c0: int) -> None:
-        c1 = min(c0 + width, n_cols)
+    def run(block: tuple[int, int]) -> None:
+        c0, c1 = block
         route(anchors[c0:c1], key[:, c0:c1])
         if measures:
             la = None  # the compiled tally writes the stretch's lengths after the removals on its way
@@ -202,7 +202,7 @@ def routes(
                     lost[0] += stretched[1]
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
+        list(pool.map(run, _blocks(n_cols, width, threads)))  # numpy releases the GIL in the gathers and minimums
     if baseline is not None:  # destinations that no column serves any more: every route they had is lost
         gone = dst[~served]
         for g0 in range(0, len(gone), MAX_BLOCK):
@@ -275,6 +275,18 @@ def _n_threads(n_threads: int | None) -> int:
     if not isinstance(n_threads, int) or n_threads < 1:
         raise ValueError(f"n_threads must be a positive integer, got {n_threads!r}")
     return n_threads
+
+
+def _blocks(n_cols: int, width: int, threads: int) -> list[tuple[int, int]]:
+    """``(c0, c1)`` of each block of columns, in the order the threads take them: ``width`` columns while many
+    remain, then narrower, down to an eighth of that, so that the threads' last blocks end close together (the
+    first to finish would otherwise wait up to a whole block for the other)."""
+    out, c0 = [], 0
+    while c0 < n_cols:
+        w = min(width, max(width // 8, -(-(n_cols - c0) // (2 * threads)), 1))
+        out.append((c0, min(c0 + w, n_cols)))
+        c0 += w
+    return out
 
 
 def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, budget: int, threads: int, measure_col: int = 0):

@@ -170,7 +170,7 @@ def routes(
         sums = _PerThread(made, tally_sums, topo, plan, sc, k, backend)
         buffers = Buffers()  # the blocks' large scratch arrays, reused by each thread
     if baseline is not None:
-        side_a = make_side(topo, plan, keys, backend)
+        side_a = make_side(topo, plan, keys, backend, sc)
         side_b = make_side(topo, baseline.plan, baseline.keys, backend)
         joint = make_joint(side_a, side_b)
         n_bins = 2 * (max(plan.max_length, baseline.plan.max_length) + 2) + 1
@@ -178,7 +178,7 @@ def routes(
         dst_col = np.searchsorted(anchors, plan.anchor[dst])
         dst_col[~served] = -1
 
-    route = block_router(plan, keys, backend)
+    route = side_a.route if baseline is not None else block_router(plan, keys, backend)
 
     def run(block: tuple[int, int]) -> None:
         c0, c1 = block

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from sim.backend import Backend
 from sim.routes.kernel import Keys, block_router
 from sim.routes.measures import SourceClasses, _class_keys, class_net, lone_classes, source_classes
 from sim.routes.plan import DestKind, RoutePlan
+
+if TYPE_CHECKING:
+    from sim.routes.jit_route import TileNet
 
 SERVED = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH]
 
@@ -40,12 +44,20 @@ class Side:
     sc: SourceClasses
     group: np.ndarray  # (n,) transit row, n_transit + source class, or -1 (never a route)
     route: Callable[[np.ndarray, np.ndarray], None]  # the plan's block router (sim.routes.kernel.block_router)
+    net: TileNet | None  # the compiled kernels' transit graph (None: the numpy backend)
 
 
-def make_side(topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY) -> Side:
-    sc = source_classes(topo, plan)
+def make_side(
+    topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY, sc: SourceClasses | None = None
+) -> Side:
+    sc = source_classes(topo, plan) if sc is None else sc
     group = np.where(plan.row_of >= 0, plan.row_of, np.where(sc.of >= 0, len(plan.transit) + sc.of, -1))
-    return Side(plan, keys, sc, group, block_router(plan, keys, backend))
+    net = None
+    if backend is Backend.NUMBA:
+        from sim.routes.jit_route import tile_net
+
+        net = tile_net(plan)
+    return Side(plan, keys, sc, group, block_router(plan, keys, backend, net), net)
 
 
 @dataclass(frozen=True)
@@ -91,19 +103,22 @@ def group_lengths(
 ) -> np.ndarray:
     """``(W, n_groups)`` int16: each group's AS hops to each column's destination (-1: no route), a column per
     row (a pair of columns then reads two rows); in the buffer ``name`` of the ``buffers`` given (the calling
-    thread's)."""
-    keys = side.keys
-    n_t, W = K.shape
+    thread's). ``K`` None (the compiled backend): the columns are routed here, tile by tile."""
+    keys, plan = side.keys, side.plan
+    n_t, W = len(plan.transit), len(anchors)
     out = (buffers or Buffers()).take(name, (W, n_t + len(side.sc.size)), np.int16)
     if backend is Backend.NUMBA:
         from sim.routes import jit_paths, measures
 
-        plan = side.plan
-        jit_paths.group_lengths(
-            K, measures.SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max),
-            plan.row_of[anchors], plan.row_of.astype(np.int32), len(side.sc.size),
-            class_net(plan, side.sc, anchors), out,
-        )  # fmt: skip
+        lengths = (keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
+                   plan.row_of.astype(np.int32), len(side.sc.size), class_net(plan, side.sc, anchors), out)  # fmt: skip
+        if K is None:
+            jit_paths.routed_group_lengths(
+                np.ascontiguousarray(anchors, np.int64), plan.row_of, int(keys.none), side.net.arrays(),
+                np.empty(1, keys.dtype), *lengths,
+            )  # fmt: skip
+        else:
+            jit_paths.group_lengths(K, measures.SUPER_COLUMNS, *lengths)
         return out
     word = keys.word
     mask = word((1 << (keys.rank_shift - keys.shift)) - 1)
@@ -190,15 +205,17 @@ def _pairs(lb, la, off_b, off_a, size, n_bins: int) -> tuple[np.ndarray, int]:
     return h, int(size[before & (la < 0)].sum())
 
 
-def _baseline_columns(baseline, side: Side, anchors: np.ndarray, buffers: Buffers | None) -> np.ndarray:
+def _baseline_columns(baseline, side: Side, anchors: np.ndarray, buffers: Buffers | None) -> np.ndarray | None:
     """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed
-    (in the ``buffers`` given)."""
+    (in the ``buffers`` given); None when none is stored and the compiled kernels route them with their lengths."""
     n_t = len(side.plan.transit)
-    out = (buffers or Buffers()).take("keys before", (n_t, len(anchors)), side.keys.dtype)
     pos = np.searchsorted(baseline.anchors, anchors)
     stored = np.zeros(len(anchors), bool)
     if len(baseline.anchors):
         stored = baseline.anchors[np.minimum(pos, len(baseline.anchors) - 1)] == anchors
+    if not stored.any() and side.net is not None:
+        return None
+    out = (buffers or Buffers()).take("keys before", (n_t, len(anchors)), side.keys.dtype)
     if not stored.any():  # a baseline without stored columns: computed in place
         side.route(anchors, out)
         return out

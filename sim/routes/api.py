@@ -180,8 +180,8 @@ def routes(
 
     route = side_a.route if baseline is not None else block_router(plan, keys, backend)
 
-    def run(block: tuple[int, int]) -> None:
-        c0, c1 = block
+    def run(cols: tuple[int, int]) -> None:
+        c0, c1 = cols
         route(anchors[c0:c1], key[:, c0:c1])
         if measures:
             la = None  # the compiled tally writes the stretch's lengths after the removals on its way

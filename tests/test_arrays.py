@@ -1,12 +1,13 @@
-"""The array helpers shared by the kernels give what their plain numpy counterparts give."""
+"""The array helpers shared by the kernels (sim.arrays) give what their plain numpy counterparts give."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.arrays import stable_order
+from sim.arrays import empty_base_pages, stable_order
 
 
 @settings(max_examples=200, deadline=None)
@@ -19,3 +20,15 @@ def test_stable_order_is_numpys_stable_argsort(values, bound):
     their original order."""
     keys = np.asarray(values, np.int64) % bound
     assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+@pytest.mark.parametrize("shape, dtype", [((3, 5), np.int32), ((1000, 700), np.int64), ((0, 4), np.uint32), (7, "u2")])
+def test_base_pages_array_is_a_writable_empty_array(shape, dtype):
+    """The base-pages allocation behaves as np.empty."""
+    a = empty_base_pages(shape, dtype)
+    assert a.shape == np.empty(shape).shape and a.dtype == np.dtype(dtype) and a.flags.c_contiguous
+    a[...] = np.arange(a.size, dtype=a.dtype).reshape(a.shape)
+    assert np.array_equal(a.reshape(-1), np.arange(a.size, dtype=a.dtype))
+    tail = a.reshape(-1)[1:]
+    del a  # a view keeps the mapping alive
+    assert np.array_equal(tail, np.arange(1, tail.size + 1, dtype=tail.dtype))

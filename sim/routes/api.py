@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from sim.arrays import unique_sorted
+from sim.arrays import Buffers, empty_base_pages, unique_sorted
 from sim.backend import Backend, resolve_backend
 from sim.data.topology import Topology
 from sim.reach.checks import check_mask
@@ -28,6 +28,7 @@ from sim.routes.measures import (
     exposure_counts,
     make_views,
     source_classes,
+    tally_sums,
 )
 from sim.routes.plan import DestKind, make_plan
 from sim.routes.result import RoutesResult
@@ -161,13 +162,15 @@ def routes(
     if baseline is not None:
         extra += stretch_bytes(n_t, len(sc.size), key_bytes)
     width, threads = _plan_blocks(n_t, n_cols, key_bytes, int(memory_budget), threads, extra)
-    key = np.empty((n_t, n_cols), keys.dtype)
+    key = empty_base_pages((n_t, n_cols), keys.dtype)  # written in column blocks by several threads
     if measures:
         views = make_views(topo, plan, sc, dst, anchors)
         k = 0 if exposure_slots is None else len(exposure_slots)
-        tally, lock = Tally.empty(n_t, topo.n_slots, plan.max_length, k), threading.Lock()
+        made, lock = [], threading.Lock()
+        sums = _PerThread(made, tally_sums, topo, plan, sc, k, backend)
+        buffers = Buffers()  # the blocks' large scratch arrays, reused by each thread
     if baseline is not None:
-        side_a = make_side(topo, plan, keys, backend)
+        side_a = make_side(topo, plan, keys, backend, sc)
         side_b = make_side(topo, baseline.plan, baseline.keys, backend)
         joint = make_joint(side_a, side_b)
         n_bins = 2 * (max(plan.max_length, baseline.plan.max_length) + 2) + 1
@@ -175,33 +178,31 @@ def routes(
         dst_col = np.searchsorted(anchors, plan.anchor[dst])
         dst_col[~served] = -1
 
-    route = block_router(plan, keys, backend)
+    route = side_a.route if baseline is not None else block_router(plan, keys, backend)
 
-    def run(c0: int) -> None:
-        c1 = min(c0 + width, n_cols)
+    def run(cols: tuple[int, int]) -> None:
+        c0, c1 = cols
         route(anchors[c0:c1], key[:, c0:c1])
         if measures:
             la = None  # the compiled tally writes the stretch's lengths after the removals on its way
             if baseline is not None and backend is Backend.NUMBA:
-                la = np.empty((c1 - c0, n_t + len(sc.size)), np.int16)
+                la = buffers.take("lengths after", (c1 - c0, n_t + len(sc.size)), np.int16)
             block = key[:, c0:c1]
-            part = block_tally(
-                topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, backend, la, exposure_slots
-            )
-            stretched = None
+            block_tally(
+                topo, plan, keys, sc, views.block(c0, c1), anchors[c0:c1], block, sums.value, backend, la,
+                exposure_slots,
+            )  # fmt: skip
             if baseline is not None:
                 here = dst[(dst_col >= c0) & (dst_col < c1)]
                 stretched = block_stretch(
-                    topo, side_a, side_b, joint, here, block, anchors[c0:c1], baseline, n_bins, backend, la
+                    topo, side_a, side_b, joint, here, block, anchors[c0:c1], baseline, n_bins, backend, la, buffers
                 )
-            with lock:
-                tally.add(part)
-                if stretched is not None:
+                with lock:
                     change[:] += stretched[0]
                     lost[0] += stretched[1]
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(run, range(0, n_cols, width)))  # numpy releases the GIL in the gathers and minimums
+        list(pool.map(run, _blocks(n_cols, width, threads)))  # numpy releases the GIL in the gathers and minimums
     if baseline is not None:  # destinations that no column serves any more: every route they had is lost
         gone = dst[~served]
         for g0 in range(0, len(gone), MAX_BLOCK):
@@ -211,12 +212,30 @@ def routes(
             change += h
             lost[0] += n_lost
     stretch = (change, lost[0]) if baseline is not None else None
+    if measures:
+        tally = Tally.empty(n_t, topo.n_slots, plan.max_length, k)
+        for part in made:
+            tally.add(part.as_tally())
     result = RoutesResult(topo, plan, dst, anchors, keys, key, (removed_links, removed_ases), None, backend)
     if not measures:
         return result
     if exposure_slots is not None and backend is not Backend.NUMBA:  # the numpy tally leaves it to a pass of its own
         _, tally.paths[:], tally.third[:], _ = exposure_counts(result, exposure_slots, want_via=False)
     return dataclasses.replace(result, measures=PathMeasures(topo, plan.transit, tally, stretch, exposure_slots))
+
+
+class _PerThread(threading.local):
+    """``value``: ``make(*args)``, made once per thread on its first use, and listed in ``made`` (shared)."""
+
+    def __init__(self, made: list, make, *args) -> None:
+        self._made, self._make, self._args, self._value = made, make, args, None
+
+    @property
+    def value(self):
+        if self._value is None:
+            self._value = self._make(*self._args)
+            self._made.append(self._value)  # one thread's sums: added up once every block is done
+        return self._value
 
 
 def _exposure_slots(topo: Topology, exposure, measures: bool) -> np.ndarray | None:
@@ -256,6 +275,18 @@ def _n_threads(n_threads: int | None) -> int:
     if not isinstance(n_threads, int) or n_threads < 1:
         raise ValueError(f"n_threads must be a positive integer, got {n_threads!r}")
     return n_threads
+
+
+def _blocks(n_cols: int, width: int, threads: int) -> list[tuple[int, int]]:
+    """``(c0, c1)`` of each block of columns, in the order the threads take them: ``width`` columns while many
+    remain, then narrower, down to an eighth of that, so that the threads' last blocks end close together (the
+    first to finish would otherwise wait up to a whole block for the other)."""
+    out, c0 = [], 0
+    while c0 < n_cols:
+        w = min(width, max(width // 8, -(-(n_cols - c0) // (2 * threads)), 1))
+        out.append((c0, min(c0 + w, n_cols)))
+        c0 += w
+    return out
 
 
 def _plan_blocks(n_t: int, n_cols: int, key_bytes: int, budget: int, threads: int, measure_col: int = 0):

@@ -46,10 +46,17 @@ def tile_scratch(n_t, n_c, dtype_probe, super_w):
 @njit(nogil=True, cache=True)
 def copy_super(K, s0, sw, Kt):
     """Columns ``s0 .. s0 + sw - 1`` of ``K`` into tile-major order ``Kt[tile, row, lane]``, reading each row's
-    run in sequence (a column of ``K`` read directly touches one page per row)."""
+    run in sequence (a column of ``K`` read directly touches one page per row), a tile's lanes at a time (a
+    division per column kept the loop scalar)."""
     for r in range(K.shape[0]):
-        for c in range(sw):
-            Kt[c // TILE, r, c % TILE] = K[r, s0 + c]
+        row = K[r, s0 : s0 + sw]
+        for j in range(sw // TILE):
+            dst = Kt[j, r]
+            for t in range(TILE):
+                dst[t] = row[j * TILE + t]
+        j = sw // TILE
+        for t in range(sw - j * TILE):
+            Kt[j, r, t] = row[j * TILE + t]
 
 
 @njit(nogil=True, cache=True)

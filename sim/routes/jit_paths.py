@@ -18,6 +18,7 @@ from numba import njit
 from sim.routes.jit import TILE, _class_tile, _decode_tile, copy_super, tile_scratch
 from sim.routes.jit_exposure import next_asked_tile, tile_width
 from sim.routes.jit_pairs import _asked, _depth_order
+from sim.routes.jit_route import _route_tile
 
 
 @njit(nogil=True, cache=True)
@@ -26,28 +27,58 @@ def group_lengths(K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, o
     ``g - n_t``) to column ``c``'s destination; -1: no route."""
     n_t, W = K.shape
     scratch = tile_scratch(n_t, n_c, K[:1, 0], super_w)
-    Kt, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
-    prov_ptr, prov_row, rpeer_ptr, rpeer_cls, direct_ptr, direct_cls, multi, lone, lone_prov = net
+    Kt = scratch[0]
     for s0 in range(0, W, super_w):
         sw = min(super_w, W - s0)
         copy_super(K, s0, sw, Kt)
         for c0 in range(s0, s0 + sw, TILE):
             tw = min(TILE, s0 + sw - c0)
-            n_cust = _decode_tile(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, row_of, roots, inf, length, hop,
-                                  prov_offer, peer_offer, cust)  # fmt: skip
-            # the routed classes' lengths straight into out (as route_tile routes them, without their hops)
-            _class_tile(tw, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
-                        rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi, out, c0)  # fmt: skip
-            for t in range(tw):
-                o = out[c0 + t]
-                for r in range(n_t):
-                    o[r] = length[t, r]
-                for k in lone:
-                    p = lone_prov[k]
-                    o[n_t + k] = length[t, p] + 1 if length[t, p] >= 0 else -1
-                c = c0 + t
-                for e in range(direct_ptr[c], direct_ptr[c + 1]):  # a class peering with the stub destination
-                    o[n_t + direct_cls[e]] = 1
+            _tile_lengths(Kt[(c0 - s0) // TILE], tw, c0, shift, rank_shift, inf, roots, row_of, net, scratch, out)
+
+
+@njit(nogil=True, cache=True)
+def routed_group_lengths(anchors, route_row_of, none, route_net, probe, shift, rank_shift, inf, roots, row_of, n_c, net,
+                         out):  # fmt: skip
+    """:func:`group_lengths` of the columns ``anchors``, routed here tile by tile
+    (:func:`sim.routes.jit_route._route_tile` with ``route_net``, the plan's
+    :class:`~sim.routes.jit_route.TileNet` arrays) and read while in cache: for a baseline that stores none of
+    them, whose keys are then never written out and copied back. ``probe``: an array of the stored keys' type."""
+    (transit, up_ptr, up_row, peer_ptr, peer_row, order, level_ptr, low_ptr, low_row, cyc_ptr, cyc_row, sp_ptr, sp_row,
+     sp_rank) = route_net  # fmt: skip
+    n_t, W = len(transit), len(anchors)
+    scratch = tile_scratch(n_t, n_c, probe, 0)
+    Kt = np.empty((n_t, TILE), np.int64)
+    front, nxt, cust = np.empty(n_t, np.int64), np.empty(n_t, np.int64), np.empty(n_t, np.int64)
+    stamp, in_cust = np.full(n_t, -1, np.int64), np.zeros(n_t, np.bool_)
+    for c0 in range(0, W, TILE):
+        tw = min(TILE, W - c0)
+        _route_tile(Kt, tw, anchors[c0 : c0 + tw], route_row_of, shift, rank_shift, none, transit, up_ptr, up_row,
+                    peer_ptr, peer_row, order, level_ptr, low_ptr, low_row, cyc_ptr, cyc_row, sp_ptr, sp_row, sp_rank,
+                    front, nxt, cust, stamp, in_cust)  # fmt: skip
+        _tile_lengths(Kt, tw, c0, shift, rank_shift, inf, roots, row_of, net, scratch, out)
+
+
+@njit(nogil=True, cache=True)
+def _tile_lengths(Kt, tw, c0, shift, rank_shift, inf, roots, row_of, net, scratch, out):
+    """The rows ``out[c0:c0 + tw]`` of :func:`group_lengths` from one tile's keys ``Kt`` (``(n_t, TILE)``)."""
+    _, length, hop, prov_offer, peer_offer, peer_best, touched, cust, best, c_len, c_hop = scratch
+    prov_ptr, prov_row, rpeer_ptr, rpeer_cls, direct_ptr, direct_cls, multi, lone, lone_prov = net
+    n_t = len(length[0])
+    n_cust = _decode_tile(Kt, tw, c0, shift, rank_shift, row_of, roots, inf, length, hop, prov_offer, peer_offer,
+                          cust)  # fmt: skip
+    # the routed classes' lengths straight into out (as route_tile routes them, without their hops)
+    _class_tile(tw, prov_offer, peer_offer, cust, n_cust, prov_ptr, prov_row, rpeer_ptr, rpeer_cls, shift,
+                rank_shift, inf, peer_best, touched, best, c_len, c_hop, multi, out, c0)  # fmt: skip
+    for t in range(tw):
+        o = out[c0 + t]
+        for r in range(n_t):
+            o[r] = length[t, r]
+        for k in lone:
+            p = lone_prov[k]
+            o[n_t + k] = length[t, p] + 1 if length[t, p] >= 0 else -1
+        c = c0 + t
+        for e in range(direct_ptr[c], direct_ptr[c + 1]):  # a class peering with the stub destination
+            o[n_t + direct_cls[e]] = 1
 
 
 @njit(nogil=True, cache=True)

@@ -257,12 +257,13 @@ def route_block(plan: RoutePlan, keys: Keys, anchors: np.ndarray, out: np.ndarra
 
 
 def block_router(
-    plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY
+    plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY, net=None
 ) -> Callable[[np.ndarray, np.ndarray], None]:
     """``route(anchors, out)``: :func:`route_block` for one plan, or its compiled twin
-    (:mod:`sim.routes.jit_route`, the same keys) with the numba backend."""
+    (:mod:`sim.routes.jit_route`, the same keys) with the numba backend, on ``net`` (the plan's
+    :class:`~sim.routes.jit_route.TileNet`, made here when not given)."""
     if backend is Backend.NUMBA:
         from sim.routes import jit_route
 
-        return partial(jit_route.route_block, jit_route.tile_net(plan), keys, plan)
+        return partial(jit_route.route_block, jit_route.tile_net(plan) if net is None else net, keys, plan)
     return partial(route_block, plan, keys)

@@ -187,6 +187,9 @@ class Tally:
             np.zeros((k, k)),
         )
 
+    def as_tally(self) -> Tally:
+        return self
+
     def add(self, other: Tally) -> None:
         self.load += other.load
         self.dep_num += other.dep_num
@@ -278,19 +281,31 @@ def block_tally(
     views: Views,
     anchors: np.ndarray,
     K: np.ndarray,
+    sums: Tally | CompiledSums,
     backend: Backend = Backend.NUMPY,
     lengths_out: np.ndarray | None = None,
     exposure_slots: np.ndarray | None = None,
-) -> Tally:
-    """The measures' sums over the views of one block: ``K`` the transit rows' keys for the columns ``anchors``;
-    ``views.col`` indexes the block's columns. With the compiled backend, ``lengths_out`` (``(W, n_transit +
-    n_classes)`` int16) also receives the stretch's group lengths (:func:`sim.routes.stretch.group_lengths`), and
-    ``exposure_slots`` (country slots) the exposure counts among them, in the tally's ``paths`` and ``third`` (the
-    numpy backend leaves those to a pass of its own over the stored columns)."""
+) -> None:
+    """Adds the measures' sums over the views of one block into ``sums`` (one thread's, :func:`tally_sums`): ``K``
+    the transit rows' keys for the columns ``anchors``; ``views.col`` indexes the block's columns. With the
+    compiled backend, ``lengths_out`` (``(W, n_transit + n_classes)`` int16) also receives the stretch's group
+    lengths (:func:`sim.routes.stretch.group_lengths`), and ``exposure_slots`` (country slots) the exposure counts
+    among them, in the sums' ``paths`` and ``third`` (the numpy backend leaves those to a pass of its own over the
+    stored columns)."""
     if backend is Backend.NUMBA:
-        return _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out, exposure_slots)
+        _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out, exposure_slots, sums)
+        return
     k = 0 if exposure_slots is None else len(exposure_slots)
-    return _block_tally_numpy(topo, plan, keys, sc, views, anchors, K, k)
+    sums.add(_block_tally_numpy(topo, plan, keys, sc, views, anchors, K, k))
+
+
+def tally_sums(topo: Topology, plan: RoutePlan, sc: SourceClasses, k: int, backend: Backend) -> Tally | CompiledSums:
+    """Empty sums for one thread's :func:`block_tally` calls, with exposure among ``k`` countries; their
+    ``as_tally()`` is a :class:`Tally`. Every sum is of integers, exact in float64, so the order of the blocks
+    and their threads does not change it."""
+    if backend is Backend.NUMBA:
+        return CompiledSums(topo, plan, sc, k)
+    return Tally.empty(len(plan.transit), topo.n_slots, plan.max_length, k)
 
 
 def lone_classes(sc: SourceClasses) -> np.ndarray:
@@ -332,40 +347,51 @@ def exposure_views(views: Views, index: np.ndarray) -> tuple[np.ndarray, np.ndar
     return index[views.slot], np.rint(views.n_self + views.n_branch).astype(np.int64), views.n_branch > 0
 
 
-def _exposure_args(topo, plan, sc, views: Views, slots: np.ndarray | None) -> tuple:
-    """The exposure arguments of :func:`sim.routes.jit.tally_block` over the block's ``views`` (none asked for:
-    ``slots`` empty)."""
+def _exposure_args(topo, plan, sc, views: Views, slots: np.ndarray | None, paths, third) -> tuple:
+    """The exposure arguments of :func:`sim.routes.jit.tally_block` over the block's ``views``, adding into
+    ``paths`` and ``third`` (none asked for: ``slots`` empty)."""
     slots = np.zeros(0, np.int64) if slots is None else np.asarray(slots, np.int64)
     index, t_src, c_src = exposure_sources(topo, plan, sc, slots)
-    k = len(slots)
     return (t_src, c_src, slots, index, np.int64(topo.n_slots - 1), *exposure_views(views, index),
-            np.zeros((k, k), np.int64), np.zeros((k, k), np.int64))  # fmt: skip
+            paths, third)  # fmt: skip
 
 
-def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out=None, exposure_slots=None) -> Tally:
+class CompiledSums:
+    """One thread's sums of the compiled tally, in integers, added to block after block and made a :class:`Tally`
+    once at the end (so no block converts and adds its own dense arrays), with the lone classes' counts per
+    provider row that every block reads."""
+
+    def __init__(self, topo: Topology, plan: RoutePlan, sc: SourceClasses, k: int) -> None:
+        n_t, n_slots = len(plan.transit), topo.n_slots
+        self.load, self.den = np.zeros(n_t, np.int64), np.zeros(n_slots, np.int64)
+        self.dep, self.hist = np.zeros((n_slots, n_t), np.int64), np.zeros(plan.max_length + 2, np.int64)
+        self.paths, self.third = np.zeros((k, k), np.int64), np.zeros((k, k), np.int64)
+        lone_prov = lone_classes(sc)
+        lone = lone_prov >= 0
+        self.lone_size = np.bincount(lone_prov[lone], weights=sc.size[lone], minlength=n_t).astype(np.int64)
+        self.lone_cc = np.zeros((n_slots, n_t), np.int64)
+        np.add.at(self.lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
+
+    def as_tally(self) -> Tally:
+        return Tally(*(a.astype(np.float64) for a in (self.load, self.dep.T, self.den, self.hist, self.paths,
+                                                      self.third)))  # fmt: skip
+
+
+def _block_tally_compiled(topo, plan, keys, sc, views, anchors, K, lengths_out, exposure_slots, sums) -> None:
     from sim.routes import jit
 
-    n_t, W = len(plan.transit), len(anchors)
-    load, den = np.zeros(n_t, np.int64), np.zeros(topo.n_slots, np.int64)
-    dep, hist = np.zeros((topo.n_slots, n_t), np.int64), np.zeros(plan.max_length + 2, np.int64)
-    net = class_net(plan, sc, anchors)
-    lone_prov = net[-1]
-    lone = lone_prov >= 0
-    lone_size = np.bincount(lone_prov[lone], weights=sc.size[lone], minlength=n_t).astype(np.int64)
-    lone_cc = np.zeros((topo.n_slots, n_t), np.int64)
-    np.add.at(lone_cc, (sc.slot[lone], lone_prov[lone]), sc.size[lone])
+    W = len(anchors)
     as_int = np.rint  # views hold exact integer sums as float64
-    ex = _exposure_args(topo, plan, sc, views, exposure_slots)
+    ex = _exposure_args(topo, plan, sc, views, exposure_slots, sums.paths, sums.third)
     jit.tally_block(
         K, SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
         plan.row_of.astype(np.int32), topo.country_slot[plan.transit], sc.size.astype(np.int64),
-        sc.slot.astype(np.int64), net, lone_size, lone_cc,
+        sc.slot.astype(np.int64), class_net(plan, sc, anchors), sums.lone_size, sums.lone_cc,
         np.searchsorted(views.col, np.arange(W + 1)), views.slot.astype(np.int64), views.corr.astype(np.int64),
         *(as_int(a).astype(np.int64) for a in (views.n_self, views.n_branch, views.w_self, views.w_branch)),
-        load, dep, den, hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out, ex,
+        sums.load, sums.dep, sums.den, sums.hist, np.zeros((0, 0), np.int16) if lengths_out is None else lengths_out,
+        ex,
     )  # fmt: skip
-    as_float = (a.astype(np.float64) for a in (load, dep.T, den, hist, ex[-2], ex[-1]))
-    return Tally(*as_float)
 
 
 def _block_tally_numpy(

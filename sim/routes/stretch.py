@@ -13,14 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import group_rows
+from sim.arrays import Buffers, group_rows
 from sim.backend import Backend
 from sim.routes.kernel import Keys, block_router
-from sim.routes.measures import SourceClasses, _class_keys, class_net, source_classes
+from sim.routes.measures import SourceClasses, _class_keys, class_net, lone_classes, source_classes
 from sim.routes.plan import DestKind, RoutePlan
+
+if TYPE_CHECKING:
+    from sim.routes.jit_route import TileNet
 
 SERVED = [DestKind.TRANSIT, DestKind.CLASS, DestKind.BRANCH]
 
@@ -40,17 +44,28 @@ class Side:
     sc: SourceClasses
     group: np.ndarray  # (n,) transit row, n_transit + source class, or -1 (never a route)
     route: Callable[[np.ndarray, np.ndarray], None]  # the plan's block router (sim.routes.kernel.block_router)
+    net: TileNet | None  # the compiled kernels' transit graph (None: the numpy backend)
 
 
-def make_side(topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY) -> Side:
-    sc = source_classes(topo, plan)
+def make_side(
+    topo, plan: RoutePlan, keys: Keys, backend: Backend = Backend.NUMPY, sc: SourceClasses | None = None
+) -> Side:
+    sc = source_classes(topo, plan) if sc is None else sc
     group = np.where(plan.row_of >= 0, plan.row_of, np.where(sc.of >= 0, len(plan.transit) + sc.of, -1))
-    return Side(plan, keys, sc, group, block_router(plan, keys, backend))
+    net = None
+    if backend is Backend.NUMBA:
+        from sim.routes.jit_route import tile_net
+
+        net = tile_net(plan)
+    return Side(plan, keys, sc, group, block_router(plan, keys, backend, net), net)
 
 
 @dataclass(frozen=True)
 class Joint:
-    """ASes grouped by (group after, group before), those without a route before left out."""
+    """ASes grouped by (group after, group before), those without a route before left out. A stub of a lone
+    source class on both sides (one provider, no peer), under the same provider, counts in that provider's group:
+    its route is the provider's one hop longer on both sides, so its length changes as the provider's does (it has
+    a route where the provider has one), and the columns' loop over joint groups skips the lone classes."""
 
     after: np.ndarray  # (n_joint,) group after (-1: none)
     before: np.ndarray  # (n_joint,) group before
@@ -59,28 +74,51 @@ class Joint:
 
 
 def make_joint(after: Side, before: Side) -> Joint:
-    keep = np.flatnonzero(before.group >= 0)
-    label, first = group_rows(after.group[keep], before.group[keep])
-    of = np.full(len(before.group), -1, np.int64)
+    r_a, r_b = _lone_row(after), _lone_row(before)
+    fold = (r_a >= 0) & (r_b >= 0)
+    fold[fold] = after.plan.transit[r_a[fold]] == before.plan.transit[r_b[fold]]
+    g_a, g_b = np.where(fold, r_a, after.group), np.where(fold, r_b, before.group)
+    keep = np.flatnonzero(g_b >= 0)
+    label, first = group_rows(g_a[keep], g_b[keep])
+    of = np.full(len(g_b), -1, np.int64)
     of[keep] = label
-    return Joint(after.group[keep][first], before.group[keep][first], np.bincount(label), of)
+    return Joint(g_a[keep][first], g_b[keep][first], np.bincount(label), of)
 
 
-def group_lengths(side: Side, K: np.ndarray, anchors: np.ndarray, backend: Backend = Backend.NUMPY) -> np.ndarray:
+def _lone_row(side: Side) -> np.ndarray:
+    """``(n,)``: the provider row of each stub of a lone source class (one provider, no peer), -1 for others."""
+    row = np.full(len(side.group), -1, np.int64)
+    stub = np.flatnonzero(side.sc.of >= 0)
+    row[stub] = lone_classes(side.sc)[side.sc.of[stub]]
+    return row
+
+
+def group_lengths(
+    side: Side,
+    K: np.ndarray,
+    anchors: np.ndarray,
+    backend: Backend = Backend.NUMPY,
+    buffers: Buffers | None = None,
+    name: str = "lengths",
+) -> np.ndarray:
     """``(W, n_groups)`` int16: each group's AS hops to each column's destination (-1: no route), a column per
-    row (a pair of columns then reads two rows)."""
-    keys = side.keys
-    n_t, W = K.shape
-    out = np.empty((W, n_t + len(side.sc.size)), np.int16)
+    row (a pair of columns then reads two rows); in the buffer ``name`` of the ``buffers`` given (the calling
+    thread's). ``K`` None (the compiled backend): the columns are routed here, tile by tile."""
+    keys, plan = side.keys, side.plan
+    n_t, W = len(plan.transit), len(anchors)
+    out = (buffers or Buffers()).take(name, (W, n_t + len(side.sc.size)), np.int16)
     if backend is Backend.NUMBA:
         from sim.routes import jit_paths, measures
 
-        plan = side.plan
-        jit_paths.group_lengths(
-            K, measures.SUPER_COLUMNS, keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max),
-            plan.row_of[anchors], plan.row_of.astype(np.int32), len(side.sc.size),
-            class_net(plan, side.sc, anchors), out,
-        )  # fmt: skip
+        lengths = (keys.shift, keys.rank_shift, keys.dtype(np.iinfo(keys.dtype).max), plan.row_of[anchors],
+                   plan.row_of.astype(np.int32), len(side.sc.size), class_net(plan, side.sc, anchors), out)  # fmt: skip
+        if K is None:
+            jit_paths.routed_group_lengths(
+                np.ascontiguousarray(anchors, np.int64), plan.row_of, int(keys.none), side.net.arrays(),
+                np.empty(1, keys.dtype), *lengths,
+            )  # fmt: skip
+        else:
+            jit_paths.group_lengths(K, measures.SUPER_COLUMNS, *lengths)
         return out
     word = keys.word
     mask = word((1 << (keys.rank_shift - keys.shift)) - 1)
@@ -103,23 +141,25 @@ def block_stretch(
     n_bins: int,
     backend: Backend = Backend.NUMPY,
     lengths_a: np.ndarray | None = None,
+    buffers: Buffers | None = None,
 ) -> tuple[np.ndarray, int]:
     """``(hist, lost)`` over the destinations ``dst`` (AS indices) served by the after columns ``anchors_a`` (keys
     ``K_a``; None when none is served after): ``hist[n_bins // 2 + change]`` pairs whose length changed by
-    ``change``, ``lost`` pairs that lost their route."""
+    ``change``, ``lost`` pairs that lost their route. ``buffers``: the calling thread's, for the baseline's keys
+    and lengths."""
     pb, pa = before.plan, after.plan
     dst = dst[np.isin(pb.kind[dst], SERVED)]
     hist, lost = np.zeros(n_bins, np.int64), 0
     if len(dst) == 0:
         return hist, lost
     anchors_b = np.unique(pb.anchor[dst])
-    K_b = _baseline_columns(baseline, before, anchors_b)
-    LB = group_lengths(before, K_b, anchors_b, backend)
+    K_b = _baseline_columns(baseline, before, anchors_b, buffers)
+    LB = group_lengths(before, K_b, anchors_b, backend, buffers, "lengths before")
     ub = np.searchsorted(anchors_b, pb.anchor[dst])
     off_b = (pb.kind[dst] == DestKind.BRANCH).astype(np.int16)
     served_a = np.isin(pa.kind[dst], SERVED)
     if K_a is not None and served_a.any():
-        LA = group_lengths(after, K_a, anchors_a, backend) if lengths_a is None else lengths_a
+        LA = group_lengths(after, K_a, anchors_a, backend, buffers, "lengths after") if lengths_a is None else lengths_a
         ua = np.where(served_a, np.searchsorted(anchors_a, np.where(served_a, pa.anchor[dst], anchors_a[0])), -1)
     else:
         LA, ua = np.full((0, 1), -1, np.int16), np.full(len(dst), -1, np.int64)
@@ -165,14 +205,17 @@ def _pairs(lb, la, off_b, off_a, size, n_bins: int) -> tuple[np.ndarray, int]:
     return h, int(size[before & (la < 0)].sum())
 
 
-def _baseline_columns(baseline, side: Side, anchors: np.ndarray) -> np.ndarray:
-    """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed."""
+def _baseline_columns(baseline, side: Side, anchors: np.ndarray, buffers: Buffers | None) -> np.ndarray | None:
+    """The baseline's keys for the columns ``anchors``: stored ones from the baseline result, the others computed
+    (in the ``buffers`` given); None when none is stored and the compiled kernels route them with their lengths."""
     n_t = len(side.plan.transit)
-    out = np.empty((n_t, len(anchors)), side.keys.dtype)
     pos = np.searchsorted(baseline.anchors, anchors)
     stored = np.zeros(len(anchors), bool)
     if len(baseline.anchors):
         stored = baseline.anchors[np.minimum(pos, len(baseline.anchors) - 1)] == anchors
+    if not stored.any() and side.net is not None:
+        return None
+    out = (buffers or Buffers()).take("keys before", (n_t, len(anchors)), side.keys.dtype)
     if not stored.any():  # a baseline without stored columns: computed in place
         side.route(anchors, out)
         return out

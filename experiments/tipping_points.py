@@ -157,7 +157,8 @@ def load_axis(study: Study, sweep: SubSweep) -> AxisRuns:
     final = final.assign(x=final["x"].astype(float))
     if final.duplicated(["mechanism", "seed", "x", "metric"]).any():
         raise ConfigError(f"{study.runs / sweep.name} holds two runs of one mechanism, seed and {sweep.key}")
-    # every run of the folder is on one topology (else it would vary in it, refused above): one run's states
+    # the runs of an axis folder share their topology (a sweep of the topology is refused above, unless it is
+    # the axis itself, which no experiment sweeps): one run's states
     first = next(f for f in run_folders(study.runs / sweep.name) if (f / "DONE").is_file())
     states = read_table(first, "states")
     n_states = int(states.loc[states["step"] == 0, "code"].nunique())

@@ -95,7 +95,7 @@ def validate(argv: list[str]) -> int:
     the ``local`` launcher has its workers started meanwhile (:func:`sim.runner.launch.warm_up`: they build the
     first job's model, and write nothing); they learn the number of jobs from the environment, set first."""
     from sim.runner.compose import compose_runs, configuration, folded, sweep_jobs
-    from sim.runner.launch import warm_up
+    from sim.runner.launch import cancel_warm_up, warm_up
     from sim.runner.run import build_topology, check_run
 
     started = time.perf_counter()
@@ -105,14 +105,18 @@ def validate(argv: list[str]) -> int:
         os.environ["FRAGSIM_SWEEP_TOTAL"] = str(len(jobs))  # before the workers start: they inherit it
         runs = f"{len(jobs)} run{'s' if len(jobs) > 1 else ''}"
         say(f"fragsim: checking {runs}", Verbosity.VERBOSE)
-        for i, run_cfg in enumerate(compose_runs(jobs)):
-            if run_cfg.topology not in built:
-                built.add(run_cfg.topology)
-                say(f"fragsim: {_topology_words(run_cfg.topology)}")
-            with folded():
-                check_run(run_cfg, build_topology(run_cfg.topology))  # the topology cached per process
-            if i == 0 and launcher is not None and launcher["_target_"] == LOCAL_LAUNCHER:
-                warm_up(launcher, run_cfg)
+        try:
+            for i, run_cfg in enumerate(compose_runs(jobs)):
+                if run_cfg.topology not in built:
+                    built.add(run_cfg.topology)
+                    say(f"fragsim: {_topology_words(run_cfg.topology)}")
+                with folded():
+                    check_run(run_cfg, build_topology(run_cfg.topology))  # the topology cached per process
+                if i == 0 and launcher is not None and launcher["_target_"] == LOCAL_LAUNCHER:
+                    warm_up(launcher, run_cfg)
+        except BaseException:  # a job failed its check, or Ctrl-C: nothing will run
+            cancel_warm_up()
+            raise
     say(f"fragsim: checked {runs} in {time.perf_counter() - started:.1f} s", Verbosity.VERBOSE)
     return len(jobs)
 

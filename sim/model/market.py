@@ -111,8 +111,8 @@ def share_in(world, market: Market, ases: np.ndarray, countries) -> np.ndarray:
 
 
 def shares_of(world, market: Market, pos: np.ndarray, other: np.ndarray, n: int, countries) -> np.ndarray:
-    """:func:`share_in` of ``n`` ASes from their customers and peers: ``other[i]`` is one of the AS at position
-    ``pos[i]`` (each AS's in the World's order: the sums are then the same to the last bit)."""
+    """:func:`share_in` of ``n`` ASes from their customers and peers: ``other[i]`` is a customer or a peer of the
+    AS at position ``pos[i]`` (each AS's in the World's order: the sums are then the same to the last bit)."""
     in_market = np.zeros(world.n_states + 1, bool)  # the last slot: unknown country (-1), never in the market
     in_market[np.asarray(countries)] = True
     there = in_market[world.country[other]].astype(np.float64)

@@ -425,7 +425,7 @@ class FragmentationModel(mesa.Model):
         self.hurt = res.hurt
 
     def _add_links(self, bought: list[BoughtLink]) -> None:
-        """Rebuild the world with links operators bought (they come up, after the existing link ids)."""
+        """Extend the world with links operators bought (they come up, after the existing link ids)."""
         if not bought:
             return
         topo = self.world.topo

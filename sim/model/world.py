@@ -29,6 +29,11 @@ def _csr(n_rows: int, rows: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray
     return (indptr, *(v[order] for v in values))
 
 
+def _border(end_country: np.ndarray) -> np.ndarray:
+    """Whether each link is a border link: its ends lie in two different known countries."""
+    return (end_country[:, 0] != end_country[:, 1]) & (end_country[:, 0] >= 0) & (end_country[:, 1] >= 0)
+
+
 def _inserted(indptr, n_first, rows, first_values, second_values, columns) -> tuple[np.ndarray, ...]:
     """A CSR index of link ends (:func:`_csr` of every link's first ends, then its second ends) with new links'
     ends inserted where the full sort would put them: a row's entries are its old first ends, its new first ends,
@@ -132,8 +137,7 @@ class World:
         keep = crow >= 0
         self.c_indptr, c_links = _csr(self.n_states, crow[keep], ids[keep])
         self.c_links = c_links
-        ec = self.end_country
-        self.cross = (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)
+        self.cross = _border(self.end_country)
         self.memo: OrderedDict = OrderedDict()  # results of pure functions of this world, by key (see remember)
         self.reach_memo = ResultMemo(REACH_MEMO_BYTES)
 
@@ -172,8 +176,7 @@ class World:
             (ids,),
             (self.c_links,),
         )
-        ec = end_country
-        new.cross = np.r_[self.cross, (ec[:, 0] != ec[:, 1]) & (ec[:, 0] >= 0) & (ec[:, 1] >= 0)]
+        new.cross = np.r_[self.cross, _border(end_country)]
         new.memo = OrderedDict()
         new.reach_memo = ResultMemo(REACH_MEMO_BYTES)
         return new

@@ -67,9 +67,10 @@ class ReachPlan:
 
     Make one with :func:`plan_reachability`. It holds two variants: pruned (calls without transit restrictions)
     and unpruned (with them, where every AS filters the bits it forwards and no edge is redundant). Made with
-    ``prune=False`` it holds the unpruned one only, without stub classes (each stub its own row), and answers
-    every call with it (the same results): the search for redundant edges is most of the planning and grouping
-    the stubs most of the rest, and each pays only over several calls.
+    ``prune=False`` it holds the unpruned one only, without stub classes for the whole topology (each stub its own
+    row; a restricted plan still groups the stubs whose edges changed), and answers every call with it (the same
+    results): the search for redundant edges is most of the planning and grouping the stubs most of the rest, and
+    each pays only over several calls.
 
     Attributes
     ----------
@@ -226,8 +227,9 @@ def plan_reachability(topology: Topology, prune: bool = True) -> ReachPlan:
     prune : bool
         Search the redundant edges once, for calls without transit restrictions (their kernel then skips them):
         about 0.3 s on the 2016 graph, repaid over a few dozen calls from a few hundred sources. ``False`` plans
-        in about 0.03 s, without stub classes either (each stub its own row: about 5 ms more a call from 1,024
-        sources, 35 ms from all), for a topology asked about a few times (a model's world after links are bought).
+        in about 0.03 s, without the whole topology's stub classes either (each stub its own row: about 5 ms more
+        a call from 1,024 sources, 35 ms from all), for a topology asked about a few times (a model's world after
+        links are bought).
 
     Returns
     -------

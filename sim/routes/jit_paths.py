@@ -40,7 +40,7 @@ def group_lengths(K, super_w, shift, rank_shift, inf, roots, row_of, n_c, net, o
 def routed_group_lengths(anchors, route_row_of, none, route_net, probe, shift, rank_shift, inf, roots, row_of, n_c, net,
                          out):  # fmt: skip
     """:func:`group_lengths` of the columns ``anchors``, routed here tile by tile
-    (:func:`sim.routes.jit_route._route_tile` with ``route_net``, the plan's
+    (``sim.routes.jit_route._route_tile`` with ``route_net``, the plan's
     :class:`~sim.routes.jit_route.TileNet` arrays) and read while in cache: for a baseline that stores none of
     them, whose keys are then never written out and copied back. ``probe``: an array of the stored keys' type."""
     (transit, up_ptr, up_row, peer_ptr, peer_row, order, level_ptr, low_ptr, low_row, cyc_ptr, cyc_row, sp_ptr, sp_row,

@@ -121,11 +121,26 @@ def warm_up(settings: dict, run_cfg) -> None:
     def start() -> None:
         try:
             Parallel(**options)(delayed(warm)(run_cfg) for _ in range(effective_n_jobs(options["n_jobs"])))
-        except Exception as exc:  # noqa: BLE001 (the jobs report it)
-            log.debug(f"warm-up of the local launcher's workers failed: {exc}")
+        except BaseException as exc:  # noqa: BLE001 (the jobs report an error; Ctrl-C is the main thread's)
+            log.debug(f"warm-up of the local launcher's workers ended: {exc!r}")
 
     _warming = threading.Thread(target=start, name="fragsim-warm-up", daemon=True)
     _warming.start()
+
+
+def cancel_warm_up() -> None:
+    """Stop a warm-up that is no longer wanted (a job failed its check, Ctrl-C): its workers are killed at once,
+    so the command ends without waiting for the models they build."""
+    global _warming
+    if _warming is None:
+        return
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)  # the pool joblib started (asking for one may start one)
+    if executor is not None:
+        executor.shutdown(wait=False, kill_workers=True)
+    _warming.join()
+    _warming = None
 
 
 def launch(launcher, job_overrides, initial_job_idx: int) -> list:

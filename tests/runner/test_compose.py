@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runner.compose import compose_run, compose_runs, configuration, job_overrides
+from sim.runner.compose import compose_run, compose_runs, configuration, job_overrides, parse_once
 from sim.runner.run import folder_name, sweep_folder
 from sim.runner.schema import ConfigError
 
@@ -50,6 +50,18 @@ def test_a_bad_job_fails_with_the_message_of_composing_it_alone(bad):
     with pytest.raises(ConfigError) as swept:
         list(compose_runs([["seed=1"], bad]))
     assert str(swept.value) == str(alone.value)
+
+
+def test_each_override_line_is_parsed_and_checked_once_per_cache():
+    """A sweep's jobs repeat most of their lines: each distinct line is parsed and checked the first time only,
+    in the job's order, and a bad line first met in a later job is still refused."""
+    cache, checked = {}, []
+    first = parse_once(["seed=0", "mechanism=m5", "seed=0"], cache, checked.extend)
+    again = parse_once(["mechanism=m5", "seed=1"], cache, checked.extend)
+    assert [o.input_line for o in checked] == ["seed=0", "mechanism=m5", "seed=1"]
+    assert first[0] is first[2] and again[0] is first[1] and [o.value() for o in again] == ["m5", 1]
+    with pytest.raises(ConfigError, match="stesp"):
+        list(compose_runs([["seed=0"], ["seed=0", "scenario.stesp=1"]]))
 
 
 @pytest.mark.parametrize(

@@ -98,4 +98,19 @@ def test_the_workers_warmed_while_a_sweep_is_checked_are_those_that_run_its_jobs
     launch._warming.join()
     options = launch.joblib_options(settings)
     built = Parallel(**options)(delayed(build_topology.cache_info)() for _ in range(4 * options["n_jobs"]))
-    assert all(info.currsize == 1 and info.hits == 0 for info in built)  # every worker built it, in the warm-up
+    assert any(info.currsize >= 1 for info in built)  # a new pool's workers would hold nothing
+
+
+def test_a_sweep_whose_check_fails_stops_its_warm_up(monkeypatch):
+    """A job that fails its check ends the command (exit 2) while the workers may still build the first job's
+    model: the warm-up is cancelled (its workers killed) instead of waited for."""
+    from sim.cli.fragsim import validate
+    from sim.runner.schema import ConfigError
+
+    cancelled = []
+    real = launch.cancel_warm_up
+    monkeypatch.setattr(launch, "cancel_warm_up", lambda: cancelled.append(launch._warming) or real())
+    with pytest.raises(ConfigError, match="adoption_frac"):
+        validate(["-m", "topology.n_ases=400", "scenario.adoption_frac=0,1.5", "hydra/launcher=local"])
+    assert len(cancelled) == 1 and cancelled[0] is not None  # started after the first job, then cancelled
+    assert launch._warming is None

@@ -44,7 +44,8 @@ def _rows(world: World, c: int, market: np.ndarray, ases: np.ndarray, neighbours
     sells_there = np.zeros(len(ases), bool)
     sells_there[at[sells & (world.country[other] == c)]] = True
     home = world.country[ases]
-    serve = (home != c) & (home >= 0) & (sells_there | (world.topo.owner[ases] == c))  # as serving() says
+    # serving()'s rule per AS (test_entries_updated_after_purchases_equal_entries_computed_afresh holds them equal)
+    serve = (home != c) & (home >= 0) & (sells_there | (world.topo.owner[ases] == c))
     pick = serve[at]
     at, links, other, sells = (np.cumsum(serve) - 1)[at[pick]], links[pick], other[pick], sells[pick]
     to_c = world.country[other] == c

@@ -78,7 +78,8 @@ MEMO_ENTRIES = 1024  #: results a World keeps (:meth:`World.remember`): every st
 
 
 class World:
-    """Index structures over the topology and the links bought since (re-homing), rebuilt when links are added.
+    """Index structures over the topology and the links bought since (re-homing), extended into a new World
+    when links are added (:meth:`with_bought`).
 
     Link ids are the model's: the base topology's ids first, then bought links in order. :meth:`kernel_topology`
     and :meth:`to_kernel` translate to the kernel's numbering (c2p links first, then p2p).
@@ -253,7 +254,7 @@ class World:
     def reach_plan(self) -> ReachPlan:
         """The reachability plan of :meth:`kernel_topology`, made once and reused by every step's measurement
         (cut links and transit restrictions only take away). Shared by the Worlds of one topology object (the runs
-        of a sweep worker). A World is rebuilt, so planned again, when links are bought: it then serves a few
+        of a sweep worker). A World with links bought is a new one, so planned again: it then serves a few
         steps until the next purchase, and is planned without searching redundant edges or grouping stubs (0.03 s
         instead of 0.4 s on the 2016 graph; the same answers)."""
         if len(self.bought):

@@ -64,9 +64,9 @@ SERVED, STALE = "extraterritorial", "extraterritorial-before-purchase"  #: memo 
 def _served(world: World, c: int, market: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(:func:`serving` of ``c``, each one's :func:`~sim.model.market.share_in` of ``market``, and the links of
     each one to ``c`` as (position in the serving array, link id)): pure functions of the world, so memoized on it
-    (a World is rebuilt when links are bought; :func:`carry_over` then leaves an entry to update). Every part is
-    per AS, so indexing the whole set's answers equals computing them for a subset (:func:`cut_links_to` of the
-    leaving operators)."""
+    (a World is replaced by an extended one when links are bought; :func:`carry_over` then leaves an entry to
+    update). Every part is per AS, so indexing the whole set's answers equals computing them for a subset
+    (:func:`cut_links_to` of the leaving operators)."""
     key = (c, tuple(np.asarray(market).ravel().tolist()))
 
     def make():
